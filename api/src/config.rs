@@ -1,0 +1,164 @@
+//! Settings: built-in defaults, then an optional TOML file (`--config` or `URBANGRID_CONFIG`),
+//! then environment variables `URBANGRID_<NAME>` (and `DATABASE_URL`), then command-line flags.
+//! Every setting is listed, with its default, in the README.
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// A secret that never appears in `Debug` output or logs.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(pub String);
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Settings {
+    /// Address to listen on.
+    pub bind: String,
+    /// Holds the embedded SQLite file and (later) stored photos.
+    pub data_dir: PathBuf,
+    /// `postgres://…` for PostgreSQL; unset means the embedded SQLite file in `data_dir`.
+    pub database_url: Option<Secret>,
+    /// Maximum database connections in the pool.
+    pub db_max_connections: u32,
+    /// HS256 signing secret for access tokens, at least 32 bytes. Required unless running the
+    /// embedded demo, which generates a throwaway key (tokens then die with the process).
+    pub jwt_secret: Option<Secret>,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_secs: i64,
+    pub session_ttl_secs: i64,
+    pub login_max_failures_per_account: u64,
+    pub login_max_failures_per_source: u64,
+    pub login_failure_window_secs: i64,
+    /// Password of the platform administrator created on an empty database (random if unset).
+    pub admin_password: Option<Secret>,
+    /// Seed the demo organisation on start-up.
+    pub demo: bool,
+    /// Password of every demo user (random if unset).
+    pub demo_password: Option<Secret>,
+    /// Take the client address from `X-Forwarded-For` (set only behind a trusted proxy).
+    pub trust_forwarded_for: bool,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Seconds to let in-flight requests finish on SIGTERM.
+    pub shutdown_timeout_secs: u64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            bind: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("./data"),
+            database_url: None,
+            db_max_connections: 16,
+            jwt_secret: None,
+            access_token_ttl_secs: 900,
+            refresh_token_ttl_secs: 7 * 24 * 3600,
+            session_ttl_secs: 30 * 24 * 3600,
+            login_max_failures_per_account: 5,
+            login_max_failures_per_source: 50,
+            login_failure_window_secs: 900,
+            admin_password: None,
+            demo: false,
+            demo_password: None,
+            trust_forwarded_for: false,
+            log_format: "text".into(),
+            shutdown_timeout_secs: 30,
+        }
+    }
+}
+
+impl Settings {
+    /// Loads defaults ← file ← environment.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, String> {
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        let file = config_file.map(Path::to_path_buf).or_else(|| std::env::var_os("URBANGRID_CONFIG").map(PathBuf::from));
+        if let Some(file) = file {
+            if !file.exists() {
+                return Err(format!("config file {} does not exist", file.display()));
+            }
+            fig = fig.merge(Toml::file(file));
+        }
+        fig = fig
+            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()))
+            .merge(Env::prefixed("URBANGRID_").ignore(&["CONFIG"]));
+        let settings: Settings = fig.extract().map_err(|e| format!("invalid settings: {e}"))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Checks values that would otherwise fail later and less clearly.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.access_token_ttl_secs < 30 || self.access_token_ttl_secs > 24 * 3600 {
+            return Err("access_token_ttl_secs must be between 30 and 86400".into());
+        }
+        if self.refresh_token_ttl_secs < 60 || self.session_ttl_secs < self.refresh_token_ttl_secs {
+            return Err("refresh_token_ttl_secs must be ≥ 60 and ≤ session_ttl_secs".into());
+        }
+        if !matches!(self.log_format.as_str(), "text" | "json") {
+            return Err("log_format must be `text` or `json`".into());
+        }
+        if let Some(s) = &self.jwt_secret {
+            if s.0.len() < tenancy::token::MIN_SECRET_BYTES {
+                return Err(format!("jwt_secret must be at least {} bytes", tenancy::token::MIN_SECRET_BYTES));
+            }
+        }
+        if let Some(url) = &self.database_url {
+            if !(url.0.starts_with("postgres://") || url.0.starts_with("postgresql://") || url.0.starts_with("sqlite:")) {
+                return Err("database_url must start with postgres:// (or sqlite: for a specific file)".into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Whether the database is the embedded SQLite file.
+    pub fn is_embedded(&self) -> bool {
+        self.database_url.as_ref().is_none_or(|u| u.0.starts_with("sqlite:"))
+    }
+
+    /// The connection URL actually used.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.0.clone(),
+            None => format!("sqlite://{}?mode=rwc", self.data_dir.join("urbangrid.sqlite").display()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_validate() {
+        assert_eq!(Settings::default().validate(), Ok(()));
+        assert!(Settings::default().is_embedded());
+    }
+
+    #[test]
+    fn short_secret_is_refused() {
+        let s = Settings { jwt_secret: Some(Secret("short".into())), ..Settings::default() };
+        assert!(s.validate().unwrap_err().contains("jwt_secret"));
+    }
+
+    #[test]
+    fn secrets_are_not_printed() {
+        let s = Settings { jwt_secret: Some(Secret("x".repeat(40))), ..Settings::default() };
+        assert!(!format!("{s:?}").contains("xxxx"));
+    }
+}

@@ -1,0 +1,58 @@
+//! `urbangrid`: the UrbanGrid server binary. All it does is read the command line and start
+//! [`api::Application`].
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser)]
+#[command(name = "urbangrid", version, about = "UrbanGrid — digital urban management (数字城管) platform")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server.
+    Serve {
+        /// Address to listen on [default: 127.0.0.1:8080; env URBANGRID_BIND].
+        #[arg(long)]
+        bind: Option<String>,
+        /// Directory for the embedded database and stored files [default: ./data; env URBANGRID_DATA_DIR].
+        #[arg(long)]
+        data_dir: Option<PathBuf>,
+        /// Seed the demo organisation (南京市 with 玄武区 and 江宁区) on an empty database.
+        #[arg(long)]
+        demo: bool,
+        /// A TOML settings file [env URBANGRID_CONFIG].
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[actix_web::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Openapi => {
+            print!("{}", api::openapi::document_json());
+            Ok(())
+        }
+        Command::Serve { bind, data_dir, demo, config } => {
+            let mut settings = api::Settings::load(config.as_deref()).map_err(anyhow::Error::msg)?;
+            if let Some(bind) = bind {
+                settings.bind = bind;
+            }
+            if let Some(dir) = data_dir {
+                settings.data_dir = dir;
+            }
+            settings.demo |= demo;
+            api::telemetry::init(&settings.log_format);
+            let app = api::Application::build(settings).await?;
+            app.run_until_stopped().await?;
+            Ok(())
+        }
+    }
+}

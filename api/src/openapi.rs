@@ -1,0 +1,95 @@
+//! The OpenAPI document. Paths are collected from the handlers registered in
+//! [`crate::routes::configure`]; this module adds the description, the security scheme and the
+//! reusable error responses. `openapi/openapi.json` is this document, committed; the `openapi`
+//! crate's test fails when the two differ.
+
+use actix_web::{HttpResponse, get, web};
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToResponse};
+use utoipa_actix_web::AppExt;
+
+use crate::error::Problem;
+
+macro_rules! problem_responses {
+    ($($name:ident = $desc:literal;)*) => {$(
+        #[derive(ToResponse)]
+        #[response(description = $desc, content_type = "application/problem+json")]
+        #[allow(dead_code)]
+        pub struct $name(Problem);
+    )*};
+}
+
+problem_responses! {
+    Unauthorized = "No valid bearer token (`unauthenticated`, `invalid_token`, `invalid_credentials`)";
+    Forbidden = "The caller's roles do not allow this, or the tenant or account is suspended";
+    NotFound = "No such resource visible to the caller (another tenant's resources are not found)";
+    Conflict = "Conflicts with existing data (`already_exists`, `conflict`)";
+    Invalid = "Invalid fields; `errors` lists each field and the reason";
+    TooMany = "Too many attempts; see `Retry-After`";
+    Unavailable = "Not ready (e.g. the database does not answer)";
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "UrbanGrid API",
+        description = "Multi-tenant digital urban management (数字城管) for city–county platforms.\n\n\
+Tenant-scoped resources live under `/api/v1/tenants/{tenant_code}/…`, where `tenant_code` is the \
+GB/T 2260 code of a city or county. Authenticate with `POST /api/v1/auth/login` and send \
+`Authorization: Bearer <access_token>`. Errors are RFC 7807 `application/problem+json` with a \
+stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
+        license(name = "Apache-2.0"),
+    ),
+    components(responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, TooMany, Unavailable)),
+    modifiers(&BearerScheme),
+    tags(
+        (name = "health", description = "Liveness and readiness"),
+        (name = "auth", description = "Login, tokens, the caller"),
+        (name = "tenants", description = "The tenant tree: platform → city → county"),
+        (name = "departments", description = "Departments (专业部门) of a tenant"),
+        (name = "users", description = "Users and their roles"),
+        (name = "meta", description = "This document"),
+    )
+)]
+struct ApiDoc;
+
+struct BearerScheme;
+
+impl Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        let mut http = Http::new(HttpAuthScheme::Bearer);
+        http.bearer_format = Some("JWT".into());
+        http.description = Some("Access token from `POST /api/v1/auth/login`".into());
+        components.add_security_scheme("bearer", SecurityScheme::Http(http));
+    }
+}
+
+/// The whole document, as the running server serves it.
+pub fn document() -> utoipa::openapi::OpenApi {
+    let (_, api) = actix_web::App::new()
+        .into_utoipa_app()
+        .openapi(ApiDoc::openapi())
+        .configure(crate::routes::configure)
+        .service(openapi_json)
+        .split_for_parts();
+    api
+}
+
+/// The document as pretty JSON with a trailing newline (the committed file's form).
+pub fn document_json() -> String {
+    let mut s = document().to_pretty_json().unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+/// The serialised document, computed once at start-up.
+#[derive(Debug, Clone)]
+pub struct OpenApiJson(pub String);
+
+/// This OpenAPI document.
+#[utoipa::path(tag = "meta", operation_id = "meta.openapi", responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json", body = Object)))]
+#[get("/api/v1/openapi.json")]
+pub async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
+}

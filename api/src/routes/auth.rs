@@ -1,0 +1,122 @@
+//! Login, token refresh, logout, and who-am-I.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use serde::Serialize;
+use tenancy::Role;
+use tenancy::session::{self, LoginRequest, RefreshRequest, TokenPair};
+use tenancy::tenant::Tenant;
+use tenancy::user::User;
+use utoipa::ToSchema;
+
+use crate::auth::{Authenticated, client_address};
+use crate::error::ApiResult;
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// Log in with tenant code, user name and password.
+///
+/// Repeated failures for one account or from one address are refused for a while with 429.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "auth.login",
+    request_body = LoginRequest,
+    responses(
+        (status = 200, description = "Tokens issued", body = TokenPair),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::Invalid),
+        (status = 429, response = crate::openapi::TooMany),
+    )
+)]
+#[post("/api/v1/auth/login")]
+pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<LoginRequest>) -> ApiResult<HttpResponse> {
+    let source = client_address(&req, state.trust_forwarded_for);
+    let pair = session::login(&state.db, &state.auth, body.0, &source).await?;
+    Ok(HttpResponse::Ok().json(pair))
+}
+
+/// Exchange a refresh token for a new token pair. Each refresh token works once; presenting a
+/// used one again ends the whole session.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "auth.refresh",
+    request_body = RefreshRequest,
+    responses(
+        (status = 200, description = "New tokens", body = TokenPair),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+    )
+)]
+#[post("/api/v1/auth/refresh")]
+pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+    let pair = session::refresh(&state.db, &state.auth, body.0).await?;
+    Ok(HttpResponse::Ok().json(pair))
+}
+
+/// End the session of a refresh token; its access tokens stop working at once.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "auth.logout",
+    request_body = RefreshRequest,
+    responses((status = 204, description = "Logged out (also for unknown tokens)"))
+)]
+#[post("/api/v1/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+    session::logout(&state.db, body.0).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub user: User,
+    pub tenant: Tenant,
+}
+
+/// The calling user, their tenant and roles.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "auth.me",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "The caller", body = Me),
+        (status = 401, response = crate::openapi::Unauthorized),
+    )
+)]
+#[get("/api/v1/me")]
+pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> ApiResult<HttpResponse> {
+    let (user, tenant) = tenancy::user::me(&state.db, &caller.0).await?;
+    Ok(HttpResponse::Ok().json(Me { user, tenant }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct RoleInfo {
+    pub role: Role,
+    #[schema(example = "监督中心")]
+    pub name_zh: &'static str,
+    /// Tenant levels where the role can be held.
+    pub levels: Vec<kernel::DivisionLevel>,
+}
+
+/// The roles of the platform.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "roles.list",
+    security(("bearer" = [])),
+    responses(
+        (status = 200, description = "Every role", body = Vec<RoleInfo>),
+        (status = 401, response = crate::openapi::Unauthorized),
+    )
+)]
+#[get("/api/v1/roles")]
+pub async fn roles(_caller: Authenticated) -> HttpResponse {
+    use kernel::DivisionLevel::*;
+    let list: Vec<RoleInfo> = Role::ALL
+        .into_iter()
+        .map(|role| RoleInfo {
+            role,
+            name_zh: role.name_zh(),
+            levels: [Platform, City, County].into_iter().filter(|l| role.allowed_at(*l)).collect(),
+        })
+        .collect();
+    HttpResponse::Ok().json(list)
+}

@@ -1,0 +1,41 @@
+//! Liveness and readiness probes.
+
+use actix_web::{HttpResponse, get, web};
+use kernel::{Error, ErrorCode};
+use sea_orm::ConnectionTrait;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    pub status: &'static str,
+}
+
+/// The process is up.
+#[utoipa::path(tag = "health", operation_id = "health.live", responses((status = 200, description = "The process is up", body = Health)))]
+#[get("/healthz")]
+pub async fn healthz() -> HttpResponse {
+    HttpResponse::Ok().json(Health { status: "ok" })
+}
+
+/// The database answers.
+#[utoipa::path(
+    tag = "health",
+    operation_id = "health.ready",
+    responses(
+        (status = 200, description = "Ready to serve", body = Health),
+        (status = 503, response = crate::openapi::Unavailable),
+    )
+)]
+#[get("/readyz")]
+pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    state.db.execute_unprepared("SELECT 1").await.map_err(|e| {
+        tracing::warn!(error = %e, "readiness check failed");
+        ApiError(Error::new(ErrorCode::Unavailable, "the database does not answer"))
+    })?;
+    Ok(HttpResponse::Ok().json(Health { status: "ready" }))
+}

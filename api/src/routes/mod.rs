@@ -1,0 +1,38 @@
+//! HTTP routes, one module per resource. Every handler is registered with `.service(...)` so
+//! that it appears in the OpenAPI document; a handler that is not there does not exist.
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+pub mod auth;
+pub mod departments;
+pub mod health;
+pub mod tenants;
+pub mod users;
+
+/// Registers every route of the service.
+pub fn configure(cfg: &mut ServiceConfig) {
+    cfg.service(health::healthz)
+        .service(health::readyz)
+        .service(auth::login)
+        .service(auth::refresh)
+        .service(auth::logout)
+        .service(auth::me)
+        .service(auth::roles)
+        .service(tenants::get)
+        .service(tenants::update)
+        .service(tenants::list_children)
+        .service(tenants::create_child)
+        .service(tenants::suspend)
+        .service(tenants::activate)
+        .service(departments::list)
+        .service(departments::create)
+        .service(departments::get)
+        .service(departments::update)
+        .service(departments::delete)
+        .service(users::list)
+        .service(users::create)
+        .service(users::get)
+        .service(users::update)
+        .service(users::get_roles)
+        .service(users::set_roles);
+}

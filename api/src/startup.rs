@@ -1,0 +1,181 @@
+//! Building and running the server: the one constructor used by `main` and by the tests.
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use kernel::Error;
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::time::Duration;
+use tenancy::session::AuthSettings;
+use tenancy::token::TokenKeys;
+use tenancy::{Authorizer, bootstrap};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::config::Settings;
+use crate::error::ApiError;
+use crate::openapi::OpenApiJson;
+use crate::state::AppState;
+
+/// A server bound to its port, ready to run.
+pub struct Application {
+    port: u16,
+    server: Server,
+    state: AppState,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+/// Opens the database named by the settings (creating the embedded SQLite file) and migrates it.
+pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> {
+    if settings.database_url.is_none() {
+        std::fs::create_dir_all(&settings.data_dir)?;
+    }
+    let url = settings.database_url();
+    let mut opts = ConnectOptions::new(url);
+    opts.max_connections(settings.db_max_connections)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    // SQLite: write-ahead logging lets readers proceed during a write; writers wait their turn.
+    opts.map_sqlx_sqlite_opts(|o| {
+        o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+    });
+    let db = Database::connect(opts).await?;
+    use migrations::MigratorTrait;
+    migrations::Migrator::up(&db, None).await?;
+    Ok(db)
+}
+
+fn token_keys(settings: &Settings) -> anyhow::Result<TokenKeys> {
+    let secret = match &settings.jwt_secret {
+        Some(s) => s.expose().as_bytes().to_vec(),
+        None if settings.demo && settings.is_embedded() => {
+            tracing::warn!(
+                "no URBANGRID_JWT_SECRET: using a generated signing key (embedded demo only; tokens end with the process)"
+            );
+            let mut key = vec![0u8; 48];
+            rand::RngCore::fill_bytes(&mut rand::rng(), &mut key);
+            key
+        }
+        None => anyhow::bail!(
+            "URBANGRID_JWT_SECRET is required (at least 32 bytes); only `serve --demo` on the embedded database may run without it"
+        ),
+    };
+    TokenKeys::hs256(&secret, settings.access_token_ttl_secs).map_err(anyhow::Error::msg)
+}
+
+impl Application {
+    /// Connects, migrates, bootstraps, and binds the listener (port 0 picks a free port).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let keys = token_keys(&settings)?;
+        let db = connect(&settings).await?;
+        if let Some(pw) = bootstrap::ensure_platform(&db, settings.admin_password.as_ref().map(|s| s.0.clone()))
+            .await
+            .map_err(describe)?
+        {
+            // Printed once, on the first start of an empty database.
+            println!("Platform administrator created: tenant 000000, user admin, password {pw}");
+        }
+        if settings.demo {
+            let (pw, generated) = match &settings.demo_password {
+                Some(p) => (p.0.clone(), false),
+                None => (bootstrap::random_password(), true),
+            };
+            if tenancy::demo::seed(&db, &pw).await.map_err(describe)? && generated {
+                println!("Demo organisation seeded; every demo user's password is {pw}");
+            }
+        }
+        let authz = Arc::new(Authorizer::load(&db).await.map_err(describe)?);
+        let auth = Arc::new(AuthSettings {
+            keys,
+            refresh_ttl_secs: settings.refresh_token_ttl_secs,
+            session_ttl_secs: settings.session_ttl_secs,
+            max_failures_per_account: settings.login_max_failures_per_account,
+            max_failures_per_source: settings.login_max_failures_per_source,
+            failure_window_secs: settings.login_failure_window_secs,
+        });
+        let state = AppState { db, authz, auth, trust_forwarded_for: settings.trust_forwarded_for };
+
+        let listener = TcpListener::bind(&settings.bind)?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, state.clone(), settings.shutdown_timeout_secs)?;
+        tracing::info!(port, database = if settings.is_embedded() { "sqlite" } else { "postgres" }, "listening");
+        Ok(Self { port, server, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Runs until stopped (SIGTERM/SIGINT stop gracefully), with the background upkeep.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let upkeep = tokio::spawn(upkeep(self.state.clone()));
+        let result = self.server.await;
+        upkeep.abort();
+        result
+    }
+}
+
+fn describe(e: Error) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+/// Periodic work: pick up other replicas' policy changes, purge expired login data.
+async fn upkeep(state: AppState) {
+    let mut ticks: u64 = 0;
+    let mut interval = tokio::time::interval(Authorizer::POLL_INTERVAL);
+    loop {
+        interval.tick().await;
+        if let Err(e) = state.authz.reload_if_changed(&state.db).await {
+            tracing::warn!(error = %e, "policy reload failed");
+        }
+        ticks += 1;
+        if ticks % 300 == 0 {
+            if let Err(e) = tenancy::session::purge_expired(&state.db, &state.auth).await {
+                tracing::warn!(error = %e, "purging expired sessions failed");
+            }
+        }
+    }
+}
+
+fn run(listener: TcpListener, state: AppState, shutdown_timeout: u64) -> std::io::Result<Server> {
+    let doc = OpenApiJson(crate::openapi::document_json());
+    let spec: utoipa::openapi::OpenApi = crate::openapi::document();
+    let server = HttpServer::new(move || {
+        let (app, _) = App::new()
+            .into_utoipa_app()
+            .app_data(web::Data::new(state.clone()))
+            .app_data(web::Data::new(doc.clone()))
+            .app_data(crate::extract::query_config())
+            .app_data(crate::extract::path_config())
+            .app_data(web::PayloadConfig::new(crate::extract::MAX_JSON_BYTES))
+            .configure(crate::routes::configure)
+            .service(crate::openapi::openapi_json)
+            .split_for_parts();
+        app.wrap(from_fn(crate::auth::authenticate))
+            .wrap(from_fn(crate::telemetry::trace_request))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
+            .service(web::redirect("/docs", "/docs/"))
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(ApiError(Error::not_found("route")))
+            }))
+    })
+    .listen(listener)?
+    .shutdown_timeout(shutdown_timeout)
+    .run();
+    Ok(server)
+}

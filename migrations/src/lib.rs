@@ -1,0 +1,20 @@
+//! UrbanGrid's schema, as forward migrations with a tested `down`.
+//!
+//! Run at start-up by the server (`Migrator::up`). One migration per file, named
+//! `mYYYYMMDD_HHMMSS_name.rs` (sea-orm names a migration after its file).
+//!
+//! Every tenant-owned table carries `tenant_id`, so the schema can later be distributed by
+//! tenant (Citus) without rewriting rows; no table holds a foreign key into another tenant.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_tenancy;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261127_000001_tenancy::Migration)]
+    }
+}

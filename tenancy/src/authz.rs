@@ -1,0 +1,302 @@
+//! Authorization with casbin, "RBAC with domains": the domain is the caller's tenant code.
+//!
+//! * `g` rules assign a role to a user in a tenant: `g, user:<uuid>, tenant-admin, 320115`.
+//! * `p` rules give a role an action on a resource: `p, auditor, *, department, read`.
+//!   Resources of tenants *beneath* the caller's are named `descendant/<resource>`, so a city
+//!   role that may read its counties holds `descendant/*` `read` and nothing else there.
+//!
+//! All rules live in the `casbin_rule` table. Each process holds an enforcer built from that
+//! table behind a read-write lock: checks take the read lock (many at once); the lock is taken
+//! for writing only to swap in a freshly built enforcer. Writers bump the `policy` version in
+//! the same transaction as their rules; every replica reloads when it sees a new version (its
+//! own writes at once, others' within [`Authorizer::POLL_INTERVAL`]).
+
+use casbin::{CoreApi, DefaultModel, Enforcer, MemoryAdapter, MgmtApi};
+use kernel::{Error, Result, TenantCode};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, ColumnTrait, Set};
+use std::sync::RwLock;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::Duration;
+
+use crate::context::{Access, Principal, Target, TenantScope};
+use crate::db::{self, internal};
+use crate::entity::casbin_rule;
+use crate::roles::Role;
+
+pub const POLICY_VERSION: &str = "policy";
+/// Bump when [`default_policies`] changes; start-up then adds the rules that are missing.
+pub const DEFAULT_POLICIES_REVISION: i64 = 1;
+const DEFAULTS_VERSION: &str = "policy_defaults";
+
+const MODEL: &str = r#"
+[request_definition]
+r = sub, dom, obj, act
+
+[policy_definition]
+p = sub, dom, obj, act
+
+[role_definition]
+g = _, _, _
+
+[policy_effect]
+e = some(where (p.eft == allow))
+
+[matchers]
+m = g(r.sub, p.sub, r.dom) && (p.dom == "*" || r.dom == p.dom) && keyMatch(r.obj, p.obj) && (p.act == "*" || r.act == p.act)
+"#;
+
+/// What a route acts on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Resource {
+    Tenant,
+    Department,
+    User,
+    RoleAssignment,
+}
+
+impl Resource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resource::Tenant => "tenant",
+            Resource::Department => "department",
+            Resource::User => "user",
+            Resource::RoleAssignment => "role_assignment",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Read,
+    Write,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Read => "read",
+            Action::Write => "write",
+        }
+    }
+}
+
+/// The permissions each role starts with: `(role, domain, object, action)`.
+pub fn default_policies() -> Vec<[&'static str; 4]> {
+    let platform = "000000";
+    let mut rules = vec![
+        // The platform operator: its own tenant, and the tenants beneath it (not their data).
+        ["platform-admin", platform, "tenant", "*"],
+        ["platform-admin", platform, "user", "*"],
+        ["platform-admin", platform, "role_assignment", "*"],
+        ["platform-admin", platform, "department", "read"],
+        ["platform-admin", platform, "descendant/tenant", "*"],
+        ["platform-admin", platform, "descendant/user", "*"],
+        ["platform-admin", platform, "descendant/role_assignment", "*"],
+        // A city's or county's administrator: everything of its own tenant; reads beneath it,
+        // and manages its counties' lifecycle (suspend, rename), but not their data.
+        ["tenant-admin", "*", "tenant", "*"],
+        ["tenant-admin", "*", "department", "*"],
+        ["tenant-admin", "*", "user", "*"],
+        ["tenant-admin", "*", "role_assignment", "*"],
+        ["tenant-admin", "*", "descendant/*", "read"],
+        ["tenant-admin", "*", "descendant/tenant", "write"],
+        // Read-only roles.
+        ["auditor", "*", "tenant", "read"],
+        ["auditor", "*", "department", "read"],
+        ["auditor", "*", "user", "read"],
+        ["auditor", "*", "role_assignment", "read"],
+        ["city-oversight", "*", "tenant", "read"],
+        ["city-oversight", "*", "department", "read"],
+        ["city-oversight", "*", "descendant/*", "read"],
+    ];
+    for role in ["supervision-center", "command-center", "department", "collector"] {
+        rules.push([role, "*", "tenant", "read"]);
+        rules.push([role, "*", "department", "read"]);
+    }
+    rules
+}
+
+/// The process's casbin enforcer and the policy version it was built from.
+pub struct Authorizer {
+    enforcer: RwLock<Enforcer>,
+    loaded_version: AtomicI64,
+}
+
+impl std::fmt::Debug for Authorizer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Authorizer").field("loaded_version", &self.loaded_version).finish_non_exhaustive()
+    }
+}
+
+impl Authorizer {
+    pub const POLL_INTERVAL: Duration = Duration::from_secs(2);
+
+    /// Builds the enforcer from the `casbin_rule` table.
+    pub async fn load(db: &DatabaseConnection) -> Result<Self> {
+        let version = db::read_version(db, POLICY_VERSION).await?;
+        let enforcer = build_enforcer(db).await?;
+        Ok(Self { enforcer: RwLock::new(enforcer), loaded_version: AtomicI64::new(version) })
+    }
+
+    /// Rebuilds the enforcer when the stored policy version differs from the loaded one.
+    /// Called after this process changed rules, and periodically for other replicas' changes.
+    pub async fn reload_if_changed(&self, db: &DatabaseConnection) -> Result<bool> {
+        let version = db::read_version(db, POLICY_VERSION).await?;
+        if version == self.loaded_version.load(Ordering::Acquire) {
+            return Ok(false);
+        }
+        let enforcer = build_enforcer(db).await?;
+        match self.enforcer.write() {
+            Ok(mut guard) => *guard = enforcer,
+            Err(poisoned) => *poisoned.into_inner() = enforcer,
+        }
+        self.loaded_version.store(version, Ordering::Release);
+        tracing::info!(version, "authorization policy reloaded");
+        Ok(true)
+    }
+
+    /// Whether `principal` holds `action` on `resource` of `target`.
+    pub fn allows(&self, principal: &Principal, target: &Target, resource: Resource, action: Action) -> Result<bool> {
+        let object = match target.access {
+            Access::Own => resource.as_str().to_owned(),
+            Access::Descendant => format!("descendant/{}", resource.as_str()),
+        };
+        let guard = match self.enforcer.read() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        guard
+            .enforce((principal.subject(), principal.tenant_code.to_string(), object, action.as_str().to_owned()))
+            .map_err(|e| Error::internal(anyhow::anyhow!("casbin: {e}")))
+    }
+
+    /// Checks and, when allowed, returns the scope that tenant-scoped queries require.
+    pub fn check(&self, principal: Principal, target: Target, resource: Resource, action: Action) -> Result<TenantScope> {
+        if self.allows(&principal, &target, resource, action)? {
+            Ok(TenantScope::new(principal, target))
+        } else {
+            Err(Error::forbidden(format!(
+                "your roles do not allow `{}` on `{}` of tenant {}",
+                action.as_str(),
+                resource.as_str(),
+                target.tenant.code
+            )))
+        }
+    }
+}
+
+async fn build_enforcer(db: &DatabaseConnection) -> Result<Enforcer> {
+    let model = DefaultModel::from_str(MODEL).await.map_err(|e| Error::internal(anyhow::anyhow!("casbin model: {e}")))?;
+    let mut enforcer = Enforcer::new(model, MemoryAdapter::default())
+        .await
+        .map_err(|e| Error::internal(anyhow::anyhow!("casbin: {e}")))?;
+    let rows = casbin_rule::Entity::find().all(db).await.map_err(internal)?;
+    let (mut p, mut g) = (Vec::new(), Vec::new());
+    for r in rows {
+        match r.ptype.as_str() {
+            "p" => p.push(vec![r.v0, r.v1, r.v2, r.v3]),
+            "g" => g.push(vec![r.v0, r.v1, r.v2]),
+            other => tracing::warn!(ptype = other, "ignoring unknown casbin rule type"),
+        }
+    }
+    if !p.is_empty() {
+        enforcer.add_policies(p).await.map_err(|e| Error::internal(anyhow::anyhow!("casbin: {e}")))?;
+    }
+    if !g.is_empty() {
+        enforcer.add_grouping_policies(g).await.map_err(|e| Error::internal(anyhow::anyhow!("casbin: {e}")))?;
+    }
+    Ok(enforcer)
+}
+
+/// Inserts the default `p` rules that are missing, once per [`DEFAULT_POLICIES_REVISION`]
+/// (so a rule an operator deliberately removed stays removed until the defaults change).
+pub async fn ensure_default_policies(db: &DatabaseConnection) -> Result<()> {
+    if db::read_version(db, DEFAULTS_VERSION).await? >= DEFAULT_POLICIES_REVISION {
+        return Ok(());
+    }
+    let existing = casbin_rule::Entity::find()
+        .filter(casbin_rule::Column::Ptype.eq("p"))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    for [role, dom, obj, act] in default_policies() {
+        let present = existing.iter().any(|r| r.v0 == role && r.v1 == dom && r.v2 == obj && r.v3 == act);
+        if !present {
+            insert_rule(db, "p", &[role, dom, obj, act]).await?;
+        }
+    }
+    // Record the revision reached; bump the policy version so replicas reload.
+    while db::read_version(db, DEFAULTS_VERSION).await? < DEFAULT_POLICIES_REVISION {
+        db::bump_version(db, DEFAULTS_VERSION).await?;
+    }
+    db::bump_version(db, POLICY_VERSION).await
+}
+
+async fn insert_rule<C: ConnectionTrait>(db: &C, ptype: &str, values: &[&str]) -> Result<()> {
+    let v = |i: usize| Set(values.get(i).copied().unwrap_or_default().to_owned());
+    let row = casbin_rule::ActiveModel {
+        ptype: Set(ptype.to_owned()),
+        v0: v(0),
+        v1: v(1),
+        v2: v(2),
+        v3: v(3),
+        v4: v(4),
+        v5: v(5),
+        ..Default::default()
+    };
+    casbin_rule::Entity::insert(row).exec_without_returning(db).await.map_err(internal)?;
+    Ok(())
+}
+
+/// The roles a user holds in a tenant, read from the store (the source of truth).
+pub async fn roles_of<C: ConnectionTrait>(db: &C, user: kernel::ids::UserId, tenant: TenantCode) -> Result<Vec<Role>> {
+    let rows = casbin_rule::Entity::find()
+        .filter(casbin_rule::Column::Ptype.eq("g"))
+        .filter(casbin_rule::Column::V0.eq(crate::context::subject(user)))
+        .filter(casbin_rule::Column::V2.eq(tenant.to_string()))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let mut roles: Vec<Role> = rows.iter().filter_map(|r| Role::parse(&r.v1)).collect();
+    roles.sort();
+    Ok(roles)
+}
+
+/// Replaces the roles a user holds in a tenant, inside the caller's transaction, and bumps the
+/// policy version. The caller reloads the authorizer after commit.
+pub async fn replace_roles<C: ConnectionTrait>(
+    db: &C,
+    user: kernel::ids::UserId,
+    tenant: TenantCode,
+    roles: &[Role],
+) -> Result<()> {
+    casbin_rule::Entity::delete_many()
+        .filter(casbin_rule::Column::Ptype.eq("g"))
+        .filter(casbin_rule::Column::V0.eq(crate::context::subject(user)))
+        .filter(casbin_rule::Column::V2.eq(tenant.to_string()))
+        .exec(db)
+        .await
+        .map_err(internal)?;
+    let subject = crate::context::subject(user);
+    let domain = tenant.to_string();
+    for role in roles {
+        insert_rule(db, "g", &[&subject, role.as_str(), &domain]).await?;
+    }
+    db::bump_version(db, POLICY_VERSION).await
+}
+
+/// Users of a tenant holding `role` (subjects parsed back to user ids).
+pub async fn holders_of<C: ConnectionTrait>(db: &C, role: Role, tenant: TenantCode) -> Result<Vec<kernel::ids::UserId>> {
+    let rows = casbin_rule::Entity::find()
+        .filter(casbin_rule::Column::Ptype.eq("g"))
+        .filter(casbin_rule::Column::V1.eq(role.as_str()))
+        .filter(casbin_rule::Column::V2.eq(tenant.to_string()))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    Ok(rows
+        .iter()
+        .filter_map(|r| r.v0.strip_prefix("user:").and_then(|u| uuid::Uuid::parse_str(u).ok()))
+        .map(kernel::ids::UserId)
+        .collect())
+}

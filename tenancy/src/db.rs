@@ -1,0 +1,49 @@
+//! Database plumbing shared by the tenancy modules: error mapping and version counters.
+
+use kernel::{Error, Result};
+use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
+use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr, ColumnTrait, Set};
+
+use crate::entity::sync_version;
+
+/// Maps a storage error to an internal error (the cause is logged, not shown).
+#[track_caller]
+pub fn internal(e: DbErr) -> Error {
+    Error::internal(e)
+}
+
+/// Whether the error is a unique-constraint violation.
+pub fn is_unique_violation(e: &DbErr) -> bool {
+    matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+}
+
+/// Maps a unique violation to `already_exists` on `field`; anything else is internal.
+#[track_caller]
+pub fn unique_or_internal(e: DbErr, field: &str, reason: &str) -> Error {
+    if is_unique_violation(&e) { Error::already_exists(field, reason) } else { Error::internal(e) }
+}
+
+/// Bumps the named counter (creating it at 1) inside the caller's transaction.
+pub async fn bump_version<C: ConnectionTrait>(db: &C, name: &str) -> Result<()> {
+    let row = sync_version::ActiveModel { name: Set(name.to_owned()), version: Set(1) };
+    sync_version::Entity::insert(row)
+        .on_conflict(
+            OnConflict::column(sync_version::Column::Name)
+                .value(sync_version::Column::Version, Expr::col(sync_version::Column::Version).add(1))
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await
+        .map_err(internal)?;
+    Ok(())
+}
+
+/// The current value of the named counter (0 when it was never bumped).
+pub async fn read_version<C: ConnectionTrait>(db: &C, name: &str) -> Result<i64> {
+    Ok(sync_version::Entity::find()
+        .filter(sync_version::Column::Name.eq(name))
+        .one(db)
+        .await
+        .map_err(internal)?
+        .map_or(0, |v| v.version))
+}

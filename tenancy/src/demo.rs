@@ -1,0 +1,83 @@
+//! The demo organisation seeded by `urbangrid serve --demo`: the city of Nanjing (320100) with
+//! two of its districts, 玄武区 (320102) and 江宁区 (320115), a few departments each, and one user
+//! per role. Codes and names are the real GB/T 2260 ones.
+
+use kernel::{Result, TenantCode, ids::DepartmentId};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+
+use crate::db::internal;
+use crate::roles::Role;
+use crate::user::{ValidNewUser, insert};
+
+pub const CITY: (&str, &str) = ("320100", "南京市");
+pub const COUNTIES: [(&str, &str); 2] = [("320102", "玄武区"), ("320115", "江宁区")];
+
+/// Departments of each demo county (name suffixes after the district's name).
+pub const DEPARTMENTS: [&str; 5] = ["城市管理局", "住房和城乡建设局", "市政设施管理处", "园林绿化管理处", "水务局"];
+
+/// The demo users: (tenant code, user name, display name, roles, department index).
+pub fn users() -> Vec<(&'static str, &'static str, &'static str, Vec<Role>, Option<usize>)> {
+    let mut out = vec![
+        (CITY.0, "admin", "南京市管理员", vec![Role::TenantAdmin], None),
+        (CITY.0, "oversight", "南京市监督", vec![Role::CityOversight], None),
+        (CITY.0, "auditor", "南京市审计", vec![Role::Auditor], None),
+    ];
+    for (code, _) in COUNTIES {
+        out.extend([
+            (code, "admin", "区管理员", vec![Role::TenantAdmin], None),
+            (code, "acceptor", "受理员", vec![Role::SupervisionCenter], None),
+            (code, "dispatcher", "派遣员", vec![Role::CommandCenter], None),
+            (code, "handler", "市政处置员", vec![Role::Department], Some(2)),
+            (code, "collector", "监督员", vec![Role::Collector], None),
+            (code, "auditor", "审计员", vec![Role::Auditor], None),
+        ]);
+    }
+    out
+}
+
+/// A valid 统一社会信用代码 for demo department `n` of county `code` (1 = 机构编制, 1 = 机关).
+pub fn demo_uscc(code: &str, n: usize) -> String {
+    crate::uscc::complete(&format!("11{code}MB{n:07}")).unwrap_or_default()
+}
+
+/// Seeds the demo organisation unless the demo city exists. Returns whether it seeded.
+pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<bool> {
+    if crate::tenant::find_by_code(db, CITY.0).await?.is_some() {
+        return Ok(false);
+    }
+    let hash = crate::password::hash(password.to_owned()).await?;
+    let txn = db.begin().await.map_err(internal)?;
+    let root = crate::tenant::find_by_code(&txn, TenantCode::PLATFORM.as_str())
+        .await?
+        .map(|m| crate::context::TenantRef::from(&m))
+        .ok_or_else(|| kernel::Error::internal(anyhow::anyhow!("platform tenant missing")))?;
+    let city = crate::tenant::insert_raw(&txn, parse(CITY.0)?, CITY.1, Some(root.id)).await?;
+    let mut tenants = vec![(city.clone(), Vec::new())];
+    for (code, name) in COUNTIES {
+        let county = crate::tenant::insert_raw(&txn, parse(code)?, name, Some(city.id)).await?;
+        let mut departments = Vec::new();
+        for (i, dept) in DEPARTMENTS.iter().enumerate() {
+            let id = crate::department::insert_raw(&txn, county.id, &format!("{name}{dept}"), &demo_uscc(code, i + 1)).await?;
+            departments.push(DepartmentId(id));
+        }
+        tenants.push((county, departments));
+    }
+    for (code, username, display, roles, dept) in users() {
+        let Some((tenant, departments)) = tenants.iter().find(|(t, _)| t.code.as_str() == code) else { continue };
+        let user = ValidNewUser {
+            username: username.into(),
+            display_name: display.into(),
+            password: password.into(),
+            department_id: dept.and_then(|i| departments.get(i).copied()),
+            roles,
+        };
+        insert(&txn, tenant, user, hash.clone()).await?;
+    }
+    txn.commit().await.map_err(internal)?;
+    tracing::info!("demo organisation seeded: 南京市 with 玄武区 and 江宁区");
+    Ok(true)
+}
+
+fn parse(code: &str) -> Result<TenantCode> {
+    TenantCode::parse(code).map_err(|e| kernel::Error::internal(anyhow::anyhow!(e)))
+}

@@ -1,0 +1,26 @@
+//! Tenants, identities, tokens and authorization — everything that decides *who* is calling and
+//! *which tenant* they may touch. Knows nothing of HTTP: the `api` crate turns requests into
+//! calls here.
+//!
+//! The central type is [`TenantScope`]: proof that a principal was authorized for one action on
+//! one tenant. Only [`authz::Authorizer::check`] creates it, and every tenant-scoped query takes
+//! it, so a handler cannot reach a tenant's rows without having been authorized for them.
+
+pub mod authz;
+pub mod bootstrap;
+pub mod context;
+pub mod db;
+pub mod demo;
+pub mod department;
+pub mod entity;
+pub mod password;
+pub mod roles;
+pub mod session;
+pub mod tenant;
+pub mod token;
+pub mod user;
+pub mod uscc;
+
+pub use authz::{Action, Authorizer, Resource};
+pub use context::{Access, Principal, Target, TenantRef, TenantScope};
+pub use roles::Role;

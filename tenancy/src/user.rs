@@ -1,0 +1,368 @@
+//! User accounts of a tenant and the roles they hold there.
+
+use chrono::Utc;
+use kernel::{DivisionLevel, Error, Page, PageRequest, Result, Validator, ids::{DepartmentId, UserId}};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::authz::{self, Authorizer};
+use crate::context::{TenantRef, TenantScope};
+use crate::db::{internal, unique_or_internal};
+use crate::entity::{casbin_rule, department, user};
+use crate::roles::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    Active,
+    /// Cannot log in; existing tokens stop working at the next request.
+    Deactivated,
+}
+
+impl UserStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UserStatus::Active => "active",
+            UserStatus::Deactivated => "deactivated",
+        }
+    }
+}
+
+/// A user as the API shows it (never with the password hash).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    #[schema(example = "320115")]
+    pub tenant_code: String,
+    #[schema(example = "zhangsan")]
+    pub username: String,
+    #[schema(example = "张三")]
+    pub display_name: String,
+    pub status: UserStatus,
+    /// The department (专业部门) the user works for, if any.
+    pub department_id: Option<Uuid>,
+    /// Roles held in this tenant.
+    pub roles: Vec<Role>,
+    pub created_at: chrono::DateTime<Utc>,
+    pub updated_at: chrono::DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct NewUser {
+    /// 3–64 characters: lower-case letters, digits, `.`, `_`, `-`; unique in the tenant.
+    #[schema(example = "zhangsan")]
+    pub username: String,
+    #[schema(example = "张三")]
+    pub display_name: String,
+    /// At least 10 characters mixing three of: lower case, upper case, digits, symbols.
+    #[schema(example = "Change-Me-2026!")]
+    pub password: String,
+    pub department_id: Option<Uuid>,
+    #[serde(default)]
+    pub roles: Vec<Role>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    /// `null` removes the user from their department.
+    #[serde(default, deserialize_with = "kernel::patch::double_option")]
+    #[schema(value_type = Option<Uuid>)]
+    pub department_id: Option<Option<Uuid>>,
+    pub status: Option<UserStatus>,
+    /// A new password (an administrator's reset).
+    pub password: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct RoleSet {
+    /// The complete set of roles the user should hold in this tenant.
+    pub roles: Vec<Role>,
+}
+
+/// A validated new user.
+#[derive(Debug, Clone)]
+pub(crate) struct ValidNewUser {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub department_id: Option<DepartmentId>,
+    pub roles: Vec<Role>,
+}
+
+pub(crate) fn check_username(name: &str) -> Result<String, String> {
+    let name = name.trim().to_lowercase();
+    let ok_chars = name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if !(3..=64).contains(&name.len()) || !ok_chars {
+        return Err("must be 3–64 characters of a–z, 0–9, `.`, `_` or `-`".into());
+    }
+    Ok(name)
+}
+
+fn check_roles(v: &mut Validator, field: &str, roles: &[Role], level: DivisionLevel, department: Option<DepartmentId>) {
+    for role in roles {
+        if !role.allowed_at(level) {
+            v.add(field, format!("role `{}` cannot be held in a {} tenant", role.as_str(), level.as_str()));
+        }
+    }
+    if roles.contains(&Role::Department) && department.is_none() {
+        v.add(field, "role `department` needs the user's department_id");
+    }
+}
+
+/// Validates a new user (field names prefixed with `prefix`, e.g. `admin.`).
+pub(crate) fn validate_new(v: &mut Validator, prefix: &str, input: NewUser) -> Option<ValidNewUser> {
+    let username = v.check(&format!("{prefix}username"), check_username(&input.username));
+    let display_name = v.text(&format!("{prefix}display_name"), &input.display_name, 100);
+    if let Err(reason) = crate::password::check_strength(&input.password, username.as_deref().unwrap_or_default()) {
+        v.add(format!("{prefix}password"), reason);
+    }
+    let mut roles = input.roles;
+    roles.sort();
+    roles.dedup();
+    Some(ValidNewUser {
+        username: username?,
+        display_name,
+        password: input.password,
+        department_id: input.department_id.map(DepartmentId),
+        roles,
+    })
+}
+
+async fn check_department<C: ConnectionTrait>(db: &C, tenant: &TenantRef, id: DepartmentId, field: &str) -> Result<()> {
+    let found = department::Entity::find_by_id(id.0)
+        .filter(department::Column::TenantId.eq(tenant.id.0))
+        .one(db)
+        .await
+        .map_err(internal)?;
+    if found.is_none() {
+        return Err(Error::invalid(field, "no such department in this tenant"));
+    }
+    Ok(())
+}
+
+/// Inserts a validated user with its roles inside the caller's transaction.
+pub(crate) async fn insert<C: ConnectionTrait>(db: &C, tenant: &TenantRef, u: ValidNewUser, password_hash: String) -> Result<User> {
+    let mut v = Validator::new();
+    check_roles(&mut v, "roles", &u.roles, tenant.level, u.department_id);
+    v.finish()?;
+    if let Some(d) = u.department_id {
+        check_department(db, tenant, d, "department_id").await?;
+    }
+    let now = Utc::now();
+    let m = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        tenant_id: Set(tenant.id.0),
+        username: Set(u.username),
+        display_name: Set(u.display_name),
+        password_hash: Set(password_hash),
+        status: Set(UserStatus::Active.as_str().to_owned()),
+        department_id: Set(u.department_id.map(|d| d.0)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .map_err(|e| unique_or_internal(e, "username", "this user name is taken in the tenant"))?;
+    authz::replace_roles(db, UserId(m.id), tenant.code, &u.roles).await?;
+    Ok(view(m, tenant, u.roles))
+}
+
+fn view(m: user::Model, tenant: &TenantRef, roles: Vec<Role>) -> User {
+    User {
+        id: m.id,
+        tenant_code: tenant.code.to_string(),
+        username: m.username,
+        display_name: m.display_name,
+        status: if m.status == "deactivated" { UserStatus::Deactivated } else { UserStatus::Active },
+        department_id: m.department_id,
+        roles,
+        created_at: m.created_at,
+        updated_at: m.updated_at,
+    }
+}
+
+async fn find<C: ConnectionTrait>(db: &C, scope: &TenantScope, id: Uuid) -> Result<user::Model> {
+    user::Entity::find_by_id(id)
+        .filter(user::Column::TenantId.eq(scope.tenant_id().0))
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| Error::not_found("user"))
+}
+
+pub async fn create(db: &DatabaseConnection, authz: &Authorizer, scope: &TenantScope, input: NewUser) -> Result<User> {
+    let mut v = Validator::new();
+    let valid = validate_new(&mut v, "", input);
+    v.finish()?;
+    let valid = valid.ok_or_else(|| Error::internal(anyhow::anyhow!("validator passed without values")))?;
+    let hash = crate::password::hash(valid.password.clone()).await?;
+    let txn = db.begin().await.map_err(internal)?;
+    let user = insert(&txn, scope.tenant(), valid, hash).await?;
+    txn.commit().await.map_err(internal)?;
+    authz.reload_if_changed(db).await?;
+    Ok(user)
+}
+
+pub async fn get(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> Result<User> {
+    let m = find(db, scope, id).await?;
+    let roles = authz::roles_of(db, UserId(m.id), scope.tenant().code).await?;
+    Ok(view(m, scope.tenant(), roles))
+}
+
+pub async fn list(db: &DatabaseConnection, scope: &TenantScope, page: &PageRequest) -> Result<Page<User>> {
+    let limit = page.limit()?;
+    let mut q = user::Entity::find()
+        .filter(user::Column::TenantId.eq(scope.tenant_id().0))
+        .order_by_asc(user::Column::Id)
+        .limit(limit + 1);
+    if let Some(after) = page.after()? {
+        q = q.filter(user::Column::Id.gt(after));
+    }
+    let rows = q.all(db).await.map_err(internal)?;
+    // One query for the roles of the whole page.
+    let grants = casbin_rule::Entity::find()
+        .filter(casbin_rule::Column::Ptype.eq("g"))
+        .filter(casbin_rule::Column::V2.eq(scope.tenant().code.to_string()))
+        .all(db)
+        .await
+        .map_err(internal)?;
+    let mut roles: HashMap<String, Vec<Role>> = HashMap::new();
+    for g in grants {
+        if let Some(role) = Role::parse(&g.v1) {
+            roles.entry(g.v0).or_default().push(role);
+        }
+    }
+    Ok(Page::from_rows(rows, limit, |m| m.id).map(|m| {
+        let mut r = roles.remove(&format!("user:{}", m.id)).unwrap_or_default();
+        r.sort();
+        view(m, scope.tenant(), r)
+    }))
+}
+
+/// Refuses a change that would leave the tenant without an active administrator.
+async fn ensure_other_admin<C: ConnectionTrait>(db: &C, scope: &TenantScope, leaving: UserId) -> Result<()> {
+    let admin_role = if scope.tenant().level == DivisionLevel::Platform { Role::PlatformAdmin } else { Role::TenantAdmin };
+    let holders = authz::holders_of(db, admin_role, scope.tenant().code).await?;
+    let others: Vec<Uuid> = holders.into_iter().filter(|u| *u != leaving).map(|u| u.0).collect();
+    let active_others = if others.is_empty() {
+        0
+    } else {
+        user::Entity::find()
+            .filter(user::Column::Id.is_in(others))
+            .filter(user::Column::TenantId.eq(scope.tenant_id().0))
+            .filter(user::Column::Status.eq(UserStatus::Active.as_str()))
+            .all(db)
+            .await
+            .map_err(internal)?
+            .len()
+    };
+    if active_others == 0 {
+        return Err(Error::conflict(format!(
+            "the tenant would be left without an active `{}`; appoint another first",
+            admin_role.as_str()
+        )));
+    }
+    Ok(())
+}
+
+pub async fn update(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, patch: UserPatch) -> Result<User> {
+    let current = find(db, scope, id).await?;
+    let mut v = Validator::new();
+    let display_name = patch.display_name.as_deref().map(|n| v.text("display_name", n, 100));
+    if let Some(pw) = &patch.password {
+        if let Err(reason) = crate::password::check_strength(pw, &current.username) {
+            v.add("password", reason);
+        }
+    }
+    v.finish()?;
+    let roles = authz::roles_of(db, UserId(id), scope.tenant().code).await?;
+    if let Some(Some(d)) = patch.department_id {
+        check_department(db, scope.tenant(), DepartmentId(d), "department_id").await?;
+    }
+    if let Some(None) = patch.department_id {
+        if roles.contains(&Role::Department) {
+            return Err(Error::invalid("department_id", "a user with role `department` must belong to a department"));
+        }
+    }
+    if patch.status == Some(UserStatus::Deactivated) && current.status == UserStatus::Active.as_str() {
+        let is_admin = roles.contains(&Role::TenantAdmin) || roles.contains(&Role::PlatformAdmin);
+        if is_admin {
+            ensure_other_admin(db, scope, UserId(id)).await?;
+        }
+    }
+    let new_hash = match patch.password {
+        Some(pw) => Some(crate::password::hash(pw).await?),
+        None => None,
+    };
+    let txn = db.begin().await.map_err(internal)?;
+    let mut am: user::ActiveModel = current.into();
+    if let Some(n) = display_name {
+        am.display_name = Set(n);
+    }
+    if let Some(d) = patch.department_id {
+        am.department_id = Set(d);
+    }
+    if let Some(s) = patch.status {
+        am.status = Set(s.as_str().to_owned());
+    }
+    let password_changed = new_hash.is_some();
+    if let Some(h) = new_hash {
+        am.password_hash = Set(h);
+    }
+    am.updated_at = Set(Utc::now());
+    let m = am.update(&txn).await.map_err(internal)?;
+    if password_changed || patch.status == Some(UserStatus::Deactivated) {
+        // A reset password or a deactivation ends every session of the user.
+        crate::session::revoke_all_for_user(&txn, UserId(id)).await?;
+    }
+    txn.commit().await.map_err(internal)?;
+    Ok(view(m, scope.tenant(), roles))
+}
+
+pub async fn set_roles(db: &DatabaseConnection, authz: &Authorizer, scope: &TenantScope, id: Uuid, set: RoleSet) -> Result<User> {
+    let current = find(db, scope, id).await?;
+    let mut roles = set.roles;
+    roles.sort();
+    roles.dedup();
+    let mut v = Validator::new();
+    check_roles(&mut v, "roles", &roles, scope.tenant().level, current.department_id.map(DepartmentId));
+    v.finish()?;
+    let before = authz::roles_of(db, UserId(id), scope.tenant().code).await?;
+    for admin_role in [Role::TenantAdmin, Role::PlatformAdmin] {
+        if before.contains(&admin_role) && !roles.contains(&admin_role) {
+            ensure_other_admin(db, scope, UserId(id)).await?;
+        }
+    }
+    let txn = db.begin().await.map_err(internal)?;
+    authz::replace_roles(&txn, UserId(id), scope.tenant().code, &roles).await?;
+    txn.commit().await.map_err(internal)?;
+    authz.reload_if_changed(db).await?;
+    Ok(view(current, scope.tenant(), roles))
+}
+
+/// The caller's own account and tenant.
+pub async fn me(db: &DatabaseConnection, principal: &crate::Principal) -> Result<(User, crate::tenant::Tenant)> {
+    let m = user::Entity::find_by_id(principal.user_id.0)
+        .filter(user::Column::TenantId.eq(principal.tenant_id.0))
+        .one(db)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| Error::not_found("user"))?;
+    let tenant = crate::tenant::view_by_id(db, principal.tenant_id).await?;
+    let roles = authz::roles_of(db, principal.user_id, principal.tenant_code).await?;
+    let tref = TenantRef {
+        id: principal.tenant_id,
+        code: principal.tenant_code,
+        level: principal.tenant_code.level(),
+        parent_id: None,
+        active: true,
+    };
+    Ok((view(m, &tref, roles), tenant))
+}
