@@ -67,8 +67,9 @@ async fn establish(req: &ServiceRequest) -> Result<(), ApiError> {
         .app_data::<web::Data<AppState>>()
         .cloned()
         .ok_or_else(|| ApiError(Error::internal(anyhow::anyhow!("application state missing"))))?;
-    let token = bearer(req)
-        .ok_or_else(|| ApiError(Error::new(ErrorCode::Unauthenticated, "send `Authorization: Bearer <access token>`")))?;
+    let token = bearer(req).ok_or_else(|| {
+        ApiError(Error::new(ErrorCode::Unauthenticated, "send `Authorization: Bearer <access token>`"))
+    })?;
     let principal = tenancy::session::authenticate(&state.db, &state.auth, &token).await.map_err(ApiError)?;
     let span = tracing::Span::current();
     span.record("user", tracing::field::display(principal.user_id));

@@ -87,7 +87,8 @@ impl Settings {
     /// Loads defaults ← file ← environment.
     pub fn load(config_file: Option<&Path>) -> Result<Self, String> {
         let mut fig = Figment::from(Serialized::defaults(Settings::default()));
-        let file = config_file.map(Path::to_path_buf).or_else(|| std::env::var_os("URBANGRID_CONFIG").map(PathBuf::from));
+        let file =
+            config_file.map(Path::to_path_buf).or_else(|| std::env::var_os("URBANGRID_CONFIG").map(PathBuf::from));
         if let Some(file) = file {
             if !file.exists() {
                 return Err(format!("config file {} does not exist", file.display()));
@@ -113,15 +114,15 @@ impl Settings {
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err("log_format must be `text` or `json`".into());
         }
-        if let Some(s) = &self.jwt_secret {
-            if s.0.len() < tenancy::token::MIN_SECRET_BYTES {
-                return Err(format!("jwt_secret must be at least {} bytes", tenancy::token::MIN_SECRET_BYTES));
-            }
+        if let Some(s) = &self.jwt_secret
+            && s.0.len() < tenancy::token::MIN_SECRET_BYTES
+        {
+            return Err(format!("jwt_secret must be at least {} bytes", tenancy::token::MIN_SECRET_BYTES));
         }
-        if let Some(url) = &self.database_url {
-            if !(url.0.starts_with("postgres://") || url.0.starts_with("postgresql://") || url.0.starts_with("sqlite:")) {
-                return Err("database_url must start with postgres:// (or sqlite: for a specific file)".into());
-            }
+        if let Some(url) = &self.database_url
+            && !["postgres://", "postgresql://", "sqlite:"].iter().any(|p| url.0.starts_with(p))
+        {
+            return Err("database_url must start with postgres:// (or sqlite: for a specific file)".into());
         }
         Ok(())
     }

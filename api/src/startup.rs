@@ -144,10 +144,10 @@ async fn upkeep(state: AppState) {
             tracing::warn!(error = %e, "policy reload failed");
         }
         ticks += 1;
-        if ticks % 300 == 0 {
-            if let Err(e) = tenancy::session::purge_expired(&state.db, &state.auth).await {
-                tracing::warn!(error = %e, "purging expired sessions failed");
-            }
+        if ticks.is_multiple_of(300)
+            && let Err(e) = tenancy::session::purge_expired(&state.db, &state.auth).await
+        {
+            tracing::warn!(error = %e, "purging expired sessions failed");
         }
     }
 }

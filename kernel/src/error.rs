@@ -135,7 +135,10 @@ impl Error {
     }
 
     pub fn rate_limited(retry_after_secs: u64) -> Self {
-        Self { retry_after: Some(retry_after_secs), ..Self::new(ErrorCode::RateLimited, ErrorCode::RateLimited.title()) }
+        Self {
+            retry_after: Some(retry_after_secs),
+            ..Self::new(ErrorCode::RateLimited, ErrorCode::RateLimited.title())
+        }
     }
 
     /// An internal failure. The cause is kept for the log; the caller sees a generic message.

@@ -224,8 +224,10 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        m.create_index(Index::create().name("ix_sessions_user").table(Sessions::Table).col(Sessions::UserId).to_owned())
-            .await?;
+        m.create_index(
+            Index::create().name("ix_sessions_user").table(Sessions::Table).col(Sessions::UserId).to_owned(),
+        )
+        .await?;
 
         m.create_table(
             Table::create()

@@ -13,13 +13,13 @@
 
 use casbin::{CoreApi, DefaultModel, Enforcer, MemoryAdapter, MgmtApi};
 use kernel::{Error, Result, TenantCode};
-use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, ColumnTrait, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
 
 use crate::context::{Access, Principal, Target, TenantScope};
-use crate::db::{self, internal};
+use crate::db::{self, OrInternal};
 use crate::entity::casbin_rule;
 use crate::roles::Role;
 
@@ -171,7 +171,13 @@ impl Authorizer {
     }
 
     /// Checks and, when allowed, returns the scope that tenant-scoped queries require.
-    pub fn check(&self, principal: Principal, target: Target, resource: Resource, action: Action) -> Result<TenantScope> {
+    pub fn check(
+        &self,
+        principal: Principal,
+        target: Target,
+        resource: Resource,
+        action: Action,
+    ) -> Result<TenantScope> {
         if self.allows(&principal, &target, resource, action)? {
             Ok(TenantScope::new(principal, target))
         } else {
@@ -186,11 +192,12 @@ impl Authorizer {
 }
 
 async fn build_enforcer(db: &DatabaseConnection) -> Result<Enforcer> {
-    let model = DefaultModel::from_str(MODEL).await.map_err(|e| Error::internal(anyhow::anyhow!("casbin model: {e}")))?;
+    let model =
+        DefaultModel::from_str(MODEL).await.map_err(|e| Error::internal(anyhow::anyhow!("casbin model: {e}")))?;
     let mut enforcer = Enforcer::new(model, MemoryAdapter::default())
         .await
         .map_err(|e| Error::internal(anyhow::anyhow!("casbin: {e}")))?;
-    let rows = casbin_rule::Entity::find().all(db).await.map_err(internal)?;
+    let rows = casbin_rule::Entity::find().all(db).await.or_internal()?;
     let (mut p, mut g) = (Vec::new(), Vec::new());
     for r in rows {
         match r.ptype.as_str() {
@@ -214,11 +221,8 @@ pub async fn ensure_default_policies(db: &DatabaseConnection) -> Result<()> {
     if db::read_version(db, DEFAULTS_VERSION).await? >= DEFAULT_POLICIES_REVISION {
         return Ok(());
     }
-    let existing = casbin_rule::Entity::find()
-        .filter(casbin_rule::Column::Ptype.eq("p"))
-        .all(db)
-        .await
-        .map_err(internal)?;
+    let existing =
+        casbin_rule::Entity::find().filter(casbin_rule::Column::Ptype.eq("p")).all(db).await.or_internal()?;
     for [role, dom, obj, act] in default_policies() {
         let present = existing.iter().any(|r| r.v0 == role && r.v1 == dom && r.v2 == obj && r.v3 == act);
         if !present {
@@ -244,7 +248,7 @@ async fn insert_rule<C: ConnectionTrait>(db: &C, ptype: &str, values: &[&str]) -
         v5: v(5),
         ..Default::default()
     };
-    casbin_rule::Entity::insert(row).exec_without_returning(db).await.map_err(internal)?;
+    casbin_rule::Entity::insert(row).exec_without_returning(db).await.or_internal()?;
     Ok(())
 }
 
@@ -256,7 +260,7 @@ pub async fn roles_of<C: ConnectionTrait>(db: &C, user: kernel::ids::UserId, ten
         .filter(casbin_rule::Column::V2.eq(tenant.to_string()))
         .all(db)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
     let mut roles: Vec<Role> = rows.iter().filter_map(|r| Role::parse(&r.v1)).collect();
     roles.sort();
     Ok(roles)
@@ -276,7 +280,7 @@ pub async fn replace_roles<C: ConnectionTrait>(
         .filter(casbin_rule::Column::V2.eq(tenant.to_string()))
         .exec(db)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
     let subject = crate::context::subject(user);
     let domain = tenant.to_string();
     for role in roles {
@@ -286,14 +290,18 @@ pub async fn replace_roles<C: ConnectionTrait>(
 }
 
 /// Users of a tenant holding `role` (subjects parsed back to user ids).
-pub async fn holders_of<C: ConnectionTrait>(db: &C, role: Role, tenant: TenantCode) -> Result<Vec<kernel::ids::UserId>> {
+pub async fn holders_of<C: ConnectionTrait>(
+    db: &C,
+    role: Role,
+    tenant: TenantCode,
+) -> Result<Vec<kernel::ids::UserId>> {
     let rows = casbin_rule::Entity::find()
         .filter(casbin_rule::Column::Ptype.eq("g"))
         .filter(casbin_rule::Column::V1.eq(role.as_str()))
         .filter(casbin_rule::Column::V2.eq(tenant.to_string()))
         .all(db)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
     Ok(rows
         .iter()
         .filter_map(|r| r.v0.strip_prefix("user:").and_then(|u| uuid::Uuid::parse_str(u).ok()))

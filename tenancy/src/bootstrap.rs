@@ -5,7 +5,7 @@ use kernel::{Error, Result, TenantCode};
 use rand::seq::{IndexedRandom, SliceRandom};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
-use crate::db::internal;
+use crate::db::OrInternal;
 use crate::roles::Role;
 use crate::user::{ValidNewUser, insert};
 
@@ -20,10 +20,8 @@ pub fn random_password() -> String {
     const SYMBOL: &[u8] = b"-_.!@#%+=";
     let mut rng = rand::rng();
     let all: Vec<u8> = [LOWER, UPPER, DIGIT, SYMBOL].concat();
-    let mut chars: Vec<u8> = [LOWER, UPPER, DIGIT, SYMBOL]
-        .iter()
-        .filter_map(|set| set.choose(&mut rng).copied())
-        .collect();
+    let mut chars: Vec<u8> =
+        [LOWER, UPPER, DIGIT, SYMBOL].iter().filter_map(|set| set.choose(&mut rng).copied()).collect();
     while chars.len() < 20 {
         if let Some(c) = all.choose(&mut rng) {
             chars.push(*c);
@@ -50,7 +48,7 @@ pub async fn ensure_platform(db: &DatabaseConnection, admin_password: Option<Str
         None => (random_password(), true),
     };
     let hash = crate::password::hash(password.clone()).await?;
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin().await.or_internal()?;
     let root = crate::tenant::insert_raw(&txn, TenantCode::PLATFORM, PLATFORM_NAME, None).await?;
     let admin = ValidNewUser {
         username: PLATFORM_ADMIN.into(),
@@ -60,7 +58,7 @@ pub async fn ensure_platform(db: &DatabaseConnection, admin_password: Option<Str
         roles: vec![Role::PlatformAdmin],
     };
     insert(&txn, &root, admin, hash).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await.or_internal()?;
     tracing::info!("platform tenant 000000 and its administrator `admin` created");
     Ok(generated.then_some(password))
 }

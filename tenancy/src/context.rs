@@ -2,17 +2,21 @@
 //! they may ([`TenantScope`]). None of these can be built outside this crate: a principal comes
 //! from a verified token, a target from the tenant tree, a scope from the authorizer.
 
-use kernel::{DivisionLevel, TenantCode, ids::{SessionId, TenantId, UserId}};
+use kernel::{
+    DivisionLevel, TenantCode,
+    ids::{SessionId, TenantId, UserId},
+};
 
-/// An authenticated user, as established for the current request.
+/// An authenticated user, as established for the current request. (`non_exhaustive`: other
+/// crates cannot build one; only token verification does.)
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Principal {
     pub user_id: UserId,
     pub username: String,
     pub tenant_id: TenantId,
     pub tenant_code: TenantCode,
     pub session_id: SessionId,
-    pub(crate) _sealed: (),
 }
 
 impl Principal {
@@ -46,11 +50,12 @@ pub enum Access {
 }
 
 /// The tenant named in a request path, resolved against the caller's place in the tree.
+/// (`non_exhaustive`: only [`crate::tenant::resolve_target`] builds one.)
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Target {
     pub tenant: TenantRef,
     pub access: Access,
-    pub(crate) _sealed: (),
 }
 
 /// Proof that `principal` may perform one action on `tenant`. Every tenant-scoped query takes

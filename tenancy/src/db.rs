@@ -2,14 +2,24 @@
 
 use kernel::{Error, Result};
 use sea_orm::sea_query::{Expr, ExprTrait, OnConflict};
-use sea_orm::{ConnectionTrait, DbErr, EntityTrait, QueryFilter, SqlErr, ColumnTrait, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, Set, SqlErr};
 
 use crate::entity::sync_version;
 
-/// Maps a storage error to an internal error (the cause is logged, not shown).
-#[track_caller]
-pub fn internal(e: DbErr) -> Error {
-    Error::internal(e)
+/// Maps storage errors to internal errors (the cause is logged, not shown), recording where in
+/// our code the failing call was made.
+pub trait OrInternal<T> {
+    fn or_internal(self) -> Result<T>;
+}
+
+impl<T> OrInternal<T> for std::result::Result<T, DbErr> {
+    #[track_caller]
+    fn or_internal(self) -> Result<T> {
+        match self {
+            Ok(v) => Ok(v),
+            Err(e) => Err(Error::internal(e)),
+        }
+    }
 }
 
 /// Whether the error is a unique-constraint violation.
@@ -29,12 +39,15 @@ pub async fn bump_version<C: ConnectionTrait>(db: &C, name: &str) -> Result<()> 
     sync_version::Entity::insert(row)
         .on_conflict(
             OnConflict::column(sync_version::Column::Name)
-                .value(sync_version::Column::Version, Expr::col(sync_version::Column::Version).add(1))
+                .value(
+                    sync_version::Column::Version,
+                    Expr::col((sync_version::Entity, sync_version::Column::Version)).add(1),
+                )
                 .to_owned(),
         )
         .exec_without_returning(db)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
     Ok(())
 }
 
@@ -44,6 +57,6 @@ pub async fn read_version<C: ConnectionTrait>(db: &C, name: &str) -> Result<i64>
         .filter(sync_version::Column::Name.eq(name))
         .one(db)
         .await
-        .map_err(internal)?
+        .or_internal()?
         .map_or(0, |v| v.version))
 }

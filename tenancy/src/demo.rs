@@ -5,7 +5,7 @@
 use kernel::{Result, TenantCode, ids::DepartmentId};
 use sea_orm::{DatabaseConnection, TransactionTrait};
 
-use crate::db::internal;
+use crate::db::OrInternal;
 use crate::roles::Role;
 use crate::user::{ValidNewUser, insert};
 
@@ -15,21 +15,39 @@ pub const COUNTIES: [(&str, &str); 2] = [("320102", "玄武区"), ("320115", "�
 /// Departments of each demo county (name suffixes after the district's name).
 pub const DEPARTMENTS: [&str; 5] = ["城市管理局", "住房和城乡建设局", "市政设施管理处", "园林绿化管理处", "水务局"];
 
-/// The demo users: (tenant code, user name, display name, roles, department index).
-pub fn users() -> Vec<(&'static str, &'static str, &'static str, Vec<Role>, Option<usize>)> {
+/// One demo account.
+#[derive(Debug, Clone)]
+pub struct DemoUser {
+    pub tenant: &'static str,
+    pub username: &'static str,
+    pub display_name: &'static str,
+    pub role: Role,
+    /// Index into [`DEPARTMENTS`] for department staff.
+    pub department: Option<usize>,
+}
+
+/// The demo users: one per role in each tenant.
+pub fn users() -> Vec<DemoUser> {
+    let user = |tenant, username, display_name, role, department| DemoUser {
+        tenant,
+        username,
+        display_name,
+        role,
+        department,
+    };
     let mut out = vec![
-        (CITY.0, "admin", "南京市管理员", vec![Role::TenantAdmin], None),
-        (CITY.0, "oversight", "南京市监督", vec![Role::CityOversight], None),
-        (CITY.0, "auditor", "南京市审计", vec![Role::Auditor], None),
+        user(CITY.0, "admin", "南京市管理员", Role::TenantAdmin, None),
+        user(CITY.0, "oversight", "南京市监督", Role::CityOversight, None),
+        user(CITY.0, "auditor", "南京市审计", Role::Auditor, None),
     ];
     for (code, _) in COUNTIES {
         out.extend([
-            (code, "admin", "区管理员", vec![Role::TenantAdmin], None),
-            (code, "acceptor", "受理员", vec![Role::SupervisionCenter], None),
-            (code, "dispatcher", "派遣员", vec![Role::CommandCenter], None),
-            (code, "handler", "市政处置员", vec![Role::Department], Some(2)),
-            (code, "collector", "监督员", vec![Role::Collector], None),
-            (code, "auditor", "审计员", vec![Role::Auditor], None),
+            user(code, "admin", "区管理员", Role::TenantAdmin, None),
+            user(code, "acceptor", "受理员", Role::SupervisionCenter, None),
+            user(code, "dispatcher", "派遣员", Role::CommandCenter, None),
+            user(code, "handler", "市政处置员", Role::Department, Some(2)),
+            user(code, "collector", "监督员", Role::Collector, None),
+            user(code, "auditor", "审计员", Role::Auditor, None),
         ]);
     }
     out
@@ -46,7 +64,7 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<bool> {
         return Ok(false);
     }
     let hash = crate::password::hash(password.to_owned()).await?;
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin().await.or_internal()?;
     let root = crate::tenant::find_by_code(&txn, TenantCode::PLATFORM.as_str())
         .await?
         .map(|m| crate::context::TenantRef::from(&m))
@@ -57,23 +75,24 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<bool> {
         let county = crate::tenant::insert_raw(&txn, parse(code)?, name, Some(city.id)).await?;
         let mut departments = Vec::new();
         for (i, dept) in DEPARTMENTS.iter().enumerate() {
-            let id = crate::department::insert_raw(&txn, county.id, &format!("{name}{dept}"), &demo_uscc(code, i + 1)).await?;
+            let id = crate::department::insert_raw(&txn, county.id, &format!("{name}{dept}"), &demo_uscc(code, i + 1))
+                .await?;
             departments.push(DepartmentId(id));
         }
         tenants.push((county, departments));
     }
-    for (code, username, display, roles, dept) in users() {
-        let Some((tenant, departments)) = tenants.iter().find(|(t, _)| t.code.as_str() == code) else { continue };
+    for u in users() {
+        let Some((tenant, departments)) = tenants.iter().find(|(t, _)| t.code.as_str() == u.tenant) else { continue };
         let user = ValidNewUser {
-            username: username.into(),
-            display_name: display.into(),
+            username: u.username.into(),
+            display_name: u.display_name.into(),
             password: password.into(),
-            department_id: dept.and_then(|i| departments.get(i).copied()),
-            roles,
+            department_id: u.department.and_then(|i| departments.get(i).copied()),
+            roles: vec![u.role],
         };
         insert(&txn, tenant, user, hash.clone()).await?;
     }
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await.or_internal()?;
     tracing::info!("demo organisation seeded: 南京市 with 玄武区 and 江宁区");
     Ok(true)
 }

@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::context::TenantScope;
-use crate::db::{internal, unique_or_internal};
+use crate::db::{OrInternal, unique_or_internal};
 use crate::entity::{department, user};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -67,7 +67,7 @@ async fn find<C: ConnectionTrait>(db: &C, scope: &TenantScope, id: Uuid) -> Resu
         .filter(department::Column::TenantId.eq(scope.tenant_id().0))
         .one(db)
         .await
-        .map_err(internal)
+        .or_internal()
 }
 
 fn uscc_field(v: &mut Validator, raw: &str) -> String {
@@ -83,10 +83,10 @@ pub async fn create(db: &DatabaseConnection, scope: &TenantScope, input: NewDepa
     let name = v.text("name", &input.name, 100);
     let uscc = uscc_field(&mut v, &input.uscc);
     v.finish()?;
-    if let Some(p) = input.parent_id {
-        if find(db, scope, p).await?.is_none() {
-            return Err(Error::invalid("parent_id", "no such department in this tenant"));
-        }
+    if let Some(p) = input.parent_id
+        && find(db, scope, p).await?.is_none()
+    {
+        return Err(Error::invalid("parent_id", "no such department in this tenant"));
     }
     let now = Utc::now();
     let m = department::ActiveModel {
@@ -113,7 +113,7 @@ pub async fn list(db: &DatabaseConnection, scope: &TenantScope, page: &PageReque
     if let Some(after) = page.after()? {
         q = q.filter(department::Column::Id.gt(after));
     }
-    let rows = q.all(db).await.map_err(internal)?;
+    let rows = q.all(db).await.or_internal()?;
     Ok(Page::from_rows(rows, limit, |m| m.id).map(|m| view(m, scope)))
 }
 
@@ -121,7 +121,12 @@ pub async fn get(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> Resu
     find(db, scope, id).await?.map(|m| view(m, scope)).ok_or_else(|| Error::not_found("department"))
 }
 
-pub async fn update(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, patch: DepartmentPatch) -> Result<Department> {
+pub async fn update(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    id: Uuid,
+    patch: DepartmentPatch,
+) -> Result<Department> {
     let current = find(db, scope, id).await?.ok_or_else(|| Error::not_found("department"))?;
     let mut v = Validator::new();
     let name = patch.name.as_deref().map(|n| v.text("name", n, 100));
@@ -171,7 +176,7 @@ pub async fn delete(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> R
         .filter(department::Column::ParentId.eq(id))
         .one(db)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
     if child.is_some() {
         return Err(Error::conflict("the department has sub-departments; move or delete them first"));
     }
@@ -180,11 +185,11 @@ pub async fn delete(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> R
         .filter(user::Column::DepartmentId.eq(id))
         .one(db)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
     if member.is_some() {
         return Err(Error::conflict("the department still has users; move them first"));
     }
-    department::Entity::delete_by_id(current.id).exec(db).await.map_err(internal)?;
+    department::Entity::delete_by_id(current.id).exec(db).await.or_internal()?;
     Ok(())
 }
 
@@ -207,6 +212,6 @@ pub(crate) async fn insert_raw<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map_err(internal)?;
+    .or_internal()?;
     Ok(m.id)
 }

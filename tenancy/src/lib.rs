@@ -18,8 +18,8 @@ pub mod roles;
 pub mod session;
 pub mod tenant;
 pub mod token;
-pub mod user;
 pub mod uscc;
+pub mod user;
 
 pub use authz::{Action, Authorizer, Resource};
 pub use context::{Access, Principal, Target, TenantRef, TenantScope};

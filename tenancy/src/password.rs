@@ -1,7 +1,7 @@
 //! Password hashing (argon2id, PHC strings) and the minimum-strength rule.
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use argon2::Argon2;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use kernel::{Error, Result};
 
 pub const MIN_LENGTH: usize = 10;

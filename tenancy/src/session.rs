@@ -11,7 +11,10 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{Duration, Utc};
-use kernel::{Error, ErrorCode, Result, TenantCode, Validator, ids::{SessionId, TenantId, UserId}};
+use kernel::{
+    Error, ErrorCode, Result, TenantCode, Validator,
+    ids::{SessionId, TenantId, UserId},
+};
 use rand::RngCore;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -24,7 +27,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::context::Principal;
-use crate::db::internal;
+use crate::db::OrInternal;
 use crate::entity::{login_failure, refresh_token, session, user};
 use crate::tenant;
 use crate::token::TokenKeys;
@@ -104,7 +107,12 @@ fn check_user_active(u: &user::Model) -> Result<()> {
     Ok(())
 }
 
-async fn open_session<C: ConnectionTrait>(db: &C, s: &AuthSettings, u: &user::Model, code: TenantCode) -> Result<TokenPair> {
+async fn open_session<C: ConnectionTrait>(
+    db: &C,
+    s: &AuthSettings,
+    u: &user::Model,
+    code: TenantCode,
+) -> Result<TokenPair> {
     let now = Utc::now();
     let sid = SessionId::new();
     session::ActiveModel {
@@ -117,7 +125,7 @@ async fn open_session<C: ConnectionTrait>(db: &C, s: &AuthSettings, u: &user::Mo
     }
     .insert(db)
     .await
-    .map_err(internal)?;
+    .or_internal()?;
     issue_pair(db, s, u, code, sid, now + Duration::seconds(s.session_ttl_secs)).await
 }
 
@@ -141,18 +149,23 @@ async fn issue_pair<C: ConnectionTrait>(
     }
     .insert(db)
     .await
-    .map_err(internal)?;
+    .or_internal()?;
     let (access, expires_in) = s.keys.issue(UserId(u.id), code, sid)?;
     Ok(TokenPair { access_token: access, refresh_token: refresh, token_type: "Bearer".into(), expires_in })
 }
 
-async fn failures_since<C: ConnectionTrait>(db: &C, column: login_failure::Column, key: &str, since: chrono::DateTime<Utc>) -> Result<u64> {
+async fn failures_since<C: ConnectionTrait>(
+    db: &C,
+    column: login_failure::Column,
+    key: &str,
+    since: chrono::DateTime<Utc>,
+) -> Result<u64> {
     login_failure::Entity::find()
         .filter(column.eq(key))
         .filter(login_failure::Column::At.gt(since))
         .count(db)
         .await
-        .map_err(internal)
+        .or_internal()
 }
 
 /// Checks the password login of `tenant_code/username` from `source` (the client address).
@@ -187,7 +200,7 @@ pub async fn login(db: &DatabaseConnection, s: &AuthSettings, req: LoginRequest,
             .filter(user::Column::Username.eq(&username))
             .one(db)
             .await
-            .map_err(internal)?,
+            .or_internal()?,
         None => None,
     };
     let ok = crate::password::verify(req.password, found.as_ref().map(|u| u.password_hash.clone())).await?;
@@ -200,21 +213,21 @@ pub async fn login(db: &DatabaseConnection, s: &AuthSettings, req: LoginRequest,
         }
         .insert(db)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
         return Err(Error::new(ErrorCode::InvalidCredentials, ErrorCode::InvalidCredentials.title()));
     };
     // Status is revealed only to someone who knows the password.
     check_tenant_active(db, TenantId(t.id)).await?;
     check_user_active(&u)?;
 
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin().await.or_internal()?;
     login_failure::Entity::delete_many()
         .filter(login_failure::Column::Account.eq(&account_key))
         .exec(&txn)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
     let pair = open_session(&txn, s, &u, code).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await.or_internal()?;
     tracing::info!(tenant = %code, user = %u.id, "login");
     Ok(pair)
 }
@@ -227,13 +240,14 @@ pub async fn refresh(db: &DatabaseConnection, s: &AuthSettings, req: RefreshRequ
         .filter(refresh_token::Column::TokenHash.eq(hash))
         .one(db)
         .await
-        .map_err(internal)?
+        .or_internal()?
         .ok_or_else(invalid_refresh)?;
-    let sess = session::Entity::find_by_id(token.session_id).one(db).await.map_err(internal)?.ok_or_else(invalid_refresh)?;
+    let sess =
+        session::Entity::find_by_id(token.session_id).one(db).await.or_internal()?.ok_or_else(invalid_refresh)?;
     if sess.revoked_at.is_some() || sess.expires_at <= now || token.expires_at <= now {
         return Err(invalid_refresh());
     }
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin().await.or_internal()?;
     // Use the token up; only one of two concurrent refreshes can win this update.
     let used = refresh_token::Entity::update_many()
         .col_expr(refresh_token::Column::UsedAt, Expr::value(now))
@@ -241,21 +255,21 @@ pub async fn refresh(db: &DatabaseConnection, s: &AuthSettings, req: RefreshRequ
         .filter(refresh_token::Column::UsedAt.is_null())
         .exec(&txn)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
     if used.rows_affected != 1 {
         // A used token presented again: assume theft and end the whole session.
-        txn.rollback().await.map_err(internal)?;
+        txn.rollback().await.or_internal()?;
         revoke_session(db, SessionId(sess.id)).await?;
         tracing::warn!(session = %sess.id, "refresh token reused; session revoked");
         return Err(invalid_refresh());
     }
-    let u = user::Entity::find_by_id(sess.user_id).one(&txn).await.map_err(internal)?.ok_or_else(invalid_refresh)?;
+    let u = user::Entity::find_by_id(sess.user_id).one(&txn).await.or_internal()?.ok_or_else(invalid_refresh)?;
     check_user_active(&u)?;
     check_tenant_active(&txn, TenantId(u.tenant_id)).await?;
     let t = tenant::find_by_id(&txn, TenantId(u.tenant_id)).await?.ok_or_else(invalid_refresh)?;
     let code = TenantCode::parse(&t.code).map_err(|e| Error::internal(anyhow::anyhow!(e)))?;
     let pair = issue_pair(&txn, s, &u, code, SessionId(sess.id), sess.expires_at).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await.or_internal()?;
     Ok(pair)
 }
 
@@ -263,11 +277,8 @@ pub async fn refresh(db: &DatabaseConnection, s: &AuthSettings, req: RefreshRequ
 /// says nothing about which tokens exist.
 pub async fn logout(db: &DatabaseConnection, req: RefreshRequest) -> Result<()> {
     let hash = hash_token(req.refresh_token.trim());
-    if let Some(t) = refresh_token::Entity::find()
-        .filter(refresh_token::Column::TokenHash.eq(hash))
-        .one(db)
-        .await
-        .map_err(internal)?
+    if let Some(t) =
+        refresh_token::Entity::find().filter(refresh_token::Column::TokenHash.eq(hash)).one(db).await.or_internal()?
     {
         revoke_session(db, SessionId(t.session_id)).await?;
     }
@@ -281,7 +292,7 @@ async fn revoke_session<C: ConnectionTrait>(db: &C, sid: SessionId) -> Result<()
         .filter(session::Column::RevokedAt.is_null())
         .exec(db)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
     Ok(())
 }
 
@@ -293,7 +304,7 @@ pub(crate) async fn revoke_all_for_user<C: ConnectionTrait>(db: &C, user: UserId
         .filter(session::Column::RevokedAt.is_null())
         .exec(db)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
     Ok(())
 }
 
@@ -301,11 +312,11 @@ pub(crate) async fn revoke_all_for_user<C: ConnectionTrait>(db: &C, user: UserId
 pub async fn authenticate(db: &DatabaseConnection, s: &AuthSettings, bearer: &str) -> Result<Principal> {
     let claims = s.keys.verify(bearer)?;
     let refused = || Error::new(ErrorCode::InvalidToken, "the access token is no longer valid");
-    let sess = session::Entity::find_by_id(claims.sid).one(db).await.map_err(internal)?.ok_or_else(refused)?;
+    let sess = session::Entity::find_by_id(claims.sid).one(db).await.or_internal()?.ok_or_else(refused)?;
     if sess.user_id != claims.sub || sess.revoked_at.is_some() || sess.expires_at <= Utc::now() {
         return Err(refused());
     }
-    let u = user::Entity::find_by_id(claims.sub).one(db).await.map_err(internal)?.ok_or_else(refused)?;
+    let u = user::Entity::find_by_id(claims.sub).one(db).await.or_internal()?.ok_or_else(refused)?;
     let t = tenant::find_by_id(db, TenantId(u.tenant_id)).await?.ok_or_else(refused)?;
     if t.code != claims.tid {
         return Err(refused());
@@ -318,7 +329,6 @@ pub async fn authenticate(db: &DatabaseConnection, s: &AuthSettings, bearer: &st
         tenant_id: TenantId(t.id),
         tenant_code: TenantCode::parse(&t.code).map_err(|e| Error::internal(anyhow::anyhow!(e)))?,
         session_id: SessionId(sess.id),
-        _sealed: (),
     })
 }
 
@@ -329,7 +339,7 @@ pub async fn purge_expired(db: &DatabaseConnection, s: &AuthSettings) -> Result<
         .filter(login_failure::Column::At.lt(now - Duration::seconds(s.failure_window_secs)))
         .exec(db)
         .await
-        .map_err(internal)?;
-    session::Entity::delete_many().filter(session::Column::ExpiresAt.lt(now)).exec(db).await.map_err(internal)?;
+        .or_internal()?;
+    session::Entity::delete_many().filter(session::Column::ExpiresAt.lt(now)).exec(db).await.or_internal()?;
     Ok(())
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 
 use crate::authz::Authorizer;
 use crate::context::{Access, Principal, Target, TenantRef, TenantScope};
-use crate::db::{internal, unique_or_internal};
+use crate::db::{OrInternal, unique_or_internal};
 use crate::entity::tenant;
 use crate::roles::Role;
 use crate::user::{self, NewUser, User};
@@ -119,11 +119,11 @@ fn view(m: tenant::Model, parent_code: Option<String>) -> Tenant {
 }
 
 pub(crate) async fn find_by_code<C: ConnectionTrait>(db: &C, code: &str) -> Result<Option<tenant::Model>> {
-    tenant::Entity::find().filter(tenant::Column::Code.eq(code)).one(db).await.map_err(internal)
+    tenant::Entity::find().filter(tenant::Column::Code.eq(code)).one(db).await.or_internal()
 }
 
 pub(crate) async fn find_by_id<C: ConnectionTrait>(db: &C, id: TenantId) -> Result<Option<tenant::Model>> {
-    tenant::Entity::find_by_id(id.0).one(db).await.map_err(internal)
+    tenant::Entity::find_by_id(id.0).one(db).await.or_internal()
 }
 
 /// The tenant and its ancestors, nearest first (at most three: county, city, platform).
@@ -152,11 +152,11 @@ pub async fn resolve_target<C: ConnectionTrait>(db: &C, principal: &Principal, c
     let model = find_by_code(db, code).await?.ok_or_else(not_found)?;
     let target = TenantRef::from(&model);
     if target.id == principal.tenant_id {
-        return Ok(Target { tenant: target, access: Access::Own, _sealed: () });
+        return Ok(Target { tenant: target, access: Access::Own });
     }
     let ancestors = chain(db, target.id).await?;
     if ancestors.iter().skip(1).any(|a| a.id == principal.tenant_id) {
-        Ok(Target { tenant: target, access: Access::Descendant, _sealed: () })
+        Ok(Target { tenant: target, access: Access::Descendant })
     } else {
         Err(not_found())
     }
@@ -186,7 +186,7 @@ pub async fn list_children(db: &DatabaseConnection, scope: &TenantScope, page: &
     if let Some(after) = page.after()? {
         q = q.filter(tenant::Column::Id.gt(after));
     }
-    let rows = q.all(db).await.map_err(internal)?;
+    let rows = q.all(db).await.or_internal()?;
     let parent = Some(scope.tenant().code.to_string());
     Ok(Page::from_rows(rows, limit, |m| m.id).map(|m| view(m, parent.clone())))
 }
@@ -211,10 +211,10 @@ pub async fn create_child(
     let parent = scope.tenant().clone();
     let mut v = Validator::new();
     let code = v.check("code", TenantCode::parse(input.code.trim()));
-    if let Some(code) = &code {
-        if let Err(reason) = parent.code.check_child(code) {
-            v.add("code", reason);
-        }
+    if let Some(code) = &code
+        && let Err(reason) = parent.code.check_child(code)
+    {
+        v.add("code", reason);
     }
     let name = v.text("name", &input.name, 100);
     let time_zone = input.time_zone.clone().unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned());
@@ -236,7 +236,7 @@ pub async fn create_child(
     }
     let password_hash = crate::password::hash(admin.password.clone()).await?;
 
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin().await.or_internal()?;
     let now = Utc::now();
     let model = tenant::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -254,7 +254,7 @@ pub async fn create_child(
     .map_err(|e| unique_or_internal(e, "code", "a tenant with this code already exists"))?;
     let new_ref = TenantRef::from(&model);
     let admin = user::insert(&txn, &new_ref, admin, password_hash).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await.or_internal()?;
     authz.reload_if_changed(db).await?;
     tracing::info!(tenant = %code, parent = %parent.code, "tenant created");
     Ok(CreatedTenant { tenant: view(model, Some(parent.code.to_string())), admin })
@@ -277,7 +277,7 @@ pub async fn update(db: &DatabaseConnection, scope: &TenantScope, patch: TenantP
         am.time_zone = Set(tz);
     }
     am.updated_at = Set(Utc::now());
-    let m = am.update(db).await.map_err(internal)?;
+    let m = am.update(db).await.or_internal()?;
     let parent = parent_code(db, &m).await?;
     Ok(view(m, parent))
 }
@@ -292,7 +292,7 @@ pub async fn set_status(db: &DatabaseConnection, scope: &TenantScope, status: Te
     let mut am: tenant::ActiveModel = m.into();
     am.status = Set(status.as_str().to_owned());
     am.updated_at = Set(Utc::now());
-    let m = am.update(db).await.map_err(internal)?;
+    let m = am.update(db).await.or_internal()?;
     tracing::info!(tenant = %m.code, status = status.as_str(), "tenant status changed");
     let parent = parent_code(db, &m).await?;
     Ok(view(m, parent))
@@ -300,7 +300,7 @@ pub async fn set_status(db: &DatabaseConnection, scope: &TenantScope, status: Te
 
 /// Counts tenants (used by bootstrap to detect an empty database).
 pub(crate) async fn any_exists(db: &DatabaseConnection) -> Result<bool> {
-    Ok(tenant::Entity::find().one(db).await.map_err(internal)?.is_some())
+    Ok(tenant::Entity::find().one(db).await.or_internal()?.is_some())
 }
 
 /// Inserts a tenant row directly (bootstrap and demo seeding; no authorization).
@@ -327,7 +327,6 @@ pub(crate) async fn insert_raw<C: ConnectionTrait>(
     .map_err(|e| unique_or_internal(e, "code", "a tenant with this code already exists"))?;
     Ok(TenantRef::from(&m))
 }
-
 
 /// The API view of a tenant by id (for the caller's own tenant).
 pub(crate) async fn view_by_id<C: ConnectionTrait>(db: &C, id: TenantId) -> Result<Tenant> {

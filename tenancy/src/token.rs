@@ -5,7 +5,10 @@
 
 use chrono::Utc;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, decode, encode};
-use kernel::{Error, ErrorCode, Result, TenantCode, ids::{SessionId, UserId}};
+use kernel::{
+    Error, ErrorCode, Result, TenantCode,
+    ids::{SessionId, UserId},
+};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 

@@ -29,7 +29,10 @@ pub fn validate(code: &str) -> Result<(), String> {
         return Err("must be 18 characters".into());
     }
     if let Some(bad) = code.bytes().find(|b| value(*b).is_none()) {
-        return Err(format!("contains `{}`, which is not allowed (digits and capitals except I, O, S, V, Z)", bad as char));
+        return Err(format!(
+            "contains `{}`, which is not allowed (digits and capitals except I, O, S, V, Z)",
+            bad as char
+        ));
     }
     let expected = check_char(&code[..17]).ok_or("invalid characters")?;
     if !code.ends_with(expected) {

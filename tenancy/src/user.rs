@@ -1,7 +1,10 @@
 //! User accounts of a tenant and the roles they hold there.
 
 use chrono::Utc;
-use kernel::{DivisionLevel, Error, Page, PageRequest, Result, Validator, ids::{DepartmentId, UserId}};
+use kernel::{
+    DivisionLevel, Error, Page, PageRequest, Result, Validator,
+    ids::{DepartmentId, UserId},
+};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect, Set, TransactionTrait,
@@ -13,7 +16,7 @@ use uuid::Uuid;
 
 use crate::authz::{self, Authorizer};
 use crate::context::{TenantRef, TenantScope};
-use crate::db::{internal, unique_or_internal};
+use crate::db::{OrInternal, unique_or_internal};
 use crate::entity::{casbin_rule, department, user};
 use crate::roles::Role;
 
@@ -140,7 +143,7 @@ async fn check_department<C: ConnectionTrait>(db: &C, tenant: &TenantRef, id: De
         .filter(department::Column::TenantId.eq(tenant.id.0))
         .one(db)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
     if found.is_none() {
         return Err(Error::invalid(field, "no such department in this tenant"));
     }
@@ -148,7 +151,12 @@ async fn check_department<C: ConnectionTrait>(db: &C, tenant: &TenantRef, id: De
 }
 
 /// Inserts a validated user with its roles inside the caller's transaction.
-pub(crate) async fn insert<C: ConnectionTrait>(db: &C, tenant: &TenantRef, u: ValidNewUser, password_hash: String) -> Result<User> {
+pub(crate) async fn insert<C: ConnectionTrait>(
+    db: &C,
+    tenant: &TenantRef,
+    u: ValidNewUser,
+    password_hash: String,
+) -> Result<User> {
     let mut v = Validator::new();
     check_roles(&mut v, "roles", &u.roles, tenant.level, u.department_id);
     v.finish()?;
@@ -193,7 +201,7 @@ async fn find<C: ConnectionTrait>(db: &C, scope: &TenantScope, id: Uuid) -> Resu
         .filter(user::Column::TenantId.eq(scope.tenant_id().0))
         .one(db)
         .await
-        .map_err(internal)?
+        .or_internal()?
         .ok_or_else(|| Error::not_found("user"))
 }
 
@@ -203,9 +211,9 @@ pub async fn create(db: &DatabaseConnection, authz: &Authorizer, scope: &TenantS
     v.finish()?;
     let valid = valid.ok_or_else(|| Error::internal(anyhow::anyhow!("validator passed without values")))?;
     let hash = crate::password::hash(valid.password.clone()).await?;
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin().await.or_internal()?;
     let user = insert(&txn, scope.tenant(), valid, hash).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await.or_internal()?;
     authz.reload_if_changed(db).await?;
     Ok(user)
 }
@@ -225,14 +233,14 @@ pub async fn list(db: &DatabaseConnection, scope: &TenantScope, page: &PageReque
     if let Some(after) = page.after()? {
         q = q.filter(user::Column::Id.gt(after));
     }
-    let rows = q.all(db).await.map_err(internal)?;
+    let rows = q.all(db).await.or_internal()?;
     // One query for the roles of the whole page.
     let grants = casbin_rule::Entity::find()
         .filter(casbin_rule::Column::Ptype.eq("g"))
         .filter(casbin_rule::Column::V2.eq(scope.tenant().code.to_string()))
         .all(db)
         .await
-        .map_err(internal)?;
+        .or_internal()?;
     let mut roles: HashMap<String, Vec<Role>> = HashMap::new();
     for g in grants {
         if let Some(role) = Role::parse(&g.v1) {
@@ -248,7 +256,8 @@ pub async fn list(db: &DatabaseConnection, scope: &TenantScope, page: &PageReque
 
 /// Refuses a change that would leave the tenant without an active administrator.
 async fn ensure_other_admin<C: ConnectionTrait>(db: &C, scope: &TenantScope, leaving: UserId) -> Result<()> {
-    let admin_role = if scope.tenant().level == DivisionLevel::Platform { Role::PlatformAdmin } else { Role::TenantAdmin };
+    let admin_role =
+        if scope.tenant().level == DivisionLevel::Platform { Role::PlatformAdmin } else { Role::TenantAdmin };
     let holders = authz::holders_of(db, admin_role, scope.tenant().code).await?;
     let others: Vec<Uuid> = holders.into_iter().filter(|u| *u != leaving).map(|u| u.0).collect();
     let active_others = if others.is_empty() {
@@ -260,7 +269,7 @@ async fn ensure_other_admin<C: ConnectionTrait>(db: &C, scope: &TenantScope, lea
             .filter(user::Column::Status.eq(UserStatus::Active.as_str()))
             .all(db)
             .await
-            .map_err(internal)?
+            .or_internal()?
             .len()
     };
     if active_others == 0 {
@@ -276,20 +285,20 @@ pub async fn update(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, patc
     let current = find(db, scope, id).await?;
     let mut v = Validator::new();
     let display_name = patch.display_name.as_deref().map(|n| v.text("display_name", n, 100));
-    if let Some(pw) = &patch.password {
-        if let Err(reason) = crate::password::check_strength(pw, &current.username) {
-            v.add("password", reason);
-        }
+    if let Some(pw) = &patch.password
+        && let Err(reason) = crate::password::check_strength(pw, &current.username)
+    {
+        v.add("password", reason);
     }
     v.finish()?;
     let roles = authz::roles_of(db, UserId(id), scope.tenant().code).await?;
     if let Some(Some(d)) = patch.department_id {
         check_department(db, scope.tenant(), DepartmentId(d), "department_id").await?;
     }
-    if let Some(None) = patch.department_id {
-        if roles.contains(&Role::Department) {
-            return Err(Error::invalid("department_id", "a user with role `department` must belong to a department"));
-        }
+    if let Some(None) = patch.department_id
+        && roles.contains(&Role::Department)
+    {
+        return Err(Error::invalid("department_id", "a user with role `department` must belong to a department"));
     }
     if patch.status == Some(UserStatus::Deactivated) && current.status == UserStatus::Active.as_str() {
         let is_admin = roles.contains(&Role::TenantAdmin) || roles.contains(&Role::PlatformAdmin);
@@ -301,7 +310,7 @@ pub async fn update(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, patc
         Some(pw) => Some(crate::password::hash(pw).await?),
         None => None,
     };
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin().await.or_internal()?;
     let mut am: user::ActiveModel = current.into();
     if let Some(n) = display_name {
         am.display_name = Set(n);
@@ -317,16 +326,22 @@ pub async fn update(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, patc
         am.password_hash = Set(h);
     }
     am.updated_at = Set(Utc::now());
-    let m = am.update(&txn).await.map_err(internal)?;
+    let m = am.update(&txn).await.or_internal()?;
     if password_changed || patch.status == Some(UserStatus::Deactivated) {
         // A reset password or a deactivation ends every session of the user.
         crate::session::revoke_all_for_user(&txn, UserId(id)).await?;
     }
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await.or_internal()?;
     Ok(view(m, scope.tenant(), roles))
 }
 
-pub async fn set_roles(db: &DatabaseConnection, authz: &Authorizer, scope: &TenantScope, id: Uuid, set: RoleSet) -> Result<User> {
+pub async fn set_roles(
+    db: &DatabaseConnection,
+    authz: &Authorizer,
+    scope: &TenantScope,
+    id: Uuid,
+    set: RoleSet,
+) -> Result<User> {
     let current = find(db, scope, id).await?;
     let mut roles = set.roles;
     roles.sort();
@@ -340,9 +355,9 @@ pub async fn set_roles(db: &DatabaseConnection, authz: &Authorizer, scope: &Tena
             ensure_other_admin(db, scope, UserId(id)).await?;
         }
     }
-    let txn = db.begin().await.map_err(internal)?;
+    let txn = db.begin().await.or_internal()?;
     authz::replace_roles(&txn, UserId(id), scope.tenant().code, &roles).await?;
-    txn.commit().await.map_err(internal)?;
+    txn.commit().await.or_internal()?;
     authz.reload_if_changed(db).await?;
     Ok(view(current, scope.tenant(), roles))
 }
@@ -353,7 +368,7 @@ pub async fn me(db: &DatabaseConnection, principal: &crate::Principal) -> Result
         .filter(user::Column::TenantId.eq(principal.tenant_id.0))
         .one(db)
         .await
-        .map_err(internal)?
+        .or_internal()?
         .ok_or_else(|| Error::not_found("user"))?;
     let tenant = crate::tenant::view_by_id(db, principal.tenant_id).await?;
     let roles = authz::roles_of(db, principal.user_id, principal.tenant_code).await?;

@@ -44,7 +44,11 @@ pub async fn get(scope: Authorized<TenantRead>, state: web::Data<AppState>) -> A
     )
 )]
 #[patch("/api/v1/tenants/{tenant_code}")]
-pub async fn update(scope: Authorized<TenantWrite>, state: web::Data<AppState>, body: Json<TenantPatch>) -> ApiResult<HttpResponse> {
+pub async fn update(
+    scope: Authorized<TenantWrite>,
+    state: web::Data<AppState>,
+    body: Json<TenantPatch>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(tenant::update(&state.db, &scope, body.0).await?))
 }
 

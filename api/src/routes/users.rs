@@ -28,7 +28,11 @@ use crate::state::AppState;
     )
 )]
 #[get("/api/v1/tenants/{tenant_code}/users")]
-pub async fn list(scope: Authorized<UserRead>, state: web::Data<AppState>, page: web::Query<PageRequest>) -> ApiResult<HttpResponse> {
+pub async fn list(
+    scope: Authorized<UserRead>,
+    state: web::Data<AppState>,
+    page: web::Query<PageRequest>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(user::list(&state.db, &scope, &page).await?))
 }
 
@@ -49,7 +53,11 @@ pub async fn list(scope: Authorized<UserRead>, state: web::Data<AppState>, page:
     )
 )]
 #[post("/api/v1/tenants/{tenant_code}/users")]
-pub async fn create(scope: Authorized<UserWrite>, state: web::Data<AppState>, body: Json<NewUser>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    scope: Authorized<UserWrite>,
+    state: web::Data<AppState>,
+    body: Json<NewUser>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(user::create(&state.db, &state.authz, &scope, body.0).await?))
 }
 
@@ -70,7 +78,11 @@ pub async fn create(scope: Authorized<UserWrite>, state: web::Data<AppState>, bo
     )
 )]
 #[get("/api/v1/tenants/{tenant_code}/users/{user_id}")]
-pub async fn get(scope: Authorized<UserRead>, state: web::Data<AppState>, path: web::Path<(String, Uuid)>) -> ApiResult<HttpResponse> {
+pub async fn get(
+    scope: Authorized<UserRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(user::get(&state.db, &scope, path.1).await?))
 }
 
@@ -127,7 +139,11 @@ pub struct UserRoles {
     )
 )]
 #[get("/api/v1/tenants/{tenant_code}/users/{user_id}/roles")]
-pub async fn get_roles(scope: Authorized<RoleRead>, state: web::Data<AppState>, path: web::Path<(String, Uuid)>) -> ApiResult<HttpResponse> {
+pub async fn get_roles(
+    scope: Authorized<RoleRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
     let u = user::get(&state.db, &scope, path.1).await?;
     Ok(HttpResponse::Ok().json(UserRoles { user_id: u.id, roles: u.roles }))
 }

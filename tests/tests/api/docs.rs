@@ -1,0 +1,45 @@
+//! Health, the served OpenAPI document, the offline docs UI, and the problem shape of
+//! unknown routes.
+
+use reqwest::{Method, StatusCode};
+use tests::spawn_app;
+
+#[tokio::test]
+async fn health_and_readiness() {
+    let app = spawn_app().await;
+    let r = app.call(Method::GET, "/healthz", None, None).await;
+    assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some("ok")));
+    let r = app.call(Method::GET, "/readyz", None, None).await;
+    assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some("ready")));
+    assert!(r.headers.contains_key("x-request-id"));
+}
+
+#[tokio::test]
+async fn the_served_document_is_the_committed_one_and_docs_render_offline() {
+    let app = spawn_app().await;
+    let served = app.call(Method::GET, "/api/v1/openapi.json", None, None).await;
+    assert_eq!(served.status, StatusCode::OK);
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/openapi.json")).unwrap();
+    assert_eq!(served.text, committed);
+
+    // The docs page and its script come from the binary, not a CDN.
+    let page = app.client.get(format!("{}/docs/", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(!html.contains("cdn.") && !html.contains("unpkg") && !html.contains("jsdelivr"));
+    let init = app.client.get(format!("{}/docs/swagger-initializer.js", app.base)).send().await.unwrap();
+    assert!(init.text().await.unwrap().contains("/api/v1/openapi.json"));
+    let bundle = app.client.get(format!("{}/docs/swagger-ui-bundle.js", app.base)).send().await.unwrap();
+    assert_eq!(bundle.status(), StatusCode::OK);
+    assert!(bundle.bytes().await.unwrap().len() > 100_000);
+}
+
+#[tokio::test]
+async fn unknown_routes_are_problem_documents() {
+    let app = spawn_app().await;
+    let r = app.call(Method::GET, "/nowhere", None, None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(r.headers["content-type"], "application/problem+json");
+    assert_eq!(r.code(), "not_found");
+}

@@ -1,0 +1,213 @@
+//! Tenant isolation and role refusals, walked over every route of the OpenAPI document — so a
+//! route added later is covered without anyone remembering to add it here.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use tests::{CITY, COUNTY_A, COUNTY_B, TestApp, spawn_app};
+
+/// (method, path template) of every operation in the served document.
+async fn operations(app: &TestApp) -> Vec<(Method, String, Value)> {
+    let doc = app.call(Method::GET, "/api/v1/openapi.json", None, None).await.body;
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            out.push((method.to_uppercase().parse().unwrap(), path.clone(), op.clone()));
+        }
+    }
+    assert!(out.len() >= 24, "the document lists too few operations: {}", out.len());
+    out
+}
+
+fn tenant_scoped(ops: &[(Method, String, Value)]) -> Vec<(Method, String)> {
+    let scoped: Vec<_> = ops
+        .iter()
+        .filter(|(_, p, _)| p.starts_with("/api/v1/tenants/{tenant_code}"))
+        .map(|(m, p, _)| (m.clone(), p.clone()))
+        .collect();
+    assert!(scoped.len() >= 17, "too few tenant-scoped operations: {}", scoped.len());
+    scoped
+}
+
+/// Ids of one tenant's resources, to put into path templates.
+struct Ids {
+    tenant: String,
+    department: String,
+    user: String,
+}
+
+impl Ids {
+    fn fill(&self, template: &str) -> String {
+        let path = template
+            .replace("{tenant_code}", &self.tenant)
+            .replace("{department_id}", &self.department)
+            .replace("{user_id}", &self.user);
+        assert!(!path.contains('{'), "unknown path parameter in {template}: add it to the isolation test");
+        path
+    }
+}
+
+async fn ids_of(app: &TestApp, tenant: &str, token: &str) -> Ids {
+    let depts = app.get(&format!("/api/v1/tenants/{tenant}/departments"), token).await;
+    Ids {
+        tenant: tenant.into(),
+        department: depts.body["items"][0]["id"].as_str().unwrap().into(),
+        user: app.user_id(tenant, "collector", token).await,
+    }
+}
+
+async fn send(app: &TestApp, method: &Method, path: &str, token: &str) -> tests::Resp {
+    let body = (*method != Method::GET && *method != Method::DELETE).then(|| json!({}));
+    app.call(method.clone(), path, Some(token), body).await
+}
+
+#[tokio::test]
+async fn users_of_another_county_or_city_get_403_or_404_and_no_data() {
+    let app = spawn_app().await;
+    let ops = operations(&app).await;
+    let routes = tenant_scoped(&ops);
+    let b_admin = app.demo(COUNTY_B, "admin").await;
+    let b = ids_of(&app, COUNTY_B, &b_admin).await;
+    let b_uscc =
+        app.get(&format!("/api/v1/tenants/{COUNTY_B}/departments/{}", b.department), &b_admin).await.body["uscc"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    let secrets = [b.department.clone(), b.user.clone(), b_uscc, "玄武区".to_owned()];
+
+    // Every role of county A, and the administrator and oversight of another city.
+    let mut attackers = Vec::new();
+    for user in ["admin", "acceptor", "dispatcher", "handler", "collector", "auditor"] {
+        attackers.push((format!("{COUNTY_A}/{user}"), app.demo(COUNTY_A, user).await));
+    }
+    let wuxi = app.onboard_city("320200", "无锡市", "Wuxi-Chief-2026!").await;
+    let r = app
+        .post(
+            "/api/v1/tenants/320200/users",
+            &wuxi,
+            json!({"username": "oversight", "display_name": "无锡市监督", "password": "Wuxi-Watch-2026!", "roles": ["city-oversight"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    attackers.push(("320200/admin".into(), wuxi));
+    attackers.push(("320200/oversight".into(), app.login("320200", "oversight", "Wuxi-Watch-2026!").await));
+
+    for (who, token) in &attackers {
+        for (method, template) in &routes {
+            let path = b.fill(template);
+            let r = send(&app, method, &path, token).await;
+            assert!(
+                r.status == StatusCode::FORBIDDEN || r.status == StatusCode::NOT_FOUND,
+                "{who}: {method} {path} answered {}: {}",
+                r.status,
+                r.text
+            );
+            for secret in &secrets {
+                assert!(!r.text.contains(secret.as_str()), "{who}: {method} {path} leaked {secret}");
+            }
+        }
+    }
+    // Nothing of B changed.
+    let after = app.get(&format!("/api/v1/tenants/{COUNTY_B}/departments/{}", b.department), &b_admin).await;
+    assert_eq!(after.status, StatusCode::OK);
+    assert_eq!(app.get(&format!("/api/v1/tenants/{COUNTY_B}"), &b_admin).await.body["status"], "active");
+}
+
+#[tokio::test]
+async fn city_oversight_reads_its_counties_and_writes_nothing() {
+    let app = spawn_app().await;
+    let routes = tenant_scoped(&operations(&app).await);
+    let b_admin = app.demo(COUNTY_B, "admin").await;
+    let b = ids_of(&app, COUNTY_B, &b_admin).await;
+    let oversight = app.demo(CITY, "oversight").await;
+    let mut reads = 0;
+    for (method, template) in &routes {
+        let path = b.fill(template);
+        let r = send(&app, method, &path, &oversight).await;
+        if *method == Method::GET {
+            assert_eq!(r.status, StatusCode::OK, "GET {path}: {}", r.text);
+            reads += 1;
+        } else {
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path}: {}", r.text);
+        }
+    }
+    assert!(reads >= 7, "{reads}");
+    // The city administrator reads counties too, but writes only their lifecycle, not their data.
+    let city_admin = app.demo(CITY, "admin").await;
+    let r = app
+        .post(
+            &format!("/api/v1/tenants/{COUNTY_B}/departments"),
+            &city_admin,
+            json!({"name": "x", "uscc": tests::uscc(COUNTY_B, 1)}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let r = app.get(&format!("/api/v1/tenants/{COUNTY_B}/users/{}", b.user), &city_admin).await;
+    assert_eq!(r.status, StatusCode::OK);
+}
+
+/// What each role may do on its own tenant's routes — written independently of the casbin
+/// policies, so a policy change that widens access fails here.
+fn may(role: &str, method: &Method, template: &str) -> bool {
+    let reads_everything = matches!(role, "admin" | "auditor");
+    let path = template.trim_start_matches("/api/v1/tenants/{tenant_code}");
+    if path == "/suspend" || path == "/activate" {
+        return false; // only an ancestor changes a tenant's status
+    }
+    if *method == Method::GET {
+        let open_to_all = path.is_empty() || path == "/children" || path.starts_with("/departments");
+        return open_to_all || reads_everything;
+    }
+    role == "admin"
+}
+
+#[tokio::test]
+async fn each_role_is_refused_the_actions_it_does_not_hold() {
+    let app = spawn_app().await;
+    let routes = tenant_scoped(&operations(&app).await);
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let a = ids_of(&app, COUNTY_A, &admin).await;
+    let mut refusals = 0;
+    for role in ["admin", "acceptor", "dispatcher", "handler", "collector", "auditor"] {
+        let token = app.demo(COUNTY_A, role).await;
+        for (method, template) in &routes {
+            let path = a.fill(template);
+            if may(role, method, template) {
+                // Allowed reads answer; allowed writes are exercised by the functional tests.
+                if *method == Method::GET {
+                    let r = send(&app, method, &path, &token).await;
+                    assert_eq!(r.status, StatusCode::OK, "{role}: GET {path}: {}", r.text);
+                }
+            } else {
+                let r = send(&app, method, &path, &token).await;
+                assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}: {method} {path}: {}", r.text);
+                assert_eq!(r.code(), "forbidden");
+                refusals += 1;
+            }
+        }
+    }
+    assert!(refusals >= 50, "{refusals}");
+    // City oversight holds no user management in its own city either.
+    let oversight = app.demo(CITY, "oversight").await;
+    assert_eq!(app.get(&format!("/api/v1/tenants/{CITY}/users"), &oversight).await.status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn only_the_public_allow_list_answers_without_a_token() {
+    let app = spawn_app().await;
+    let ops = operations(&app).await;
+    let public: Vec<(&str, &str)> = api::auth::PUBLIC_ROUTES.to_vec();
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let a = ids_of(&app, COUNTY_A, &admin).await;
+    for (method, template, op) in &ops {
+        let path = a.fill(template);
+        let documented_secure = op["security"].as_array().is_some_and(|s| !s.is_empty());
+        let listed_public = public.iter().any(|(m, p)| *m == method.as_str() && *p == template.as_str());
+        let outside_api = !template.starts_with("/api/v1/");
+        assert_eq!(documented_secure, !(listed_public || outside_api), "{method} {template}: security in the document");
+        if documented_secure {
+            let body = (*method != Method::GET).then(|| json!({}));
+            let r = app.call(method.clone(), &path, None, body).await;
+            assert_eq!(r.status, StatusCode::UNAUTHORIZED, "{method} {path}");
+        }
+    }
+}

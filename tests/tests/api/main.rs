@@ -1,0 +1,14 @@
+//! Black-box tests: one binary, one harness (`tests::spawn_app`), a module per area.
+//! Every test starts its own server on a fresh database (SQLite, or PostgreSQL when
+//! `URBANGRID_TEST_DATABASE_URL` is set).
+
+// Tests may panic on unexpected values: that is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+mod auth;
+mod departments;
+mod docs;
+mod isolation;
+mod migrations;
+mod tenants;
+mod users;
