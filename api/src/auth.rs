@@ -129,6 +129,12 @@ permissions! {
     UserWrite = (User, Write);
     RoleRead = (RoleAssignment, Read);
     RoleWrite = (RoleAssignment, Write);
+    GridRead = (Grid, Read);
+    GridWrite = (Grid, Write);
+    CatalogRead = (Catalog, Read);
+    CatalogWrite = (Catalog, Write);
+    ComponentRead = (Component, Read);
+    ComponentWrite = (Component, Write);
 }
 
 /// Proof that the caller holds permission `P` on the tenant of the path.

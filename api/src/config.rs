@@ -51,12 +51,17 @@ pub struct Settings {
     pub demo: bool,
     /// Password of every demo user (random if unset).
     pub demo_password: Option<Secret>,
+    /// Size of the demo frame: `full` (thousands of grids, tens of thousands of components per
+    /// county) or `small` (a few grids; what the tests use).
+    pub demo_scale: String,
     /// Take the client address from `X-Forwarded-For` (set only behind a trusted proxy).
     pub trust_forwarded_for: bool,
     /// `text` or `json`.
     pub log_format: String,
     /// Seconds to let in-flight requests finish on SIGTERM.
     pub shutdown_timeout_secs: u64,
+    /// Largest census upload accepted, in bytes (grid GeoJSON: a quarter of it).
+    pub max_import_bytes: u64,
 }
 
 impl Default for Settings {
@@ -76,9 +81,11 @@ impl Default for Settings {
             admin_password: None,
             demo: false,
             demo_password: None,
+            demo_scale: "full".into(),
             trust_forwarded_for: false,
             log_format: "text".into(),
             shutdown_timeout_secs: 30,
+            max_import_bytes: 2 << 30,
         }
     }
 }
@@ -110,6 +117,9 @@ impl Settings {
         }
         if self.refresh_token_ttl_secs < 60 || self.session_ttl_secs < self.refresh_token_ttl_secs {
             return Err("refresh_token_ttl_secs must be ≥ 60 and ≤ session_ttl_secs".into());
+        }
+        if !matches!(self.demo_scale.as_str(), "full" | "small") {
+            return Err("demo_scale must be `full` or `small`".into());
         }
         if !matches!(self.log_format.as_str(), "text" | "json") {
             return Err("log_format must be `text` or `json`".into());

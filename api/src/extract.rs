@@ -125,3 +125,46 @@ mod tests {
         assert_eq!(parse::<Outer>(b"{").unwrap_err().code, ErrorCode::MalformedRequest);
     }
 }
+
+/// Reads a whole body of at most `limit` bytes (for grid imports, which are validated whole).
+pub async fn read_body(mut payload: web::Payload, limit: u64) -> Result<Vec<u8>, ApiError> {
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|_| ApiError(Error::new(ErrorCode::MalformedRequest, "the body could not be read")))?;
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Err(ApiError(Error::new(ErrorCode::PayloadTooLarge, format!("the body exceeds {limit} bytes"))));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// Streams a body of at most `limit` bytes into a new file (for census imports, which may be
+/// far larger than memory should hold). A failed upload leaves no file behind.
+pub async fn save_body(mut payload: web::Payload, path: &std::path::Path, limit: u64) -> Result<u64, ApiError> {
+    use futures_util::StreamExt;
+    use tokio::io::AsyncWriteExt;
+    if let Some(dir) = path.parent() {
+        tokio::fs::create_dir_all(dir).await.map_err(|e| ApiError(Error::internal(e)))?;
+    }
+    let mut file = tokio::fs::File::create(path).await.map_err(|e| ApiError(Error::internal(e)))?;
+    let mut written = 0u64;
+    let result = async {
+        while let Some(chunk) = payload.next().await {
+            let chunk = chunk.map_err(|_| ApiError(Error::new(ErrorCode::MalformedRequest, "the upload was cut off")))?;
+            written += chunk.len() as u64;
+            if written > limit {
+                return Err(ApiError(Error::new(ErrorCode::PayloadTooLarge, format!("the upload exceeds {limit} bytes"))));
+            }
+            file.write_all(&chunk).await.map_err(|e| ApiError(Error::internal(e)))?;
+        }
+        file.flush().await.map_err(|e| ApiError(Error::internal(e)))?;
+        Ok(written)
+    }
+    .await;
+    if result.is_err() {
+        let _ = tokio::fs::remove_file(path).await;
+    }
+    result
+}

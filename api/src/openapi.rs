@@ -26,6 +26,7 @@ problem_responses! {
     Conflict = "Conflicts with existing data (`already_exists`, `conflict`)";
     Invalid = "Invalid fields; `errors` lists each field and the reason";
     TooMany = "Too many attempts; see `Retry-After`";
+    TooLarge = "The body exceeds the size limit";
     Unavailable = "Not ready (e.g. the database does not answer)";
 }
 
@@ -40,7 +41,7 @@ GB/T 2260 code of a city or county. Authenticate with `POST /api/v1/auth/login` 
 stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
         license(name = "Apache-2.0"),
     ),
-    components(responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, TooMany, Unavailable)),
+    components(responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, TooMany, TooLarge, Unavailable)),
     modifiers(&BearerScheme),
     tags(
         (name = "health", description = "Liveness and readiness"),
@@ -48,6 +49,9 @@ stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
         (name = "tenants", description = "The tenant tree: platform → city → county"),
         (name = "departments", description = "Departments (专业部门) of a tenant"),
         (name = "users", description = "Users and their roles"),
+        (name = "catalog", description = "The GB/T 47678.5 catalogue and local extensions"),
+        (name = "grids", description = "Unit grids, streets, communities, duty grids, point lookup"),
+        (name = "census", description = "The component census: imports, queries, exports, statistics"),
         (name = "meta", description = "This document"),
     )
 )]

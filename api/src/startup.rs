@@ -95,6 +95,12 @@ impl Application {
                 println!("Demo organisation seeded; every demo user's password is {pw}");
             }
         }
+        inventory::catalog::seed(&db).await.map_err(describe)?;
+        inventory::census::import::fail_interrupted(&db).await.map_err(describe)?;
+        if settings.demo {
+            let scale = if settings.demo_scale == "small" { inventory::demo::Scale::SMALL } else { inventory::demo::Scale::FULL };
+            inventory::demo::seed(&db, scale).await.map_err(describe)?;
+        }
         let authz = Arc::new(Authorizer::load(&db).await.map_err(describe)?);
         let auth = Arc::new(AuthSettings {
             keys,
@@ -104,7 +110,15 @@ impl Application {
             max_failures_per_source: settings.login_max_failures_per_source,
             failure_window_secs: settings.login_failure_window_secs,
         });
-        let state = AppState { db, authz, auth, trust_forwarded_for: settings.trust_forwarded_for };
+        let state = AppState {
+            db,
+            authz,
+            auth,
+            trust_forwarded_for: settings.trust_forwarded_for,
+            grids: Arc::new(inventory::grid_cache::GridCache::new()),
+            data_dir: settings.data_dir.clone(),
+            max_import_bytes: settings.max_import_bytes,
+        };
 
         let listener = TcpListener::bind(&settings.bind)?;
         let port = listener.local_addr()?.port();

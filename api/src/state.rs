@@ -1,6 +1,8 @@
 //! What every handler shares: the database, the authorizer, the auth settings.
 
+use inventory::grid_cache::GridCache;
 use sea_orm::DatabaseConnection;
+use std::path::PathBuf;
 use std::sync::Arc;
 use tenancy::Authorizer;
 use tenancy::session::AuthSettings;
@@ -12,4 +14,10 @@ pub struct AppState {
     pub auth: Arc<AuthSettings>,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// Per-tenant point → grid indexes.
+    pub grids: Arc<GridCache>,
+    /// Where uploads are kept while their import runs.
+    pub data_dir: PathBuf,
+    /// Largest accepted census upload, in bytes.
+    pub max_import_bytes: u64,
 }

@@ -25,7 +25,7 @@ use crate::roles::Role;
 
 pub const POLICY_VERSION: &str = "policy";
 /// Bump when [`default_policies`] changes; start-up then adds the rules that are missing.
-pub const DEFAULT_POLICIES_REVISION: i64 = 1;
+pub const DEFAULT_POLICIES_REVISION: i64 = 2;
 const DEFAULTS_VERSION: &str = "policy_defaults";
 
 const MODEL: &str = r#"
@@ -52,6 +52,12 @@ pub enum Resource {
     Department,
     User,
     RoleAssignment,
+    /// Streets, communities, unit grids, duty grids.
+    Grid,
+    /// Local catalogue extensions (the national catalogue is readable by every user).
+    Catalog,
+    /// The component census and its imports.
+    Component,
 }
 
 impl Resource {
@@ -61,6 +67,9 @@ impl Resource {
             Resource::Department => "department",
             Resource::User => "user",
             Resource::RoleAssignment => "role_assignment",
+            Resource::Grid => "grid",
+            Resource::Catalog => "catalog",
+            Resource::Component => "component",
         }
     }
 }
@@ -98,6 +107,9 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         ["tenant-admin", "*", "department", "*"],
         ["tenant-admin", "*", "user", "*"],
         ["tenant-admin", "*", "role_assignment", "*"],
+        ["tenant-admin", "*", "grid", "*"],
+        ["tenant-admin", "*", "catalog", "*"],
+        ["tenant-admin", "*", "component", "*"],
         ["tenant-admin", "*", "descendant/*", "read"],
         ["tenant-admin", "*", "descendant/tenant", "write"],
         // Read-only roles.
@@ -105,13 +117,22 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         ["auditor", "*", "department", "read"],
         ["auditor", "*", "user", "read"],
         ["auditor", "*", "role_assignment", "read"],
+        ["auditor", "*", "grid", "read"],
+        ["auditor", "*", "catalog", "read"],
+        ["auditor", "*", "component", "read"],
         ["city-oversight", "*", "tenant", "read"],
         ["city-oversight", "*", "department", "read"],
+        ["city-oversight", "*", "grid", "read"],
+        ["city-oversight", "*", "catalog", "read"],
+        ["city-oversight", "*", "component", "read"],
         ["city-oversight", "*", "descendant/*", "read"],
     ];
     for role in ["supervision-center", "command-center", "department", "collector"] {
         rules.push([role, "*", "tenant", "read"]);
         rules.push([role, "*", "department", "read"]);
+        rules.push([role, "*", "grid", "read"]);
+        rules.push([role, "*", "catalog", "read"]);
+        rules.push([role, "*", "component", "read"]);
     }
     rules
 }

@@ -150,6 +150,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut api::Settings)) -> TestApp {
         admin_password: Some(api::config::Secret(ADMIN_PASSWORD.into())),
         demo: true,
         demo_password: Some(api::config::Secret(DEMO_PASSWORD.into())),
+        demo_scale: "small".into(),
         ..api::Settings::default()
     };
     adjust(&mut settings);

@@ -4,7 +4,10 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod auth;
+pub mod catalog;
+pub mod census;
 pub mod departments;
+pub mod grids;
 pub mod health;
 pub mod tenants;
 pub mod users;
@@ -34,5 +37,31 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::get)
         .service(users::update)
         .service(users::get_roles)
-        .service(users::set_roles);
+        .service(users::set_roles)
+        .service(catalog::national)
+        .service(catalog::legacy)
+        .service(catalog::tenant_classes)
+        .service(catalog::add_class)
+        // Fixed segments (import, locate, export) before `{grid_code}`: the first match wins.
+        .service(grids::import)
+        .service(grids::locate)
+        .service(grids::export)
+        .service(grids::list)
+        .service(grids::get)
+        .service(grids::streets)
+        .service(grids::communities)
+        .service(grids::duty_list)
+        .service(grids::duty_create)
+        .service(grids::duty_get)
+        .service(grids::duty_update)
+        .service(census::start_import)
+        .service(census::get_import)
+        .service(census::stats)
+        .service(census::stats_by_county)
+        .service(census::export)
+        .service(census::list)
+        .service(census::create)
+        .service(census::get)
+        .service(census::update)
+        .service(census::history);
 }
