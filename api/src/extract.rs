@@ -131,7 +131,8 @@ pub async fn read_body(mut payload: web::Payload, limit: u64) -> Result<Vec<u8>,
     use futures_util::StreamExt;
     let mut body = Vec::new();
     while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|_| ApiError(Error::new(ErrorCode::MalformedRequest, "the body could not be read")))?;
+        let chunk =
+            chunk.map_err(|_| ApiError(Error::new(ErrorCode::MalformedRequest, "the body could not be read")))?;
         if body.len() as u64 + chunk.len() as u64 > limit {
             return Err(ApiError(Error::new(ErrorCode::PayloadTooLarge, format!("the body exceeds {limit} bytes"))));
         }
@@ -152,10 +153,14 @@ pub async fn save_body(mut payload: web::Payload, path: &std::path::Path, limit:
     let mut written = 0u64;
     let result = async {
         while let Some(chunk) = payload.next().await {
-            let chunk = chunk.map_err(|_| ApiError(Error::new(ErrorCode::MalformedRequest, "the upload was cut off")))?;
+            let chunk =
+                chunk.map_err(|_| ApiError(Error::new(ErrorCode::MalformedRequest, "the upload was cut off")))?;
             written += chunk.len() as u64;
             if written > limit {
-                return Err(ApiError(Error::new(ErrorCode::PayloadTooLarge, format!("the upload exceeds {limit} bytes"))));
+                return Err(ApiError(Error::new(
+                    ErrorCode::PayloadTooLarge,
+                    format!("the upload exceeds {limit} bytes"),
+                )));
             }
             file.write_all(&chunk).await.map_err(|e| ApiError(Error::internal(e)))?;
         }

@@ -98,7 +98,11 @@ impl Application {
         inventory::catalog::seed(&db).await.map_err(describe)?;
         inventory::census::import::fail_interrupted(&db).await.map_err(describe)?;
         if settings.demo {
-            let scale = if settings.demo_scale == "small" { inventory::demo::Scale::SMALL } else { inventory::demo::Scale::FULL };
+            let scale = if settings.demo_scale == "small" {
+                inventory::demo::Scale::SMALL
+            } else {
+                inventory::demo::Scale::FULL
+            };
             inventory::demo::seed(&db, scale).await.map_err(describe)?;
         }
         let authz = Arc::new(Authorizer::load(&db).await.map_err(describe)?);

@@ -244,7 +244,11 @@ fn extension_owners(scope: &TenantScope) -> Vec<(TenantId, String)> {
 }
 
 /// National classes plus the extensions the tenant sees (its city's and its own).
-pub async fn list_for_tenant(db: &DatabaseConnection, scope: &TenantScope, filter: &ClassFilter) -> Result<Vec<CatalogClass>> {
+pub async fn list_for_tenant(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    filter: &ClassFilter,
+) -> Result<Vec<CatalogClass>> {
     let owners = extension_owners(scope);
     let ids: Vec<Uuid> = owners.iter().map(|(id, _)| id.0).collect();
     let rows = filtered(filter)
@@ -257,7 +261,11 @@ pub async fn list_for_tenant(db: &DatabaseConnection, scope: &TenantScope, filte
 }
 
 /// Component (or matter) classes visible to a tenant: code → name.
-pub async fn visible_classes<C: ConnectionTrait>(db: &C, scope: &TenantScope, kind: Kind) -> Result<HashMap<String, String>> {
+pub async fn visible_classes<C: ConnectionTrait>(
+    db: &C,
+    scope: &TenantScope,
+    kind: Kind,
+) -> Result<HashMap<String, String>> {
     let ids: Vec<Uuid> = extension_owners(scope).iter().map(|(id, _)| id.0).collect();
     Ok(catalog_class::Entity::find()
         .filter(catalog_class::Column::Kind.eq(kind.as_str()))
@@ -283,7 +291,10 @@ pub async fn add_extension(db: &DatabaseConnection, scope: &TenantScope, input: 
     let major_code = code[..2].to_owned();
     let visible = visible_classes(db, scope, input.kind).await?;
     if visible.contains_key(&code) {
-        return Err(Error::already_exists("code", format!("class {code} already exists for this tenant ({})", input.kind.as_str())));
+        return Err(Error::already_exists(
+            "code",
+            format!("class {code} already exists for this tenant ({})", input.kind.as_str()),
+        ));
     }
     let national_major = catalog_class::Entity::find()
         .filter(catalog_class::Column::Kind.eq(input.kind.as_str()))
@@ -360,8 +371,11 @@ mod tests {
 
     #[test]
     fn legacy_map_targets_exist_in_the_catalogue() {
-        let components: std::collections::HashSet<&str> =
-            NATIONAL_TSV.lines().filter(|l| l.starts_with("component\t")).filter_map(|l| l.split('\t').nth(3)).collect();
+        let components: std::collections::HashSet<&str> = NATIONAL_TSV
+            .lines()
+            .filter(|l| l.starts_with("component\t"))
+            .filter_map(|l| l.split('\t').nth(3))
+            .collect();
         let rows: Vec<_> = tsv_rows(LEGACY_TSV).collect();
         assert!(rows.len() >= 60);
         for r in rows {

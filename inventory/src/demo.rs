@@ -30,7 +30,8 @@ pub struct Scale {
 
 impl Scale {
     /// The product demo: a few thousand grids and tens of thousands of components per county.
-    pub const FULL: Scale = Scale { streets: 6, communities_per_street: 8, grids_per_community: 40, components: 20_000 };
+    pub const FULL: Scale =
+        Scale { streets: 6, communities_per_street: 8, grids_per_community: 40, components: 20_000 };
     /// Small enough for every test to start with a frame.
     pub const SMALL: Scale = Scale { streets: 2, communities_per_street: 2, grids_per_community: 4, components: 60 };
 }
@@ -46,8 +47,8 @@ fn origin(county: &str) -> (f64, f64) {
 /// Common component classes of the demo census, and the demo department (index into
 /// `tenancy::demo::DEPARTMENTS`) in charge of each major class.
 const CLASSES: [&str; 16] = [
-    "01001", "01002", "01003", "01004", "01005", "01006", "01007", "01011", "01037", "02012", "02014", "02017", "03001",
-    "03005", "04002", "04013",
+    "01001", "01002", "01003", "01004", "01005", "01006", "01007", "01011", "01037", "02012", "02014", "02017",
+    "03001", "03005", "04002", "04013",
 ];
 
 fn department_for(class: &str) -> usize {
@@ -69,7 +70,8 @@ pub async fn seed(db: &DatabaseConnection, scale: Scale) -> Result<()> {
         else {
             continue;
         };
-        let has_grids = unit_grid::Entity::find().filter(unit_grid::Column::TenantId.eq(tenant.id)).one(db).await.or_internal()?;
+        let has_grids =
+            unit_grid::Entity::find().filter(unit_grid::Column::TenantId.eq(tenant.id)).one(db).await.or_internal()?;
         if has_grids.is_some() {
             continue;
         }
@@ -80,7 +82,14 @@ pub async fn seed(db: &DatabaseConnection, scale: Scale) -> Result<()> {
 
 fn spec(county: &str, scale: Scale) -> FrameSpec {
     let (lon, lat) = origin(county);
-    let mut spec = FrameSpec::numbered(county, (lon, lat), 100.0, scale.streets, scale.communities_per_street, scale.grids_per_community);
+    let mut spec = FrameSpec::numbered(
+        county,
+        (lon, lat),
+        100.0,
+        scale.streets,
+        scale.communities_per_street,
+        scale.grids_per_community,
+    );
     // Real streets and communities where the division list has them.
     let streets: Vec<_> = divisions::streets_of(county).into_iter().take(scale.streets).collect();
     if streets.len() == scale.streets {
@@ -93,7 +102,11 @@ fn spec(county: &str, scale: Scale) -> FrameSpec {
                 .map(|(c, n)| (c.to_string(), n.to_string(), street.to_string()))
                 .collect();
             for i in real.len()..scale.communities_per_street {
-                real.push((format!("{street}{:03}", 900 + i), format!("{street_name}第{}社区", i + 1), street.to_string()));
+                real.push((
+                    format!("{street}{:03}", 900 + i),
+                    format!("{street_name}第{}社区", i + 1),
+                    street.to_string(),
+                ));
             }
             spec.communities.extend(real);
         }
@@ -106,7 +119,8 @@ async fn seed_county(db: &DatabaseConnection, tenant: Uuid, code: &str, county_n
     let spec = spec(code, scale);
     let grids = synth::frame(&spec);
     let street_names: HashMap<&str, &str> = spec.streets.iter().map(|(c, n)| (c.as_str(), n.as_str())).collect();
-    let community_names: HashMap<&str, &str> = spec.communities.iter().map(|(c, n, _)| (c.as_str(), n.as_str())).collect();
+    let community_names: HashMap<&str, &str> =
+        spec.communities.iter().map(|(c, n, _)| (c.as_str(), n.as_str())).collect();
     let valid: Vec<ValidGrid> = grids
         .iter()
         .filter_map(|g| {
@@ -123,11 +137,23 @@ async fn seed_county(db: &DatabaseConnection, tenant: Uuid, code: &str, county_n
     write_grids(db, tenant, code, &valid).await?;
     seed_duty_grids(db, tenant, code, &spec, &grids).await?;
     seed_components(db, tenant, code, county_name, &grids, &street_names, &community_names, scale).await?;
-    tracing::info!(county = code, grids = grids.len(), components = scale.components, ms = started.elapsed().as_millis() as u64, "demo frame seeded");
+    tracing::info!(
+        county = code,
+        grids = grids.len(),
+        components = scale.components,
+        ms = started.elapsed().as_millis() as u64,
+        "demo frame seeded"
+    );
     Ok(())
 }
 
-async fn seed_duty_grids(db: &DatabaseConnection, tenant: Uuid, code: &str, spec: &FrameSpec, grids: &[SynthGrid]) -> Result<()> {
+async fn seed_duty_grids(
+    db: &DatabaseConnection,
+    tenant: Uuid,
+    code: &str,
+    spec: &FrameSpec,
+    grids: &[SynthGrid],
+) -> Result<()> {
     let collector = tenancy::entity::user::Entity::find()
         .filter(tenancy::entity::user::Column::TenantId.eq(tenant))
         .filter(tenancy::entity::user::Column::Username.eq("collector"))
@@ -207,7 +233,10 @@ async fn seed_components(
                 component_id: c.id,
                 legacy_id: None,
                 dept_code: tenancy::demo::demo_uscc(code, dept + 1),
-                dept_name: format!("{county_name}{}", tenancy::demo::DEPARTMENTS.get(dept).copied().unwrap_or_default()),
+                dept_name: format!(
+                    "{county_name}{}",
+                    tenancy::demo::DEPARTMENTS.get(dept).copied().unwrap_or_default()
+                ),
                 owner_code: None,
                 owner_name: None,
                 maint_code: None,

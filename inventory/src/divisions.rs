@@ -12,20 +12,28 @@ const COMMUNITIES_TSV: &str = include_str!("../data/communities-nanjing-2023.tsv
 fn streets() -> &'static HashMap<&'static str, &'static str> {
     static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     MAP.get_or_init(|| {
-        STREETS_TSV.lines().skip(1).filter_map(|l| {
-            let mut f = l.split('\t');
-            Some((f.next()?, f.next()?))
-        }).collect()
+        STREETS_TSV
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some((f.next()?, f.next()?))
+            })
+            .collect()
     })
 }
 
 fn communities() -> &'static HashMap<&'static str, &'static str> {
     static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
     MAP.get_or_init(|| {
-        COMMUNITIES_TSV.lines().skip(1).filter_map(|l| {
-            let mut f = l.split('\t');
-            Some((f.next()?, f.next()?))
-        }).collect()
+        COMMUNITIES_TSV
+            .lines()
+            .skip(1)
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some((f.next()?, f.next()?))
+            })
+            .collect()
     })
 }
 

@@ -50,7 +50,10 @@ async fn collector_refs(db: &DatabaseConnection, scope: &TenantScope, ids: &[Uui
         .all(db)
         .await
         .or_internal()?;
-    Ok(users.into_iter().map(|u| CollectorRef { id: u.id, username: u.username, display_name: u.display_name }).collect())
+    Ok(users
+        .into_iter()
+        .map(|u| CollectorRef { id: u.id, username: u.username, display_name: u.display_name })
+        .collect())
 }
 
 async fn view(db: &DatabaseConnection, scope: &TenantScope, m: duty_grid::Model) -> Result<DutyGrid> {
@@ -65,7 +68,13 @@ async fn view(db: &DatabaseConnection, scope: &TenantScope, m: duty_grid::Model)
         .map(|g| g.code)
         .collect();
     let ids: Vec<Uuid> = crate::grids::collectors_of(db, scope, m.id).await?.into_iter().map(|c| c.user_id).collect();
-    Ok(DutyGrid { id: m.id, code: m.code, name: m.name, grid_codes, collectors: collector_refs(db, scope, &ids).await? })
+    Ok(DutyGrid {
+        id: m.id,
+        code: m.code,
+        name: m.name,
+        grid_codes,
+        collectors: collector_refs(db, scope, &ids).await?,
+    })
 }
 
 /// The duty grid with its collectors, for a grid lookup.
@@ -95,7 +104,12 @@ pub async fn get(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> Resu
 }
 
 /// Checks the input against the tenant's grids and users; returns the grid ids.
-async fn check(db: &DatabaseConnection, scope: &TenantScope, input: &DutyGridInput, this: Option<Uuid>) -> Result<Vec<Uuid>> {
+async fn check(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    input: &DutyGridInput,
+    this: Option<Uuid>,
+) -> Result<Vec<Uuid>> {
     let mut v = Validator::new();
     v.text("code", &input.code, 32);
     v.text("name", &input.name, 100);
@@ -129,7 +143,14 @@ async fn check(db: &DatabaseConnection, scope: &TenantScope, input: &DutyGridInp
     Ok(grids.into_iter().map(|g| g.id).collect())
 }
 
-async fn save(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, input: &DutyGridInput, grid_ids: Vec<Uuid>, new: bool) -> Result<()> {
+async fn save(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    id: Uuid,
+    input: &DutyGridInput,
+    grid_ids: Vec<Uuid>,
+    new: bool,
+) -> Result<()> {
     let tenant = scope.tenant_id().0;
     let now = Utc::now();
     let txn = db.begin().await.or_internal()?;
@@ -141,7 +162,9 @@ async fn save(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, input: &Du
         created_at: if new { Set(now) } else { Default::default() },
         updated_at: Set(now),
     };
-    let saved = if new { duty_grid::Entity::insert(row).exec_without_returning(&txn).await.map(|_| ()) } else {
+    let saved = if new {
+        duty_grid::Entity::insert(row).exec_without_returning(&txn).await.map(|_| ())
+    } else {
         duty_grid::Entity::update(row).exec(&txn).await.map(|_| ())
     };
     saved.map_err(|e| tenancy::db::unique_or_internal(e, "code", "a duty grid with this code exists"))?;
@@ -161,14 +184,22 @@ async fn save(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, input: &Du
             .await
             .or_internal()?;
     }
-    duty_grid_collector::Entity::delete_many().filter(duty_grid_collector::Column::DutyGridId.eq(id)).exec(&txn).await.or_internal()?;
+    duty_grid_collector::Entity::delete_many()
+        .filter(duty_grid_collector::Column::DutyGridId.eq(id))
+        .exec(&txn)
+        .await
+        .or_internal()?;
     let mut collectors = input.collector_ids.clone();
     collectors.sort();
     collectors.dedup();
     if !collectors.is_empty() {
         let rows: Vec<_> = collectors
             .into_iter()
-            .map(|user| duty_grid_collector::ActiveModel { duty_grid_id: Set(id), user_id: Set(user), tenant_id: Set(tenant) })
+            .map(|user| duty_grid_collector::ActiveModel {
+                duty_grid_id: Set(id),
+                user_id: Set(user),
+                tenant_id: Set(tenant),
+            })
             .collect();
         duty_grid_collector::Entity::insert_many(rows).exec_without_returning(&txn).await.or_internal()?;
     }

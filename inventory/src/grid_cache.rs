@@ -49,7 +49,12 @@ impl GridCache {
     }
 
     /// The current frame of a tenant, rebuilt if the stored version moved on.
-    pub async fn get<C: ConnectionTrait>(&self, db: &C, tenant: TenantId, tenant_code: &str) -> Result<Arc<TenantGrids>> {
+    pub async fn get<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        tenant: TenantId,
+        tenant_code: &str,
+    ) -> Result<Arc<TenantGrids>> {
         let version = tenancy::db::read_version(db, &version_key(tenant_code)).await?;
         let cached = self.tenants.read().ok().and_then(|m| m.get(&tenant).cloned());
         if let Some(c) = cached
@@ -57,7 +62,8 @@ impl GridCache {
         {
             return Ok(c);
         }
-        let rows = unit_grid::Entity::find().filter(unit_grid::Column::TenantId.eq(tenant.0)).all(db).await.or_internal()?;
+        let rows =
+            unit_grid::Entity::find().filter(unit_grid::Column::TenantId.eq(tenant.0)).all(db).await.or_internal()?;
         let started = std::time::Instant::now();
         let mut items = Vec::with_capacity(rows.len());
         for r in rows {
@@ -74,7 +80,13 @@ impl GridCache {
             items.push((entry, geometry));
         }
         let built = Arc::new(TenantGrids { version, index: GridIndex::build(items) });
-        tracing::info!(tenant = tenant_code, version, grids = built.index.len(), ms = started.elapsed().as_millis() as u64, "grid index built");
+        tracing::info!(
+            tenant = tenant_code,
+            version,
+            grids = built.index.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "grid index built"
+        );
         if let Ok(mut m) = self.tenants.write() {
             m.insert(tenant, built.clone());
         }

@@ -200,7 +200,8 @@ pub async fn import(
             }
         };
         if code.county_code() != tenant_code {
-            skipped.push(problem(format!("code {} does not begin with this county's code {tenant_code}", code.as_str())));
+            skipped
+                .push(problem(format!("code {} does not begin with this county's code {tenant_code}", code.as_str())));
             continue;
         }
         let mut mismatch = None;
@@ -230,7 +231,11 @@ pub async fn import(
     }
 
     // Overlaps among the imported grids and with the stored grids they do not replace.
-    let existing = unit_grid::Entity::find().filter(unit_grid::Column::TenantId.eq(scope.tenant_id().0)).all(db).await.or_internal()?;
+    let existing = unit_grid::Entity::find()
+        .filter(unit_grid::Column::TenantId.eq(scope.tenant_id().0))
+        .all(db)
+        .await
+        .or_internal()?;
     let existing_codes: HashSet<&str> = existing.iter().map(|g| g.code.as_str()).collect();
     let mut codes: Vec<String> = valid.iter().map(|g| g.code.as_str().to_owned()).collect();
     let mut polys: Vec<geo::MultiPolygon<f64>> = valid.iter().map(|g| g.geometry.clone()).collect();
@@ -253,15 +258,8 @@ pub async fn import(
         .collect();
 
     let created = valid.iter().filter(|g| !existing_codes.contains(g.code.as_str())).count();
-    let mut report = GridImportReport {
-        features,
-        written: 0,
-        created: 0,
-        replaced: 0,
-        skipped,
-        overlaps,
-        dry_run: opts.dry_run,
-    };
+    let mut report =
+        GridImportReport { features, written: 0, created: 0, replaced: 0, skipped, overlaps, dry_run: opts.dry_run };
     if !report.skipped.is_empty() && !opts.partial {
         let mut err = Error::validation(
             report
@@ -291,27 +289,48 @@ pub async fn import(
     Ok(report)
 }
 
-pub(crate) async fn write_grids(db: &DatabaseConnection, tenant: Uuid, tenant_code: &str, valid: &[ValidGrid]) -> Result<()> {
+pub(crate) async fn write_grids(
+    db: &DatabaseConnection,
+    tenant: Uuid,
+    tenant_code: &str,
+    valid: &[ValidGrid],
+) -> Result<()> {
     let now = Utc::now();
     let mut streets: HashMap<String, String> = HashMap::new();
     let mut communities: HashMap<String, (String, String)> = HashMap::new();
     for g in valid {
         let s = g.code.street_code().to_owned();
         let c = g.code.community_code().to_owned();
-        let s_name = g.street_name.clone().or_else(|| divisions::street_name(&s).map(str::to_owned)).unwrap_or_else(|| s.clone());
-        let c_name =
-            g.community_name.clone().or_else(|| divisions::community_name(&c).map(str::to_owned)).unwrap_or_else(|| c.clone());
+        let s_name = g
+            .street_name
+            .clone()
+            .or_else(|| divisions::street_name(&s).map(str::to_owned))
+            .unwrap_or_else(|| s.clone());
+        let c_name = g
+            .community_name
+            .clone()
+            .or_else(|| divisions::community_name(&c).map(str::to_owned))
+            .unwrap_or_else(|| c.clone());
         streets.entry(s.clone()).or_insert(s_name);
         communities.entry(c).or_insert((c_name, s));
     }
     let txn = db.begin().await.or_internal()?;
     let street_rows: Vec<street::ActiveModel> = streets
         .into_iter()
-        .map(|(code, name)| street::ActiveModel { id: Set(Uuid::now_v7()), tenant_id: Set(tenant), code: Set(code), name: Set(name) })
+        .map(|(code, name)| street::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            tenant_id: Set(tenant),
+            code: Set(code),
+            name: Set(name),
+        })
         .collect();
     for chunk in street_rows.chunks(500) {
         street::Entity::insert_many(chunk.to_vec())
-            .on_conflict(OnConflict::columns([street::Column::TenantId, street::Column::Code]).update_column(street::Column::Name).to_owned())
+            .on_conflict(
+                OnConflict::columns([street::Column::TenantId, street::Column::Code])
+                    .update_column(street::Column::Name)
+                    .to_owned(),
+            )
             .exec_without_returning(&txn)
             .await
             .or_internal()?;
@@ -386,7 +405,12 @@ pub(crate) async fn write_grids(db: &DatabaseConnection, tenant: Uuid, tenant_co
     Ok(())
 }
 
-pub async fn list(db: &DatabaseConnection, scope: &TenantScope, filter: &GridFilter, page: &PageRequest) -> Result<Page<GridSummary>> {
+pub async fn list(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    filter: &GridFilter,
+    page: &PageRequest,
+) -> Result<Page<GridSummary>> {
     let limit = page.limit()?;
     let mut q = unit_grid::Entity::find()
         .filter(unit_grid::Column::TenantId.eq(scope.tenant_id().0))
@@ -439,7 +463,12 @@ pub fn export(db: DatabaseConnection, scope: TenantScope) -> impl Stream<Item = 
         async move {
             let (after, first) = match state {
                 State::Done => return None,
-                State::Start => return Some((Ok(r#"{"type":"FeatureCollection","features":["#.to_owned()), State::After(None, true))),
+                State::Start => {
+                    return Some((
+                        Ok(r#"{"type":"FeatureCollection","features":["#.to_owned()),
+                        State::After(None, true),
+                    ));
+                }
                 State::After(a, f) => (a, f),
             };
             let mut q = unit_grid::Entity::find()
@@ -486,7 +515,11 @@ pub async fn streets(db: &DatabaseConnection, scope: &TenantScope) -> Result<Vec
         .collect())
 }
 
-pub async fn communities(db: &DatabaseConnection, scope: &TenantScope, street_code: Option<&str>) -> Result<Vec<Community>> {
+pub async fn communities(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    street_code: Option<&str>,
+) -> Result<Vec<Community>> {
     let mut q = community::Entity::find().filter(community::Column::TenantId.eq(scope.tenant_id().0));
     if let Some(s) = street_code {
         q = q.filter(community::Column::StreetCode.eq(s));
@@ -556,11 +589,19 @@ pub fn to_wgs84(lon: f64, lat: f64, crs: Option<&str>) -> Result<(f64, f64)> {
 }
 
 /// The grid, community, street and duty grid (with its collectors) at a point.
-pub async fn locate(db: &DatabaseConnection, cache: &GridCache, scope: &TenantScope, q: &LocateQuery) -> Result<Location> {
+pub async fn locate(
+    db: &DatabaseConnection,
+    cache: &GridCache,
+    scope: &TenantScope,
+    q: &LocateQuery,
+) -> Result<Location> {
     let (lon, lat) = to_wgs84(q.lon, q.lat, q.crs.as_deref())?;
     let frame = cache.get(db, scope.tenant_id(), scope.tenant().code.as_str()).await?;
     let entry = frame.index.locate(lon, lat).cloned().ok_or_else(|| {
-        Error::new(ErrorCode::OutsideGrids, format!("({lon:.6}, {lat:.6}) lies outside every unit grid of {}", scope.tenant().code))
+        Error::new(
+            ErrorCode::OutsideGrids,
+            format!("({lon:.6}, {lat:.6}) lies outside every unit grid of {}", scope.tenant().code),
+        )
     })?;
     let tenant = scope.tenant_id().0;
     let street_name = street::Entity::find()
@@ -605,6 +646,14 @@ pub(crate) async fn collectors_of(
         .or_internal()
 }
 
-pub(crate) async fn find_duty_grid(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> Result<Option<duty_grid::Model>> {
-    duty_grid::Entity::find_by_id(id).filter(duty_grid::Column::TenantId.eq(scope.tenant_id().0)).one(db).await.or_internal()
+pub(crate) async fn find_duty_grid(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    id: Uuid,
+) -> Result<Option<duty_grid::Model>> {
+    duty_grid::Entity::find_by_id(id)
+        .filter(duty_grid::Column::TenantId.eq(scope.tenant_id().0))
+        .one(db)
+        .await
+        .or_internal()
 }

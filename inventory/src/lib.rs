@@ -10,9 +10,9 @@ pub mod entity;
 pub(crate) mod db {
     pub use tenancy::db::OrInternal;
 }
+pub mod census;
+pub mod demo;
 pub mod divisions;
 pub mod duty;
 pub mod grid_cache;
 pub mod grids;
-pub mod census;
-pub mod demo;

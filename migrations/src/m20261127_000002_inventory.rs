@@ -180,7 +180,13 @@ fn tenant_fk(from: (impl IntoIden, impl IntoIden), name: &str) -> ForeignKeyCrea
         .to_owned()
 }
 
-async fn index(m: &SchemaManager<'_>, name: &str, table: impl IntoIden, cols: &[&str], unique: bool) -> Result<(), DbErr> {
+async fn index(
+    m: &SchemaManager<'_>,
+    name: &str,
+    table: impl IntoIden,
+    cols: &[&str],
+    unique: bool,
+) -> Result<(), DbErr> {
     let mut stmt = Index::create();
     stmt.name(name).table(table);
     for c in cols {
@@ -384,7 +390,8 @@ impl MigrationTrait for Migration {
                 .to_owned(),
         )
         .await?;
-        index(m, "ix_component_history", ComponentHistory::Table, &["tenant_id", "component_id", "version"], false).await?;
+        index(m, "ix_component_history", ComponentHistory::Table, &["tenant_id", "component_id", "version"], false)
+            .await?;
 
         m.create_table(
             Table::create()

@@ -21,7 +21,11 @@ use crate::state::AppState;
     )
 )]
 #[get("/api/v1/catalog/classes")]
-pub async fn national(_caller: Authenticated, state: web::Data<AppState>, q: web::Query<ClassFilter>) -> ApiResult<HttpResponse> {
+pub async fn national(
+    _caller: Authenticated,
+    state: web::Data<AppState>,
+    q: web::Query<ClassFilter>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(catalog::list_national(&state.db, &q).await?))
 }
 
@@ -81,6 +85,10 @@ pub async fn tenant_classes(
     )
 )]
 #[post("/api/v1/tenants/{tenant_code}/catalog/classes")]
-pub async fn add_class(scope: Authorized<CatalogWrite>, state: web::Data<AppState>, body: Json<NewClass>) -> ApiResult<HttpResponse> {
+pub async fn add_class(
+    scope: Authorized<CatalogWrite>,
+    state: web::Data<AppState>,
+    body: Json<NewClass>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(catalog::add_extension(&state.db, &scope, body.0).await?))
 }

@@ -74,7 +74,11 @@ pub async fn start_import(
     )
 )]
 #[get("/api/v1/tenants/{tenant_code}/census/imports/{job_id}")]
-pub async fn get_import(scope: Authorized<ComponentRead>, state: web::Data<AppState>, path: web::Path<(String, Uuid)>) -> ApiResult<HttpResponse> {
+pub async fn get_import(
+    scope: Authorized<ComponentRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(import::get_job(&state.db, &scope, path.1).await?))
 }
 
@@ -156,7 +160,11 @@ pub async fn list(
     )
 )]
 #[post("/api/v1/tenants/{tenant_code}/components")]
-pub async fn create(scope: Authorized<ComponentWrite>, state: web::Data<AppState>, body: Json<Map<String, Value>>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    scope: Authorized<ComponentWrite>,
+    state: web::Data<AppState>,
+    body: Json<Map<String, Value>>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(write::create(&state.db, &state.grids, &scope, body.0).await?))
 }
 
@@ -215,7 +223,11 @@ pub async fn export(
     )
 )]
 #[get("/api/v1/tenants/{tenant_code}/components/{component_id}")]
-pub async fn get(scope: Authorized<ComponentRead>, state: web::Data<AppState>, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+pub async fn get(
+    scope: Authorized<ComponentRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(query::get(&state.db, &scope, &path.1).await?))
 }
 
@@ -264,6 +276,10 @@ pub async fn update(
     )
 )]
 #[get("/api/v1/tenants/{tenant_code}/components/{component_id}/history")]
-pub async fn history(scope: Authorized<ComponentRead>, state: web::Data<AppState>, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+pub async fn history(
+    scope: Authorized<ComponentRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(query::history(&state.db, &scope, &path.1).await?))
 }

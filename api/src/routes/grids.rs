@@ -3,7 +3,9 @@
 use actix_web::{HttpResponse, get, post, put, web};
 use futures_util::StreamExt;
 use inventory::duty::{self, DutyGrid, DutyGridInput};
-use inventory::grids::{self, Community, Grid, GridFilter, GridImportReport, GridSummary, ImportOptions, Location, LocateQuery, Street};
+use inventory::grids::{
+    self, Community, Grid, GridFilter, GridImportReport, GridSummary, ImportOptions, LocateQuery, Location, Street,
+};
 use kernel::{Page, PageRequest};
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -86,7 +88,11 @@ pub async fn list(
     )
 )]
 #[get("/api/v1/tenants/{tenant_code}/grids/locate")]
-pub async fn locate(scope: Authorized<GridRead>, state: web::Data<AppState>, q: web::Query<LocateQuery>) -> ApiResult<HttpResponse> {
+pub async fn locate(
+    scope: Authorized<GridRead>,
+    state: web::Data<AppState>,
+    q: web::Query<LocateQuery>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(grids::locate(&state.db, &state.grids, &scope, &q).await?))
 }
 
@@ -105,7 +111,8 @@ pub async fn locate(scope: Authorized<GridRead>, state: web::Data<AppState>, q: 
 )]
 #[get("/api/v1/tenants/{tenant_code}/grids/export")]
 pub async fn export(scope: Authorized<GridRead>, state: web::Data<AppState>) -> HttpResponse {
-    let stream = grids::export(state.db.clone(), (*scope).clone()).map(|chunk| chunk.map(web::Bytes::from).map_err(ApiError));
+    let stream =
+        grids::export(state.db.clone(), (*scope).clone()).map(|chunk| chunk.map(web::Bytes::from).map_err(ApiError));
     HttpResponse::Ok().content_type("application/geo+json").streaming(stream)
 }
 
@@ -126,7 +133,11 @@ pub async fn export(scope: Authorized<GridRead>, state: web::Data<AppState>) -> 
     )
 )]
 #[get("/api/v1/tenants/{tenant_code}/grids/{grid_code}")]
-pub async fn get(scope: Authorized<GridRead>, state: web::Data<AppState>, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+pub async fn get(
+    scope: Authorized<GridRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(grids::get(&state.db, &scope, &path.1).await?))
 }
 
@@ -212,7 +223,11 @@ pub async fn duty_list(scope: Authorized<GridRead>, state: web::Data<AppState>) 
     )
 )]
 #[post("/api/v1/tenants/{tenant_code}/duty-grids")]
-pub async fn duty_create(scope: Authorized<GridWrite>, state: web::Data<AppState>, body: Json<DutyGridInput>) -> ApiResult<HttpResponse> {
+pub async fn duty_create(
+    scope: Authorized<GridWrite>,
+    state: web::Data<AppState>,
+    body: Json<DutyGridInput>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Created().json(duty::create(&state.db, &scope, body.0).await?))
 }
 
@@ -233,7 +248,11 @@ pub async fn duty_create(scope: Authorized<GridWrite>, state: web::Data<AppState
     )
 )]
 #[get("/api/v1/tenants/{tenant_code}/duty-grids/{duty_grid_id}")]
-pub async fn duty_get(scope: Authorized<GridRead>, state: web::Data<AppState>, path: web::Path<(String, Uuid)>) -> ApiResult<HttpResponse> {
+pub async fn duty_get(
+    scope: Authorized<GridRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(duty::get(&state.db, &scope, path.1).await?))
 }
 

@@ -66,21 +66,13 @@ impl Field {
 /// Folds the differences that do not matter in a header: case, surrounding space, a byte-order
 /// mark, full-width parentheses and commas.
 fn fold(s: &str) -> String {
-    s.trim_start_matches('\u{feff}')
-        .trim()
-        .replace('（', "(")
-        .replace('）', ")")
-        .replace('，', "、")
-        .to_lowercase()
+    s.trim_start_matches('\u{feff}').trim().replace('（', "(").replace('）', ")").replace('，', "、").to_lowercase()
 }
 
 /// The field a column header names, if any.
 pub fn recognise(header: &str) -> Option<Field> {
     let h = fold(header);
-    FIELDS
-        .iter()
-        .find(|(_, api, others)| fold(api) == h || others.iter().any(|o| fold(o) == h))
-        .map(|(f, _, _)| *f)
+    FIELDS.iter().find(|(_, api, others)| fold(api) == h || others.iter().any(|o| fold(o) == h)).map(|(f, _, _)| *f)
 }
 
 #[cfg(test)]

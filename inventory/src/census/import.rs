@@ -143,7 +143,13 @@ fn view(m: import_job::Model) -> ImportJob {
 }
 
 /// Records a new job for a stored upload.
-pub async fn create_job(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, file: PathBuf, q: &ImportQuery) -> Result<ImportJob> {
+pub async fn create_job(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    id: Uuid,
+    file: PathBuf,
+    q: &ImportQuery,
+) -> Result<ImportJob> {
     let m = import_job::ActiveModel {
         id: Set(id),
         tenant_id: Set(scope.tenant_id().0),
@@ -190,7 +196,10 @@ pub async fn get_job(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> 
 pub async fn fail_interrupted(db: &DatabaseConnection) -> Result<()> {
     import_job::Entity::update_many()
         .col_expr(import_job::Column::Status, Expr::value(JobStatus::Failed.as_str()))
-        .col_expr(import_job::Column::Message, Expr::value(Some("interrupted by a server restart; upload the file again")))
+        .col_expr(
+            import_job::Column::Message,
+            Expr::value(Some("interrupted by a server restart; upload the file again")),
+        )
         .col_expr(import_job::Column::FinishedAt, Expr::value(Some(Utc::now())))
         .filter(import_job::Column::Status.is_in([JobStatus::Queued.as_str(), JobStatus::Running.as_str()]))
         .exec(db)
@@ -240,7 +249,9 @@ fn read_csv(path: PathBuf, tx: mpsc::Sender<Item>) {
     };
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(BufReader::with_capacity(1 << 16, file));
     let headers: Vec<(Option<Field>, String)> = match reader.headers() {
-        Ok(h) => h.iter().map(|name| (recognise(name), name.trim_start_matches('\u{feff}').trim().to_owned())).collect(),
+        Ok(h) => {
+            h.iter().map(|name| (recognise(name), name.trim_start_matches('\u{feff}').trim().to_owned())).collect()
+        }
         Err(e) => {
             let _ = tx.blocking_send(Err(format!("the header row cannot be read: {e}")));
             return;
@@ -472,7 +483,11 @@ async fn pass(
 }
 
 async fn run(db: DatabaseConnection, cache: Arc<GridCache>, scope: TenantScope, id: Uuid) -> Result<()> {
-    let job = import_job::Entity::find_by_id(id).one(&db).await.or_internal()?.ok_or_else(|| Error::not_found("import job"))?;
+    let job = import_job::Entity::find_by_id(id)
+        .one(&db)
+        .await
+        .or_internal()?
+        .ok_or_else(|| Error::not_found("import job"))?;
     import_job::Entity::update_many()
         .col_expr(import_job::Column::Status, Expr::value(JobStatus::Running.as_str()))
         .col_expr(import_job::Column::StartedAt, Expr::value(Some(Utc::now())))
@@ -521,4 +536,3 @@ pub fn spawn(db: DatabaseConnection, cache: Arc<GridCache>, scope: TenantScope, 
         }
     });
 }
-

@@ -116,9 +116,7 @@ fn filtered(tenant: Uuid, f: &ComponentFilter) -> Result<Select<component::Entit
     let mut q = component::Entity::find().filter(component::Column::TenantId.eq(tenant));
     if let Some(b) = &f.bbox {
         let (a, b2, c, d) = parse_bbox(b)?;
-        q = q
-            .filter(component::Column::Lon.between(a, c))
-            .filter(component::Column::Lat.between(b2, d));
+        q = q.filter(component::Column::Lon.between(a, c)).filter(component::Column::Lat.between(b2, d));
     }
     for (col, value) in [
         (component::Column::GridCode, &f.grid),
@@ -135,7 +133,12 @@ fn filtered(tenant: Uuid, f: &ComponentFilter) -> Result<Select<component::Entit
     Ok(q)
 }
 
-pub async fn list(db: &DatabaseConnection, scope: &TenantScope, f: &ComponentFilter, page: &PageRequest) -> Result<Page<Component>> {
+pub async fn list(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    f: &ComponentFilter,
+    page: &PageRequest,
+) -> Result<Page<Component>> {
     let limit = page.limit()?;
     let mut q = filtered(scope.tenant_id().0, f)?.order_by_asc(component::Column::Id).limit(limit + 1);
     if let Some(after) = page.after()? {
@@ -237,7 +240,12 @@ fn csv_line(m: &component::Model) -> String {
 }
 
 /// Streams the filtered census, a page at a time.
-pub fn export(db: DatabaseConnection, scope: TenantScope, f: ComponentFilter, format: ExportFormat) -> impl Stream<Item = Result<String>> {
+pub fn export(
+    db: DatabaseConnection,
+    scope: TenantScope,
+    f: ComponentFilter,
+    format: ExportFormat,
+) -> impl Stream<Item = Result<String>> {
     const PAGE: u64 = 1000;
     futures_util::stream::unfold((0u8, None::<Uuid>), move |(stage, after)| {
         let db = db.clone();
@@ -284,7 +292,9 @@ pub fn export(db: DatabaseConnection, scope: TenantScope, f: ComponentFilter, fo
                                 if let Some(o) = props.as_object_mut() {
                                     o.remove("location");
                                 }
-                                chunk.push_str(&json!({"type": "Feature", "properties": props, "geometry": geometry}).to_string());
+                                chunk.push_str(
+                                    &json!({"type": "Feature", "properties": props, "geometry": geometry}).to_string(),
+                                );
                             }
                         }
                     }
@@ -350,7 +360,10 @@ async fn stats_of(db: &DatabaseConnection, tenant: TenantId, code: &str) -> Resu
     Ok(CensusStats {
         tenant_code: code.to_owned(),
         total: by_class.iter().map(|r| r.2).sum(),
-        by_class_and_status: by_class.into_iter().map(|(class_code, status, count)| CountByClass { class_code, status, count }).collect(),
+        by_class_and_status: by_class
+            .into_iter()
+            .map(|(class_code, status, count)| CountByClass { class_code, status, count })
+            .collect(),
         by_street_and_community: by_place
             .into_iter()
             .map(|(street_code, community_code, count)| CountByPlace { street_code, community_code, count })
@@ -373,17 +386,20 @@ pub struct CityStats {
     pub by_class_and_status: Vec<CountByClass>,
 }
 
-/// Census statistics of every county of the scoped city, and their sum.
+/// Census statistics of every county beneath the scoped city (for a county: of itself), and
+/// their sum.
 pub async fn city_stats(db: &DatabaseConnection, scope: &TenantScope) -> Result<CityStats> {
-    if scope.tenant().level != DivisionLevel::City {
-        return Err(Error::conflict("city statistics are for city tenants"));
-    }
-    let counties = tenancy::entity::tenant::Entity::find()
-        .filter(tenancy::entity::tenant::Column::ParentId.eq(scope.tenant_id().0))
-        .order_by_asc(tenancy::entity::tenant::Column::Code)
-        .all(db)
-        .await
-        .or_internal()?;
+    use tenancy::entity::tenant;
+    let counties = match scope.tenant().level {
+        DivisionLevel::County => tenant::Entity::find_by_id(scope.tenant_id().0).all(db).await.or_internal()?,
+        DivisionLevel::City => tenant::Entity::find()
+            .filter(tenant::Column::ParentId.eq(scope.tenant_id().0))
+            .order_by_asc(tenant::Column::Code)
+            .all(db)
+            .await
+            .or_internal()?,
+        DivisionLevel::Platform => return Err(Error::conflict("the census belongs to counties; ask a city")),
+    };
     let mut out = Vec::with_capacity(counties.len());
     let mut sum: std::collections::BTreeMap<(String, String), i64> = Default::default();
     for c in counties {
@@ -397,6 +413,9 @@ pub async fn city_stats(db: &DatabaseConnection, scope: &TenantScope) -> Result<
         city_code: scope.tenant().code.to_string(),
         total: out.iter().map(|s| s.total).sum(),
         counties: out,
-        by_class_and_status: sum.into_iter().map(|((class_code, status), count)| CountByClass { class_code, status, count }).collect(),
+        by_class_and_status: sum
+            .into_iter()
+            .map(|((class_code, status), count)| CountByClass { class_code, status, count })
+            .collect(),
     })
 }

@@ -92,7 +92,12 @@ pub struct Author {
 }
 
 /// Upserts a batch; returns how many rows were created or changed.
-pub async fn upsert_batch<C: ConnectionTrait>(db: &C, tenant: Uuid, batch: Vec<ValidComponent>, author: Author) -> Result<usize> {
+pub async fn upsert_batch<C: ConnectionTrait>(
+    db: &C,
+    tenant: Uuid,
+    batch: Vec<ValidComponent>,
+    author: Author,
+) -> Result<usize> {
     // The last occurrence of an id in the batch wins (one row may not be upserted twice at once).
     let mut by_id: HashMap<String, ValidComponent> = HashMap::with_capacity(batch.len());
     for v in batch {

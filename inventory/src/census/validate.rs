@@ -126,7 +126,8 @@ fn check_uscc(errors: &mut Vec<FieldError>, f: Field, value: Option<&str>, requi
 /// Validates one record against the tenant's frame and catalogue.
 pub fn validate(raw: &RawRecord, ctx: &Context) -> Result<ValidComponent, Vec<FieldError>> {
     let mut errors = Vec::new();
-    let err = |errors: &mut Vec<FieldError>, f: Field, reason: String| errors.push(FieldError::new(f.api_name(), reason));
+    let err =
+        |errors: &mut Vec<FieldError>, f: Field, reason: String| errors.push(FieldError::new(f.api_name(), reason));
 
     // Identity: 17 digits, or a legacy 16-digit id converted through the legacy class map.
     let mut legacy_id = None;
@@ -214,7 +215,8 @@ pub fn validate(raw: &RawRecord, ctx: &Context) -> Result<ValidComponent, Vec<Fi
         }
         Some(s) => parse_date(s).map_err(|r| err(&mut errors, Field::InitialDate, r)).ok(),
     };
-    let change_date = raw.get(Field::ChangeDate).and_then(|s| parse_date(s).map_err(|r| err(&mut errors, Field::ChangeDate, r)).ok());
+    let change_date =
+        raw.get(Field::ChangeDate).and_then(|s| parse_date(s).map_err(|r| err(&mut errors, Field::ChangeDate, r)).ok());
     if let (Some(i), Some(c)) = (initial_date, change_date)
         && c < i
     {
@@ -289,12 +291,20 @@ pub fn validate(raw: &RawRecord, ctx: &Context) -> Result<ValidComponent, Vec<Fi
     let located = point.and_then(|(lon, lat)| ctx.grids.index.locate(lon, lat));
     let grid = match (given_grid, located, point) {
         (Some(g), Some(l), _) if g != l.code => {
-            err(&mut errors, Field::GridCode, format!("{g} disagrees with the location, which lies in unit grid {}", l.code));
+            err(
+                &mut errors,
+                Field::GridCode,
+                format!("{g} disagrees with the location, which lies in unit grid {}", l.code),
+            );
             None
         }
         (_, Some(l), _) => Some(l.clone()),
         (_, None, Some((lon, lat))) => {
-            err(&mut errors, Field::Lon, format!("({lon:.6}, {lat:.6}) lies outside every unit grid of {}", ctx.tenant_code));
+            err(
+                &mut errors,
+                Field::Lon,
+                format!("({lon:.6}, {lat:.6}) lies outside every unit grid of {}", ctx.tenant_code),
+            );
             None
         }
         (_, None, None) => None,
@@ -316,12 +326,21 @@ pub fn validate(raw: &RawRecord, ctx: &Context) -> Result<ValidComponent, Vec<Fi
     if !errors.is_empty() {
         return Err(errors);
     }
-    let (Some(id), Some(class_code), Some(dept_code), Some(dept_name), Some(status), Some(initial_date), Some((lon, lat)), Some(grid)) =
-        (id, class_code, dept_code, dept_name, status, initial_date, point, grid)
+    let (
+        Some(id),
+        Some(class_code),
+        Some(dept_code),
+        Some(dept_name),
+        Some(status),
+        Some(initial_date),
+        Some((lon, lat)),
+        Some(grid),
+    ) = (id, class_code, dept_code, dept_name, status, initial_date, point, grid)
     else {
         return Err(vec![FieldError::new("record", "incomplete")]);
     };
-    let street_name = raw.get(Field::StreetName).map(str::to_owned).or_else(|| ctx.street_names.get(&street_code).cloned());
+    let street_name =
+        raw.get(Field::StreetName).map(str::to_owned).or_else(|| ctx.street_names.get(&street_code).cloned());
     let community_name =
         raw.get(Field::CommunityName).map(str::to_owned).or_else(|| ctx.community_names.get(&community_code).cloned());
     Ok(ValidComponent {

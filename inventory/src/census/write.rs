@@ -17,7 +17,12 @@ fn invalid(errors: Vec<FieldError>) -> Error {
 
 /// Creates a component from a JSON object with the API field names (`location` a GeoJSON
 /// geometry, or `lon`/`lat`/`crs`; unknown keys become extension attributes).
-pub async fn create(db: &DatabaseConnection, cache: &GridCache, scope: &TenantScope, body: Map<String, Value>) -> Result<Component> {
+pub async fn create(
+    db: &DatabaseConnection,
+    cache: &GridCache,
+    scope: &TenantScope,
+    body: Map<String, Value>,
+) -> Result<Component> {
     let id = body.get("component_id").and_then(Value::as_str).unwrap_or_default().to_owned();
     if !id.is_empty() && find(db, scope, &id).await?.is_some() {
         return Err(Error::already_exists("component_id", "this component exists; change it with PATCH"));
@@ -62,7 +67,12 @@ pub async fn update(
     save(db, cache, scope, merged).await
 }
 
-async fn save(db: &DatabaseConnection, cache: &GridCache, scope: &TenantScope, mut body: Map<String, Value>) -> Result<Component> {
+async fn save(
+    db: &DatabaseConnection,
+    cache: &GridCache,
+    scope: &TenantScope,
+    mut body: Map<String, Value>,
+) -> Result<Component> {
     let geometry = body.remove("location");
     let raw = feature_record(body, geometry);
     let ctx = context(db, cache, scope).await?;

@@ -6,8 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 mod auth;
+mod census;
 mod departments;
 mod docs;
+mod grids;
 mod isolation;
 mod migrations;
 mod tenants;

@@ -1,0 +1,327 @@
+//! The component census over HTTP: CSV and GeoJSON imports as jobs (bad rows reported by line,
+//! field and reason), dry runs, updates with history, queries, exports, statistics, catalogue.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use std::time::Duration;
+use tests::{CITY, COUNTY_A, COUNTY_B, TestApp, spawn_app, uscc};
+
+/// Uploads a file and waits for its job to finish.
+async fn run_import(app: &TestApp, token: &str, tenant: &str, body: String, query: &str) -> Value {
+    let r = app
+        .client
+        .post(format!("{}/api/v1/tenants/{tenant}/census/imports{query}", app.base))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let job: Value = r.json().await.unwrap();
+    let id = job["id"].as_str().unwrap().to_owned();
+    for _ in 0..200 {
+        let j = app.get(&format!("/api/v1/tenants/{tenant}/census/imports/{id}"), token).await;
+        if j.body["status"] == "succeeded" || j.body["status"] == "failed" {
+            return j.body;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("import {id} did not finish");
+}
+
+/// Two grids of county A and a point inside each.
+async fn two_grids(app: &TestApp, token: &str) -> Vec<(String, f64, f64)> {
+    let grids = app.get(&format!("/api/v1/tenants/{COUNTY_A}/grids?limit=2"), token).await;
+    grids.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let b: Vec<f64> = g["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+            (g["code"].as_str().unwrap().to_owned(), (b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0)
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn csv_import_reports_bad_rows_precisely_and_is_all_or_nothing() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let g = two_grids(&app, &admin).await;
+    let dept = uscc(COUNTY_A, 1);
+    let (g0, lon0, lat0) = &g[0];
+    let (g1, lon1, lat1) = &g[1];
+    // Headers: Chinese names, abbreviations and API names mixed; one unknown column (材质).
+    let csv = format!(
+        "管理部件标识码,GLBJMC,主管部门代码,ZGBMMC,管理部件状态,CSRQ,lon,lat,SZDYWGBSM,材质\n\
+         32011501001900001,供水井盖,{dept},江宁区水务局,完好,20260301,{lon0},{lat0},{g0},铸铁\n\
+         32011501001900002,,{dept},江宁区水务局,破损,2026-03-02,{lon1},{lat1},,\n\
+         32010201001900003,,{dept},江宁区水务局,完好,20260301,{lon0},{lat0},,\n\
+         32011501001900004,,91350100M000100Y44,江宁区水务局,坏了,2026-13-01,{lon0},{lat0},,\n\
+         32011501001900005,,{dept},江宁区水务局,完好,20260301,{lon0},{lat0},{g1},\n\
+         32011501001900006,,{dept},江宁区水务局,完好,20260301,116.39,39.90,,\n\
+         32011599999900007,,{dept},江宁区水务局,完好,20260301,{lon0},{lat0},,\n"
+    );
+    let job = run_import(&app, &admin, COUNTY_A, csv.clone(), "").await;
+    assert_eq!(job["status"], "failed", "{job}");
+    assert_eq!(
+        (job["rows_read"].as_i64(), job["rows_failed"].as_i64(), job["rows_written"].as_i64()),
+        (Some(7), Some(5), Some(0))
+    );
+    let errors: Vec<(i64, String, String)> = job["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_i64().unwrap(),
+                e["field"].as_str().unwrap().to_owned(),
+                e["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let has = |line: i64, field: &str, needle: &str| {
+        assert!(
+            errors.iter().any(|(l, f, r)| *l == line && f == field && r.contains(needle)),
+            "expected line {line} {field} ~ {needle} in {errors:#?}"
+        )
+    };
+    has(4, "component_id", "320102");
+    has(5, "dept_code", "check character");
+    has(5, "status", "坏了");
+    has(5, "initial_date", "2026-13-01");
+    has(6, "grid_code", g0);
+    has(7, "lon", "outside every unit grid");
+    has(8, "class_code", "99999");
+    let list = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components?class=01001&limit=500"), &admin).await;
+    assert!(!list.text.contains("900001"), "all or nothing: nothing written");
+
+    // Partial: the two good rows are written, the five bad ones reported.
+    let job = run_import(&app, &admin, COUNTY_A, csv.clone(), "?mode=partial").await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!((job["rows_written"].as_i64(), job["rows_failed"].as_i64()), (Some(2), Some(5)));
+    let c = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/32011501001900001"), &admin).await;
+    assert_eq!(c.status, StatusCode::OK, "{}", c.text);
+    assert_eq!(c.body["grid_code"], g0.as_str());
+    assert_eq!(c.body["street_code"], &g0[..9]);
+    assert_eq!(c.body["extra"]["材质"], "铸铁", "unknown columns are kept as extension attributes");
+    let c2 = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/32011501001900002"), &admin).await;
+    assert_eq!(c2.body["name"], "供水井盖", "the name defaults to the class name");
+    assert_eq!(c2.body["grid_code"], g1.as_str(), "the grid is derived from the location");
+    assert_eq!(c2.body["initial_date"], "2026-03-02");
+
+    // Re-importing the same rows updates instead of duplicating; unchanged rows are not rewritten.
+    let again = run_import(&app, &admin, COUNTY_A, csv.replace("供水井盖,", "上水井盖,"), "?mode=partial").await;
+    assert_eq!(again["rows_written"], 1, "{again}");
+    let history = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/32011501001900001/history"), &admin).await;
+    let h = history.body.as_array().unwrap();
+    assert_eq!(h.len(), 2, "{}", history.text);
+    assert_eq!(h[0]["action"], "created");
+    assert_eq!(h[1]["action"], "updated");
+    assert_eq!(h[1]["changes"]["name"], json!(["供水井盖", "上水井盖"]));
+    assert!(h[1]["job_id"].is_string() && h[1]["actor_id"].is_string());
+
+    // A dry run validates only.
+    let dry = run_import(&app, &admin, COUNTY_A, csv.replace("900001", "900101"), "?mode=partial&dry_run=true").await;
+    assert_eq!((dry["rows_valid"].as_i64(), dry["rows_written"].as_i64()), (Some(2), Some(0)), "{dry}");
+    assert_eq!(
+        app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/32011501001900101"), &admin).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn legacy_ids_geojson_import_single_writes_queries_exports() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let g = two_grids(&app, &admin).await;
+    let (g0, lon0, lat0) = &g[0];
+    let dept = uscc(COUNTY_A, 1);
+
+    // Legacy 16-digit ids: 0102 污水井盖 maps to 01002; 0114 无主井盖 has no mapping.
+    let csv = format!(
+        "ObjID,DeptCode1,DeptName1,ObjState,ORDate,经度,纬度\n\
+         3201150102000777,{dept},江宁区水务局,完好,20200101,{lon0},{lat0}\n\
+         3201150114000778,{dept},江宁区水务局,完好,20200101,{lon0},{lat0}\n"
+    );
+    let job = run_import(&app, &admin, COUNTY_A, csv, "?mode=partial").await;
+    assert_eq!(job["rows_written"], 1, "{job}");
+    assert!(job["errors"][0]["reason"].as_str().unwrap().contains("0114"), "{job}");
+    let c = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/32011501002000777"), &admin).await;
+    assert_eq!(c.body["legacy_id"], "3201150102000777", "{}", c.text);
+    assert_eq!(c.body["class_code"], "01002");
+
+    // GeoJSON import: a line component (交通护栏) with its geometry.
+    let fc = json!({"type": "FeatureCollection", "features": [{
+        "type": "Feature",
+        "properties": {"GLBJBSM": "32011502017000900", "ZGBMDM": dept, "ZGBMMC": "江宁区城市管理局", "GLBJZT": "完好", "CSRQ": "20260301"},
+        "geometry": {"type": "LineString", "coordinates": [[lon0, lat0], [lon0 + 0.0001, *lat0]]}
+    }]});
+    let job = run_import(&app, &admin, COUNTY_A, fc.to_string(), "?format=geojson").await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let c = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/32011502017000900"), &admin).await;
+    assert_eq!(c.body["location"]["type"], "LineString", "{}", c.text);
+
+    // One component through the API, then a status change with history.
+    let base = format!("/api/v1/tenants/{COUNTY_A}/components");
+    let body = json!({"component_id": "32011503005000901", "dept_code": dept, "dept_name": "江宁区城市管理局",
+        "status": "intact", "initial_date": "2026-05-01", "location": {"type": "Point", "coordinates": [lon0, lat0]}});
+    let r = app.post(&base, &admin, body.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["status"], "完好");
+    assert_eq!(app.post(&base, &admin, body).await.status, StatusCode::CONFLICT);
+    let r = app
+        .patch(&format!("{base}/32011503005000901"), &admin, json!({"status": "破损", "change_date": "2026-06-01"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!((r.body["status"].as_str(), r.body["version"].as_i64()), (Some("破损"), Some(2)));
+    let r = app.patch(&format!("{base}/32011503005000901"), &admin, json!({"change_date": "2020-01-01"})).await;
+    assert_eq!(r.fields(), ["change_date"], "{}", r.text);
+
+    // Queries: by grid, class, status, bbox; paging.
+    let r = app.get(&format!("{base}?grid={g0}&limit=500"), &admin).await;
+    assert!(r.body["items"].as_array().unwrap().iter().all(|c| c["grid_code"] == g0.as_str()));
+    assert!(r.text.contains("32011503005000901"));
+    let r = app.get(&format!("{base}?class=03005&status=破损"), &admin).await;
+    assert!(r.body["items"].as_array().unwrap().iter().all(|c| c["class_code"] == "03005" && c["status"] == "破损"));
+    let bbox = format!("{},{},{},{}", lon0 - 1e-6, lat0 - 1e-6, lon0 + 1e-6, lat0 + 1e-6);
+    let r = app.get(&format!("{base}?bbox={bbox}"), &admin).await;
+    let ids: Vec<&str> =
+        r.body["items"].as_array().unwrap().iter().map(|c| c["component_id"].as_str().unwrap()).collect();
+    assert!(ids.contains(&"32011503005000901") && ids.contains(&"32011501002000777"), "{ids:?}");
+    assert_eq!(app.get(&format!("{base}?bbox=1,2,3"), &admin).await.fields(), ["bbox"]);
+
+    // Exports: CSV with standard abbreviations, GeoJSON with every component.
+    let csv = app
+        .client
+        .get(format!("{}{base}/export?format=csv", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut lines = csv.lines();
+    assert!(lines.next().unwrap().starts_with("GLBJBSM,GLBJMC,ZGBMDM"));
+    let stats = app.get(&format!("/api/v1/tenants/{COUNTY_A}/census/stats"), &admin).await;
+    let total = stats.body["total"].as_u64().unwrap() as usize;
+    assert_eq!(lines.count(), total);
+    let fc: Value = app
+        .client
+        .get(format!("{}{base}/export", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(fc["features"].as_array().unwrap().len(), total);
+    let filtered: Value = app
+        .client
+        .get(format!("{}{base}/export?grid={g0}", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(filtered["features"].as_array().unwrap().iter().all(|f| f["properties"]["grid_code"] == g0.as_str()));
+}
+
+#[tokio::test]
+async fn statistics_per_county_and_across_the_city() {
+    let app = spawn_app().await;
+    let oversight = app.demo(CITY, "oversight").await;
+    let mut totals = Vec::new();
+    for county in [COUNTY_B, COUNTY_A] {
+        let s = app.get(&format!("/api/v1/tenants/{county}/census/stats"), &oversight).await;
+        assert_eq!(s.status, StatusCode::OK, "{}", s.text);
+        let total = s.body["total"].as_i64().unwrap();
+        assert!(total > 0);
+        let by_class: i64 =
+            s.body["by_class_and_status"].as_array().unwrap().iter().map(|r| r["count"].as_i64().unwrap()).sum();
+        let by_place: i64 =
+            s.body["by_street_and_community"].as_array().unwrap().iter().map(|r| r["count"].as_i64().unwrap()).sum();
+        assert_eq!((by_class, by_place), (total, total));
+        totals.push(total);
+    }
+    let city = app.get(&format!("/api/v1/tenants/{CITY}/census/stats/by-county"), &oversight).await;
+    assert_eq!(city.status, StatusCode::OK, "{}", city.text);
+    let codes: Vec<&str> =
+        city.body["counties"].as_array().unwrap().iter().map(|c| c["tenant_code"].as_str().unwrap()).collect();
+    assert_eq!(codes, [COUNTY_B, COUNTY_A]);
+    assert_eq!(city.body["total"].as_i64().unwrap(), totals.iter().sum::<i64>());
+    // A county sees only itself; it cannot read its neighbour's or the city's statistics.
+    let a = app.demo(COUNTY_A, "auditor").await;
+    assert_eq!(app.get(&format!("/api/v1/tenants/{COUNTY_B}/census/stats"), &a).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.get(&format!("/api/v1/tenants/{CITY}/census/stats/by-county"), &a).await.status,
+        StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn catalogue_national_and_extensions_inherited_by_counties() {
+    let app = spawn_app().await;
+    let county = app.demo(COUNTY_A, "admin").await;
+    let all = app.get("/api/v1/catalog/classes", &county).await;
+    let items = all.body.as_array().unwrap();
+    assert_eq!(items.iter().filter(|c| c["kind"] == "component").count(), 153);
+    assert_eq!(items.iter().filter(|c| c["kind"] == "matter").count(), 250);
+    let both: Vec<_> = items.iter().filter(|c| c["code"] == "01001").collect();
+    assert_eq!(both.len(), 2, "01001 is both a component and a matter");
+    let r = app.get("/api/v1/catalog/classes?kind=matter&major=09", &county).await;
+    assert!(r.body.as_array().unwrap().iter().all(|c| c["major_code"] == "09" && c["kind"] == "matter"));
+    assert!(r.text.contains("机动车乱停放") && r.text.contains("Street order"));
+    let legacy = app.get("/api/v1/catalog/legacy-mappings", &county).await;
+    assert!(legacy.body.as_array().unwrap().iter().any(|m| m["legacy_code"] == "0101" && m["code"] == "01001"));
+
+    // The city adds an extension; its counties see it, another city does not.
+    let city = app.demo(CITY, "admin").await;
+    let r = app
+        .post(
+            &format!("/api/v1/tenants/{CITY}/catalog/classes"),
+            &city,
+            json!({"kind": "component", "code": "01901", "name": "智能井盖"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["major_name"], "市政公用设施");
+    assert_eq!(r.body["standard"], "local:320100");
+    let seen = app.get(&format!("/api/v1/tenants/{COUNTY_A}/catalog/classes?kind=component&major=01"), &county).await;
+    assert!(seen.text.contains("智能井盖"));
+    // A county may not reuse a national or inherited code.
+    for code in ["01001", "01901"] {
+        let r = app
+            .post(
+                &format!("/api/v1/tenants/{COUNTY_A}/catalog/classes"),
+                &county,
+                json!({"kind": "component", "code": code, "name": "x"}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CONFLICT, "{code}: {}", r.text);
+    }
+    let r = app
+        .post(
+            &format!("/api/v1/tenants/{COUNTY_A}/catalog/classes"),
+            &county,
+            json!({"kind": "component", "code": "99001", "name": "x"}),
+        )
+        .await;
+    assert_eq!(r.fields(), ["major_name"], "{}", r.text);
+    let wuxi = app.onboard_city("320200", "无锡市", "Wuxi-Chief-2026!").await;
+    let other = app.get("/api/v1/tenants/320200/catalog/classes?kind=component", &wuxi).await;
+    assert!(!other.text.contains("智能井盖"));
+
+    // Census rows may use the inherited class.
+    let g = two_grids(&app, &county).await;
+    let body = json!({"component_id": "32011501901000001", "dept_code": uscc(COUNTY_A, 1), "dept_name": "江宁区水务局",
+        "status": "完好", "initial_date": "20260301", "lon": g[0].1, "lat": g[0].2});
+    let r = app.post(&format!("/api/v1/tenants/{COUNTY_A}/components"), &county, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["name"], "智能井盖");
+}
