@@ -89,43 +89,6 @@ pub fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|_err, _req| ApiError(Error::not_found("resource")).into())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Inner {
-        password: String,
-    }
-
-    #[derive(Debug, serde::Deserialize)]
-    #[allow(dead_code)]
-    struct Outer {
-        name: String,
-        admin: Inner,
-        n: u8,
-    }
-
-    #[test]
-    fn names_nested_missing_field() {
-        let err = parse::<Outer>(br#"{"name":"x","admin":{},"n":1}"#).unwrap_err();
-        assert_eq!(err.fields[0].field, "admin.password");
-    }
-
-    #[test]
-    fn names_wrong_type_field() {
-        let err = parse::<Outer>(br#"{"name":"x","admin":{"password":"p"},"n":"one"}"#).unwrap_err();
-        assert_eq!(err.fields[0].field, "n");
-        assert_eq!(err.code, ErrorCode::ValidationFailed);
-    }
-
-    #[test]
-    fn syntax_error_is_malformed() {
-        assert_eq!(parse::<Outer>(b"{").unwrap_err().code, ErrorCode::MalformedRequest);
-    }
-}
-
 /// Reads a whole body of at most `limit` bytes (for grid imports, which are validated whole).
 pub async fn read_body(mut payload: web::Payload, limit: u64) -> Result<Vec<u8>, ApiError> {
     use futures_util::StreamExt;
@@ -172,4 +135,41 @@ pub async fn save_body(mut payload: web::Payload, path: &std::path::Path, limit:
         let _ = tokio::fs::remove_file(path).await;
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Inner {
+        password: String,
+    }
+
+    #[derive(Debug, serde::Deserialize)]
+    #[allow(dead_code)]
+    struct Outer {
+        name: String,
+        admin: Inner,
+        n: u8,
+    }
+
+    #[test]
+    fn names_nested_missing_field() {
+        let err = parse::<Outer>(br#"{"name":"x","admin":{},"n":1}"#).unwrap_err();
+        assert_eq!(err.fields[0].field, "admin.password");
+    }
+
+    #[test]
+    fn names_wrong_type_field() {
+        let err = parse::<Outer>(br#"{"name":"x","admin":{"password":"p"},"n":"one"}"#).unwrap_err();
+        assert_eq!(err.fields[0].field, "n");
+        assert_eq!(err.code, ErrorCode::ValidationFailed);
+    }
+
+    #[test]
+    fn syntax_error_is_malformed() {
+        assert_eq!(parse::<Outer>(b"{").unwrap_err().code, ErrorCode::MalformedRequest);
+    }
 }

@@ -30,12 +30,41 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Write a synthetic data set for benchmarks: DIR/grids.geojson and DIR/components.csv.
+    Generate {
+        /// Output directory.
+        #[arg(long)]
+        out: PathBuf,
+        /// County code the grid codes and component ids begin with.
+        #[arg(long, default_value = "320116")]
+        county: String,
+        #[arg(long, default_value_t = 10)]
+        streets: usize,
+        #[arg(long, default_value_t = 20)]
+        communities_per_street: usize,
+        #[arg(long, default_value_t = 50)]
+        grids_per_community: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        components: usize,
+    },
 }
 
 #[actix_web::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
+        Command::Generate { out, county, streets, communities_per_street, grids_per_community, components } => {
+            let (g, c) = inventory::demo::write_benchmark_set(
+                &out,
+                &county,
+                streets,
+                communities_per_street,
+                grids_per_community,
+                components,
+            )?;
+            println!("wrote {g} grids and {c} components to {}", out.display());
+            Ok(())
+        }
         Command::Openapi => {
             print!("{}", api::openapi::document_json());
             Ok(())

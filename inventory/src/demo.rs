@@ -264,3 +264,42 @@ async fn seed_components(
     }
     Ok(())
 }
+
+/// Writes a benchmark data set for a county: `grids.geojson` (the unit grids) and
+/// `components.csv` (census rows with GB/T 47678.7 column names), streamed to disk.
+pub fn write_benchmark_set(
+    dir: &std::path::Path,
+    county: &str,
+    streets: usize,
+    communities_per_street: usize,
+    grids_per_community: usize,
+    components: usize,
+) -> std::io::Result<(usize, usize)> {
+    use std::io::Write;
+    std::fs::create_dir_all(dir)?;
+    let spec =
+        FrameSpec::numbered(county, (118.60, 32.20), 100.0, streets, communities_per_street, grids_per_community);
+    let grids = synth::frame(&spec);
+    let file = std::fs::File::create(dir.join("grids.geojson"))?;
+    synth::write_grids_geojson(&grids, std::io::BufWriter::new(file))?;
+    let mut w = csv::Writer::from_writer(std::io::BufWriter::new(std::fs::File::create(dir.join("components.csv"))?));
+    w.write_record(["GLBJBSM", "ZGBMDM", "ZGBMMC", "SZDYWGBSM", "GLBJZT", "CSRQ", "SJLY", "lon", "lat"])?;
+    let dept = tenancy::demo::demo_uscc(county, 1);
+    let rows = synth::components(county, &grids, &CLASSES, components, 7);
+    for c in &rows {
+        w.write_record([
+            c.id.as_str(),
+            dept.as_str(),
+            "城市管理局",
+            c.grid_code.as_str(),
+            c.status,
+            "20260301",
+            "实测",
+            &format!("{:.7}", c.lon),
+            &format!("{:.7}", c.lat),
+        ])?;
+    }
+    w.flush()?;
+    std::io::stdout().flush()?;
+    Ok((grids.len(), rows.len()))
+}

@@ -27,14 +27,17 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::fields::{Field, recognise};
-use super::store::{Author, upsert_batch};
+use super::store::Author;
+use super::validate::ValidComponent;
 use super::validate::{Context, RawRecord, validate};
 use crate::db::OrInternal;
 use crate::entity::{community, import_job, street};
 use crate::grid_cache::GridCache;
 
 pub const MAX_REPORTED_ERRORS: usize = 1000;
+/// Records per write (PostgreSQL's COPY path takes larger batches well).
 const BATCH: usize = 1000;
+const PG_BATCH: usize = 5000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -441,6 +444,103 @@ async fn finish(db: &DatabaseConnection, id: Uuid, status: JobStatus, message: O
     Ok(())
 }
 
+/// Writes a batch: through COPY on PostgreSQL (straight inserts while the county's census was
+/// empty at the start, staged upserts otherwise), through batched upserts elsewhere.
+async fn write_batch(
+    db: &DatabaseConnection,
+    tenant: Uuid,
+    batch: Vec<ValidComponent>,
+    author: Author,
+    fresh: bool,
+) -> Result<usize> {
+    match (db.get_database_backend(), fresh) {
+        (sea_orm::DbBackend::Postgres, true) => super::store_pg::insert_new_batch(db, tenant, batch, author).await,
+        (sea_orm::DbBackend::Postgres, false) => super::store_pg::upsert_batch(db, tenant, batch, author).await,
+        _ => super::store::upsert_batch(db, tenant, batch, author).await,
+    }
+}
+
+/// Parallel writers. A component always goes to the same lane (by a hash of its id); each lane
+/// is one writer task that takes batches from a short queue and writes them in order, so
+/// repeated ids end as their last row, while validation goes on and the lanes use several
+/// database connections (and cores) at once.
+struct Lanes {
+    size: usize,
+    buffers: Vec<Vec<ValidComponent>>,
+    queues: Vec<mpsc::Sender<Vec<ValidComponent>>>,
+    writers: Vec<tokio::task::JoinHandle<Result<()>>>,
+    /// Rows written so far, by every lane.
+    written: Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Lanes {
+    fn new(count: usize, size: usize, db: &DatabaseConnection, tenant: Uuid, author: Author, fresh: bool) -> Self {
+        let written = Arc::new(std::sync::atomic::AtomicI64::new(0));
+        let mut queues = Vec::with_capacity(count);
+        let mut writers = Vec::with_capacity(count);
+        for _ in 0..count {
+            let (tx, mut rx) = mpsc::channel::<Vec<ValidComponent>>(2);
+            let (db, written) = (db.clone(), written.clone());
+            writers.push(tokio::spawn(async move {
+                while let Some(rows) = rx.recv().await {
+                    let n = write_batch(&db, tenant, rows, author, fresh).await?;
+                    written.fetch_add(n as i64, std::sync::atomic::Ordering::Relaxed);
+                }
+                Ok(())
+            }));
+            queues.push(tx);
+        }
+        Self { size, buffers: (0..count).map(|_| Vec::with_capacity(size)).collect(), queues, writers, written }
+    }
+
+    fn written(&self) -> i64 {
+        self.written.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Adds a row; hands a full batch to its lane (waiting while that lane is two batches behind).
+    async fn push(&mut self, v: ValidComponent) -> Result<()> {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        v.component_id.hash(&mut h);
+        let lane = (h.finish() as usize) % self.buffers.len();
+        let Some(buffer) = self.buffers.get_mut(lane) else { return Ok(()) };
+        buffer.push(v);
+        if buffer.len() >= self.size {
+            let rows = std::mem::replace(buffer, Vec::with_capacity(self.size));
+            self.send(lane, rows).await?;
+        }
+        Ok(())
+    }
+
+    async fn send(&mut self, lane: usize, rows: Vec<ValidComponent>) -> Result<()> {
+        let Some(queue) = self.queues.get(lane) else { return Ok(()) };
+        if queue.send(rows).await.is_err() {
+            // The writer stopped on an error; `finish` reports it.
+            return Ok(());
+        }
+        Ok(())
+    }
+
+    /// Writes what is left, waits for every writer, and returns the rows written.
+    async fn finish(mut self) -> Result<i64> {
+        let leftovers: Vec<(usize, Vec<ValidComponent>)> = self
+            .buffers
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, b)| !b.is_empty())
+            .map(|(i, b)| (i, std::mem::take(b)))
+            .collect();
+        for (lane, rows) in leftovers {
+            self.send(lane, rows).await?;
+        }
+        self.queues.clear();
+        for w in std::mem::take(&mut self.writers) {
+            w.await.map_err(Error::internal)??;
+        }
+        Ok(self.written())
+    }
+}
+
 /// One pass over the file: validates every record and, when `write`, stores the valid ones.
 async fn pass(
     db: &DatabaseConnection,
@@ -452,32 +552,49 @@ async fn pass(
 ) -> Result<std::result::Result<(), String>> {
     let mut rx = reader(format, PathBuf::from(&job.file_path));
     let author = Author { actor: job.created_by, job: Some(job.id) };
-    let mut batch = Vec::with_capacity(BATCH);
+    let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+    let fresh = write
+        && crate::entity::component::Entity::find()
+            .filter(crate::entity::component::Column::TenantId.eq(job.tenant_id))
+            .one(db)
+            .await
+            .or_internal()?
+            .is_none();
+    let (count, size) = if postgres { (2, PG_BATCH) } else { (1, BATCH) };
+    let mut lanes = Lanes::new(count, size, db, job.tenant_id, author, fresh);
+    let mut next_analyze = 10_000i64;
+    let mut last_saved = std::time::Instant::now();
     while let Some(item) = rx.recv().await {
         let (line, raw) = match item {
             Ok(r) => r,
-            Err(reason) => return Ok(Err(reason)),
+            Err(reason) => {
+                p.written = lanes.finish().await?;
+                return Ok(Err(reason));
+            }
         };
         p.read += 1;
         match validate(&raw, ctx) {
             Ok(v) => {
                 p.valid += 1;
                 if write {
-                    batch.push(v);
+                    lanes.push(v).await?;
                 }
             }
             Err(errors) => p.fail(line, errors),
         }
-        if batch.len() >= BATCH {
-            p.written += upsert_batch(db, job.tenant_id, std::mem::take(&mut batch), author).await? as i64;
-        }
-        if p.read % BATCH as i64 == 0 {
+        // Progress is stored at most once a second: often enough to poll, cheap on the hot path.
+        if p.read % BATCH as i64 == 0 && last_saved.elapsed() >= std::time::Duration::from_secs(1) {
+            last_saved = std::time::Instant::now();
+            p.written = lanes.written();
+            // Bulk upserts change the tables faster than autovacuum notices.
+            if postgres && !fresh && p.written >= next_analyze {
+                super::store_pg::analyze(db).await?;
+                next_analyze *= 4;
+            }
             save_progress(db, job.id, p).await?;
         }
     }
-    if !batch.is_empty() {
-        p.written += upsert_batch(db, job.tenant_id, batch, author).await? as i64;
-    }
+    p.written = lanes.finish().await?;
     save_progress(db, job.id, p).await?;
     Ok(Ok(()))
 }

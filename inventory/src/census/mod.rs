@@ -5,5 +5,6 @@ pub mod fields;
 pub mod import;
 pub mod query;
 pub mod store;
+pub mod store_pg;
 pub mod validate;
 pub mod write;

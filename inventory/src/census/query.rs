@@ -177,10 +177,12 @@ pub struct Change {
     pub changes: Value,
 }
 
+/// Every change of a component. Creations are stored without a snapshot; the created state is
+/// rebuilt here from the current row by undoing the later updates, newest first.
 pub async fn history(db: &DatabaseConnection, scope: &TenantScope, id: &str) -> Result<Vec<Change>> {
-    if find(db, scope, id).await?.is_none() {
+    let Some(current) = find(db, scope, id).await? else {
         return Err(Error::not_found("component"));
-    }
+    };
     let rows = component_history::Entity::find()
         .filter(component_history::Column::TenantId.eq(scope.tenant_id().0))
         .filter(component_history::Column::ComponentId.eq(id))
@@ -188,7 +190,7 @@ pub async fn history(db: &DatabaseConnection, scope: &TenantScope, id: &str) -> 
         .all(db)
         .await
         .or_internal()?;
-    Ok(rows
+    let mut changes: Vec<Change> = rows
         .into_iter()
         .map(|h| Change {
             version: h.version,
@@ -198,7 +200,23 @@ pub async fn history(db: &DatabaseConnection, scope: &TenantScope, id: &str) -> 
             at: h.at,
             changes: serde_json::from_str(&h.changes).unwrap_or(Value::Null),
         })
-        .collect())
+        .collect();
+    let mut state: serde_json::Map<String, Value> =
+        super::store::stored_pairs(&current).into_iter().map(|(k, v)| (k.to_owned(), v)).collect();
+    for change in changes.iter_mut().rev() {
+        if change.action == "created" {
+            let created: serde_json::Map<String, Value> =
+                state.iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k.clone(), json!([null, v]))).collect();
+            change.changes = Value::Object(created);
+            break;
+        }
+        if let Value::Object(fields) = &change.changes {
+            for (field, pair) in fields {
+                state.insert(field.clone(), pair.get(0).cloned().unwrap_or(Value::Null));
+            }
+        }
+    }
+    Ok(changes)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]

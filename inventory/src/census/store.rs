@@ -1,6 +1,11 @@
 //! Writing census rows: batched upserts keyed by (tenant, component id), with a history row for
 //! every change (who, when, which fields from what to what). Unchanged rows are left alone, so
 //! re-importing the same file writes nothing new.
+//!
+//! A creation is recorded without a snapshot (`{}`): the current row and the `[old, new]` pairs
+//! of every later update determine each earlier state, and [`super::query::history`] rebuilds
+//! the created state when the history is read. This keeps the history of a million-row census
+//! small (it would otherwise be larger than the census itself).
 
 use chrono::Utc;
 use kernel::Result;
@@ -43,7 +48,8 @@ fn pairs_valid(v: &ValidComponent) -> Vec<(&'static str, Value)> {
     ]
 }
 
-fn pairs_model(m: &component::Model) -> Vec<(&'static str, Value)> {
+/// The comparable fields of a stored row, by API name.
+pub(crate) fn stored_pairs(m: &component::Model) -> Vec<(&'static str, Value)> {
     vec![
         ("legacy_id", json!(m.legacy_id)),
         ("class_code", json!(m.class_code)),
@@ -73,7 +79,7 @@ fn pairs_model(m: &component::Model) -> Vec<(&'static str, Value)> {
 
 /// `{field: [old, new]}` for the fields that differ.
 fn diff(old: Option<&component::Model>, new: &ValidComponent) -> Map<String, Value> {
-    let before: HashMap<&str, Value> = old.map(pairs_model).unwrap_or_default().into_iter().collect();
+    let before: HashMap<&str, Value> = old.map(stored_pairs).unwrap_or_default().into_iter().collect();
     let mut changes = Map::new();
     for (k, v) in pairs_valid(new) {
         let prev = before.get(k).cloned().unwrap_or(Value::Null);
@@ -83,6 +89,9 @@ fn diff(old: Option<&component::Model>, new: &ValidComponent) -> Map<String, Val
     }
     changes
 }
+
+/// The `changes` of a creation (see the module docs).
+pub const CREATED: &str = "{}";
 
 /// Who made a change.
 #[derive(Debug, Clone, Copy, Default)]
@@ -104,6 +113,7 @@ pub async fn upsert_batch<C: ConnectionTrait>(
         by_id.insert(v.component_id.clone(), v);
     }
     let ids: Vec<String> = by_id.keys().cloned().collect();
+    let t0 = std::time::Instant::now();
     let existing: HashMap<String, component::Model> = component::Entity::find()
         .filter(component::Column::TenantId.eq(tenant))
         .filter(component::Column::ComponentId.is_in(ids))
@@ -113,12 +123,16 @@ pub async fn upsert_batch<C: ConnectionTrait>(
         .into_iter()
         .map(|m| (m.component_id.clone(), m))
         .collect();
+    let t_select = t0.elapsed();
     let now = Utc::now();
     let mut rows = Vec::new();
     let mut history = Vec::new();
     for (id, v) in by_id {
         let old = existing.get(&id);
-        let changes = diff(old, &v);
+        let changes = match old {
+            Some(o) => diff(Some(o), &v),
+            None => Map::new(),
+        };
         if old.is_some() && changes.is_empty() {
             continue;
         }
@@ -208,8 +222,16 @@ pub async fn upsert_batch<C: ConnectionTrait>(
             .await
             .or_internal()?;
     }
+    let t_upsert = t0.elapsed();
     for chunk in history.chunks(2000) {
         component_history::Entity::insert_many(chunk.to_vec()).exec_without_returning(db).await.or_internal()?;
     }
+    tracing::debug!(
+        rows = written,
+        select_ms = t_select.as_millis() as u64,
+        upsert_ms = (t_upsert - t_select).as_millis() as u64,
+        history_ms = (t0.elapsed() - t_upsert).as_millis() as u64,
+        "census batch written"
+    );
     Ok(written)
 }
