@@ -118,6 +118,12 @@ async fn csv_import_reports_bad_rows_precisely_and_is_all_or_nothing() {
     let h = history.body.as_array().unwrap();
     assert_eq!(h.len(), 2, "{}", history.text);
     assert_eq!(h[0]["action"], "created");
+    // The creation is stored without a snapshot and rebuilt from the current row by undoing later
+    // updates: it shows the values as first imported.
+    assert_eq!(h[0]["changes"]["name"], json!([null, "供水井盖"]), "{}", history.text);
+    assert_eq!(h[0]["changes"]["status"], json!([null, "完好"]));
+    assert_eq!(h[0]["changes"]["grid_code"], json!([null, g0.as_str()]));
+    assert!(h[0]["changes"].get("owner_code").is_none(), "empty fields are not listed");
     assert_eq!(h[1]["action"], "updated");
     assert_eq!(h[1]["changes"]["name"], json!(["供水井盖", "上水井盖"]));
     assert!(h[1]["job_id"].is_string() && h[1]["actor_id"].is_string());
