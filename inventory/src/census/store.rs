@@ -90,6 +90,16 @@ fn diff(old: Option<&component::Model>, new: &ValidComponent) -> Map<String, Val
     changes
 }
 
+/// The batch with one row per component id: the last occurrence wins, as it would if the rows
+/// were written one by one (and one statement may not upsert the same row twice).
+pub(crate) fn last_per_id(batch: Vec<ValidComponent>) -> Vec<ValidComponent> {
+    let mut by_id: HashMap<String, ValidComponent> = HashMap::with_capacity(batch.len());
+    for v in batch {
+        by_id.insert(v.component_id.clone(), v);
+    }
+    by_id.into_values().collect()
+}
+
 /// The `changes` of a creation (see the module docs).
 pub const CREATED: &str = "{}";
 
@@ -107,12 +117,8 @@ pub async fn upsert_batch<C: ConnectionTrait>(
     batch: Vec<ValidComponent>,
     author: Author,
 ) -> Result<usize> {
-    // The last occurrence of an id in the batch wins (one row may not be upserted twice at once).
-    let mut by_id: HashMap<String, ValidComponent> = HashMap::with_capacity(batch.len());
-    for v in batch {
-        by_id.insert(v.component_id.clone(), v);
-    }
-    let ids: Vec<String> = by_id.keys().cloned().collect();
+    let batch = last_per_id(batch);
+    let ids: Vec<String> = batch.iter().map(|v| v.component_id.clone()).collect();
     let t0 = std::time::Instant::now();
     let existing: HashMap<String, component::Model> = component::Entity::find()
         .filter(component::Column::TenantId.eq(tenant))
@@ -127,7 +133,8 @@ pub async fn upsert_batch<C: ConnectionTrait>(
     let now = Utc::now();
     let mut rows = Vec::new();
     let mut history = Vec::new();
-    for (id, v) in by_id {
+    for v in batch {
+        let id = v.component_id.clone();
         let old = existing.get(&id);
         let changes = match old {
             Some(o) => diff(Some(o), &v),

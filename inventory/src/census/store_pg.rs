@@ -8,7 +8,6 @@ use chrono::Utc;
 use kernel::{Error, Result};
 use sea_orm::DatabaseConnection;
 use sea_orm::sqlx;
-use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::store::Author;
@@ -125,11 +124,7 @@ pub async fn upsert_batch(
     batch: Vec<ValidComponent>,
     author: Author,
 ) -> Result<usize> {
-    let mut by_id: HashMap<String, ValidComponent> = HashMap::with_capacity(batch.len());
-    for v in batch {
-        by_id.insert(v.component_id.clone(), v);
-    }
-    let rows: Vec<ValidComponent> = by_id.into_values().collect();
+    let rows = super::store::last_per_id(batch);
     let now = Utc::now();
     let data = csv_rows(tenant, &rows, &now.to_rfc3339(), true)?;
     // Built only from the constant column list above, never from input.
@@ -195,11 +190,7 @@ pub async fn insert_new_batch(
     batch: Vec<ValidComponent>,
     author: Author,
 ) -> Result<usize> {
-    let mut by_id: HashMap<String, ValidComponent> = HashMap::with_capacity(batch.len());
-    for v in batch {
-        by_id.insert(v.component_id.clone(), v);
-    }
-    let rows: Vec<ValidComponent> = by_id.into_values().collect();
+    let rows = super::store::last_per_id(batch);
     let now = Utc::now();
     let stamp = now.to_rfc3339();
     let components = csv_rows(tenant, &rows, &stamp, false)?;
