@@ -135,6 +135,9 @@ permissions! {
     CatalogWrite = (Catalog, Write);
     ComponentRead = (Component, Read);
     ComponentWrite = (Component, Write);
+    CaseRead = (Case, Read);
+    CaseWrite = (Case, Write);
+    CaseSupervise = (Case, Supervise);
 }
 
 /// Proof that the caller holds permission `P` on the tenant of the path.

@@ -52,6 +52,7 @@ stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
         (name = "catalog", description = "The GB/T 47678.5 catalogue and local extensions"),
         (name = "grids", description = "Unit grids, streets, communities, duty grids, point lookup"),
         (name = "census", description = "The component census: imports, queries, exports, statistics"),
+        (name = "cases", description = "The closed loop: intake, work lists, actions, timeline, chain verification"),
         (name = "meta", description = "This document"),
     )
 )]

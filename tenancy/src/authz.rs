@@ -25,7 +25,7 @@ use crate::roles::Role;
 
 pub const POLICY_VERSION: &str = "policy";
 /// Bump when [`default_policies`] changes; start-up then adds the rules that are missing.
-pub const DEFAULT_POLICIES_REVISION: i64 = 2;
+pub const DEFAULT_POLICIES_REVISION: i64 = 3;
 const DEFAULTS_VERSION: &str = "policy_defaults";
 
 const MODEL: &str = r#"
@@ -58,6 +58,8 @@ pub enum Resource {
     Catalog,
     /// The component census and its imports.
     Component,
+    /// Cases of the closed loop (which action on a case is decided by the workflow's own table).
+    Case,
 }
 
 impl Resource {
@@ -70,6 +72,7 @@ impl Resource {
             Resource::Grid => "grid",
             Resource::Catalog => "catalog",
             Resource::Component => "component",
+            Resource::Case => "case",
         }
     }
 }
@@ -78,6 +81,8 @@ impl Resource {
 pub enum Action {
     Read,
     Write,
+    /// Issue a supervision order (督办): the city's one way of acting on a county's case.
+    Supervise,
 }
 
 impl Action {
@@ -85,6 +90,7 @@ impl Action {
         match self {
             Action::Read => "read",
             Action::Write => "write",
+            Action::Supervise => "supervise",
         }
     }
 }
@@ -110,6 +116,7 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         ["tenant-admin", "*", "grid", "*"],
         ["tenant-admin", "*", "catalog", "*"],
         ["tenant-admin", "*", "component", "*"],
+        ["tenant-admin", "*", "case", "read"],
         ["tenant-admin", "*", "descendant/*", "read"],
         ["tenant-admin", "*", "descendant/tenant", "write"],
         // Read-only roles.
@@ -120,11 +127,14 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         ["auditor", "*", "grid", "read"],
         ["auditor", "*", "catalog", "read"],
         ["auditor", "*", "component", "read"],
+        ["auditor", "*", "case", "read"],
         ["city-oversight", "*", "tenant", "read"],
         ["city-oversight", "*", "department", "read"],
         ["city-oversight", "*", "grid", "read"],
         ["city-oversight", "*", "catalog", "read"],
         ["city-oversight", "*", "component", "read"],
+        ["city-oversight", "*", "case", "read"],
+        ["city-oversight", "*", "descendant/case", "supervise"],
         ["city-oversight", "*", "descendant/*", "read"],
     ];
     for role in ["supervision-center", "command-center", "department", "collector"] {
@@ -133,7 +143,10 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         rules.push([role, "*", "grid", "read"]);
         rules.push([role, "*", "catalog", "read"]);
         rules.push([role, "*", "component", "read"]);
+        rules.push([role, "*", "case", "read"]);
+        rules.push([role, "*", "case", "write"]);
     }
+    rules.push(["command-center", "*", "case", "supervise"]);
     rules
 }
 

@@ -4,6 +4,7 @@
 use utoipa_actix_web::service_config::ServiceConfig;
 
 pub mod auth;
+pub mod cases;
 pub mod catalog;
 pub mod census;
 pub mod departments;
@@ -63,5 +64,11 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(census::create)
         .service(census::get)
         .service(census::update)
-        .service(census::history);
+        .service(census::history)
+        .service(cases::create)
+        .service(cases::list)
+        .service(cases::get)
+        .service(cases::act)
+        .service(cases::chain)
+        .service(cases::supervise);
 }

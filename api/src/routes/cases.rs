@@ -1,0 +1,205 @@
+//! Cases: intake, the work list, detail with timeline, actions, chain verification, and the
+//! city's supervision orders.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use cases::intake::NewCase;
+use cases::query::{CaseDetail, CaseFilter, CaseView, ChainReport, WorkList};
+use chrono::{DateTime, Utc};
+use kernel::PageRequest;
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use workflow::Command;
+
+use crate::auth::{Authorized, CaseRead, CaseSupervise, CaseWrite};
+use crate::error::ApiResult;
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// Report a problem (collector: patrol report or 自处置; supervision centre: register a public,
+/// hotline, third-party or video report). With an `Idempotency-Key` header a retried request
+/// returns the first response and creates nothing.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "cases.create",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Any unique string (1–128 characters) per intended case"),
+    ),
+    request_body = NewCase,
+    responses(
+        (status = 201, description = "The new case", body = CaseView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[post("/api/v1/tenants/{tenant_code}/cases")]
+pub async fn create(
+    scope: Authorized<CaseWrite>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: Json<NewCase>,
+) -> ApiResult<HttpResponse> {
+    let key = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim);
+    let created = cases::intake::open(&state.db, &state.grids, &scope, body.0, key).await?;
+    let status = actix_web::http::StatusCode::from_u16(created.status).unwrap_or(actix_web::http::StatusCode::CREATED);
+    let mut resp = HttpResponse::build(status);
+    if created.replayed {
+        resp.insert_header(("idempotent-replayed", "true"));
+    }
+    Ok(resp.json(created.body))
+}
+
+/// The caller's work list: cases they may see (a department its own and claimable ones; a
+/// collector the verification and check tasks of its duty grids and its own reports; the
+/// centres everything), filtered, with counts by state.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "cases.list",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"), CaseFilter, PageRequest),
+    responses(
+        (status = 200, description = "One page of cases and the counts by state", body = WorkList),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/cases")]
+pub async fn list(
+    scope: Authorized<CaseRead>,
+    state: web::Data<AppState>,
+    filter: web::Query<CaseFilter>,
+    page: web::Query<PageRequest>,
+) -> ApiResult<HttpResponse> {
+    let actor = cases::actor::of(&state.db, &scope).await?;
+    Ok(HttpResponse::Ok().json(cases::query::list(&state.db, &scope, &actor, &filter, &page).await?))
+}
+
+/// A case with its full timeline.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "cases.get",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("case_id" = Uuid, Path, description = "Case id"),
+    ),
+    responses(
+        (status = 200, description = "The case and its events", body = CaseDetail),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/cases/{case_id}")]
+pub async fn get(
+    scope: Authorized<CaseRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let actor = cases::actor::of(&state.db, &scope).await?;
+    Ok(HttpResponse::Ok().json(cases::query::detail(&state.db, &scope, &actor, path.1).await?))
+}
+
+/// Take an action on a case: `{"action": "dispatch", "department": "…"}` and so on. Who may take
+/// which action in which state is the workflow's table; a refusal says why (403 role or
+/// department, 409 state, 422 data).
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "cases.act",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("case_id" = Uuid, Path, description = "Case id"),
+    ),
+    request_body = Command,
+    responses(
+        (status = 200, description = "The case after the action", body = CaseView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[post("/api/v1/tenants/{tenant_code}/cases/{case_id}/actions")]
+pub async fn act(
+    scope: Authorized<CaseWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+    body: Json<Command>,
+) -> ApiResult<HttpResponse> {
+    let actor = cases::actor::of(&state.db, &scope).await?;
+    Ok(HttpResponse::Ok().json(cases::act::act(&state.db, &scope, path.1, &actor, body.0).await?))
+}
+
+/// Recompute the case's hash chain: is the stored history exactly what was written?
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "cases.chain",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("case_id" = Uuid, Path, description = "Case id"),
+    ),
+    responses(
+        (status = 200, description = "Whether the chain holds, and where it breaks", body = ChainReport),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/cases/{case_id}/chain")]
+pub async fn chain(
+    scope: Authorized<CaseRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let actor = cases::actor::of(&state.db, &scope).await?;
+    Ok(HttpResponse::Ok().json(cases::query::verify(&state.db, &scope, &actor, path.1).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SupervisionOrder {
+    #[schema(example = "请于检查前处理完毕")]
+    pub note: String,
+    pub due: DateTime<Utc>,
+}
+
+/// Issue a supervision order (督办) on a case: the command centre in its county, or city
+/// oversight from the city.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "cases.supervise",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("case_id" = Uuid, Path, description = "Case id"),
+    ),
+    request_body = SupervisionOrder,
+    responses(
+        (status = 200, description = "The case after the order", body = CaseView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[post("/api/v1/tenants/{tenant_code}/cases/{case_id}/supervision-orders")]
+pub async fn supervise(
+    scope: Authorized<CaseSupervise>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+    body: Json<SupervisionOrder>,
+) -> ApiResult<HttpResponse> {
+    let actor = cases::actor::of(&state.db, &scope).await?;
+    let command = Command::Supervise { note: body.0.note, due: body.0.due };
+    Ok(HttpResponse::Ok().json(cases::act::act(&state.db, &scope, path.1, &actor, command).await?))
+}

@@ -1,0 +1,142 @@
+//! Taking an action on a case: decide with the state machine, append the event, update the
+//! projection — in one transaction.
+
+use kernel::{Error, Result};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use tenancy::TenantScope;
+use uuid::Uuid;
+use workflow::{Actor, Command, Event, chain};
+
+use crate::db::OrInternal;
+use crate::entity::{case, case_event};
+use crate::query::{CaseView, find_visible, state_str};
+
+pub(crate) async fn insert_event<C: ConnectionTrait>(
+    db: &C,
+    tenant: Uuid,
+    case_id: Uuid,
+    e: &Event,
+    prev: &str,
+    hash: &str,
+) -> Result<()> {
+    let row = case_event::ActiveModel {
+        tenant_id: Set(tenant),
+        case_id: Set(case_id),
+        seq: Set(e.seq as i32),
+        action: Set(serde_json::to_value(e.action)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()),
+        actor_id: Set(e.actor.clone()),
+        role: Set(e.role.clone()),
+        at: Set(e.at),
+        payload: Set(e.payload.to_string()),
+        prev_hash: Set(prev.to_owned()),
+        hash: Set(hash.to_owned()),
+        ..Default::default()
+    };
+    case_event::Entity::insert(row).exec_without_returning(db).await.map_err(|e| {
+        if tenancy::db::is_unique_violation(&e) {
+            Error::conflict("the case changed while this action was decided; reload it and try again")
+        } else {
+            Error::internal(e)
+        }
+    })?;
+    Ok(())
+}
+
+/// Checks references in a command against the tenant's data.
+async fn check_references(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    case_id: Uuid,
+    command: &Command,
+) -> Result<()> {
+    match command {
+        Command::Dispatch { department } => {
+            let id = Uuid::parse_str(department).map_err(|_| Error::invalid("department", "is not a department id"))?;
+            let found = tenancy::entity::department::Entity::find_by_id(id)
+                .filter(tenancy::entity::department::Column::TenantId.eq(scope.tenant_id().0))
+                .one(db)
+                .await
+                .or_internal()?;
+            if found.is_none() {
+                return Err(Error::invalid("department", "no such department in this county"));
+            }
+        }
+        Command::Merge { into } => {
+            let id = Uuid::parse_str(into).map_err(|_| Error::invalid("into", "is not a case id"))?;
+            let kept = case::Entity::find_by_id(id)
+                .filter(case::Column::TenantId.eq(scope.tenant_id().0))
+                .one(db)
+                .await
+                .or_internal()?
+                .ok_or_else(|| Error::invalid("into", "no such case in this county"))?;
+            if id == case_id {
+                return Err(Error::invalid("into", "a case cannot be merged into itself"));
+            }
+            if matches!(kept.state.as_str(), "rejected" | "voided") {
+                return Err(Error::invalid("into", "the case to keep is itself rejected or voided"));
+            }
+        }
+        Command::File { class_code, .. } => {
+            let row = case::Entity::find_by_id(case_id).one(db).await.or_internal()?;
+            let kind = row
+                .as_ref()
+                .and_then(|r| inventory::catalog::Kind::parse(&r.kind))
+                .unwrap_or(inventory::catalog::Kind::Matter);
+            let classes = inventory::catalog::visible_classes(db, scope, kind).await?;
+            if !classes.contains_key(class_code) {
+                return Err(Error::invalid(
+                    "class_code",
+                    format!("{class_code} is not a {} class of the catalogue", kind.as_str()),
+                ));
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// Takes `command` on the case as `actor`.
+pub async fn act(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    case_id: Uuid,
+    actor: &Actor,
+    command: Command,
+) -> Result<CaseView> {
+    let row = find_visible(db, scope, actor, case_id).await?;
+    check_references(db, scope, case_id, &command).await?;
+    let projection: workflow::Case = serde_json::from_str(&row.projection).map_err(Error::internal)?;
+    let now = crate::now();
+    let event = workflow::decide(&projection, actor, &command, now).map_err(crate::refusal)?;
+    append(db, row, projection, event).await
+}
+
+/// Appends a decided event and updates the projection row.
+pub(crate) async fn append(
+    db: &DatabaseConnection,
+    row: case::Model,
+    projection: workflow::Case,
+    event: Event,
+) -> Result<CaseView> {
+    let next = workflow::apply(projection, &event);
+    let hash = chain::link(&row.last_hash, &event);
+    let txn = db.begin().await.or_internal()?;
+    insert_event(&txn, row.tenant_id, row.id, &event, &row.last_hash, &hash).await?;
+    let department = next.department.as_deref().and_then(|d| Uuid::parse_str(d).ok());
+    let class_code = next.class_code.clone().unwrap_or_else(|| row.class_code.clone());
+    let mut am: case::ActiveModel = row.into();
+    am.state = Set(state_str(next.state).to_owned());
+    am.class_code = Set(class_code);
+    am.department_id = Set(department);
+    am.overdue = Set(next.overdue);
+    am.closed_at = Set(next.closed_at);
+    am.projection = Set(serde_json::to_string(&next).map_err(Error::internal)?);
+    am.last_hash = Set(hash);
+    am.updated_at = Set(event.at);
+    let saved = case::Entity::update(am).exec(&txn).await.or_internal()?;
+    txn.commit().await.or_internal()?;
+    CaseView::from_row(&saved)
+}

@@ -1,0 +1,250 @@
+//! Opening a case: a collector's patrol report or on-the-spot fix (自处置), or staff registering
+//! a public, hotline or third-party report. The location (converted from GCJ-02/BD-09 when
+//! needed) gives the unit grid, community, street and duty grid; a census component gives its
+//! own location. With an `Idempotency-Key`, a retried request returns the first response and
+//! creates nothing.
+
+use kernel::{Error, Result, Validator};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+use tenancy::TenantScope;
+use utoipa::ToSchema;
+use uuid::Uuid;
+use workflow::{Action, Event, Source, chain};
+
+use crate::db::OrInternal;
+use crate::entity::{case, idempotency_key};
+use crate::query::CaseView;
+use inventory::catalog::Kind;
+use inventory::grid_cache::GridCache;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct NewCase {
+    /// Where the report came from. Collectors report `patrol` (the default for them); staff
+    /// register `public`, `hotline`, `third_party` or `video`.
+    pub source: Option<Source>,
+    /// `component` (a census asset) or `matter` (an event).
+    pub kind: Kind,
+    /// 5-digit catalogue class of that kind.
+    #[schema(example = "06010")]
+    pub class_code: String,
+    #[schema(example = "路边暴露垃圾一堆")]
+    pub description: String,
+    /// Location in `crs` (default WGS84); not needed when `component_id` is given.
+    pub lon: Option<f64>,
+    pub lat: Option<f64>,
+    /// `wgs84`, `cgcs2000`, `gcj02` (WeChat, AMap) or `bd09` (Baidu).
+    pub crs: Option<String>,
+    /// The census component concerned (its location is used).
+    pub component_id: Option<String>,
+    pub address: Option<String>,
+    #[serde(default)]
+    pub urgent: bool,
+    /// Ids of uploaded photos (before photos; for 自处置 also after photos).
+    #[serde(default)]
+    pub photos: Vec<String>,
+    /// 自处置: the collector fixed a minor problem on the spot.
+    #[serde(default)]
+    pub self_handled: bool,
+}
+
+/// The response of an intake, with the HTTP status to send (a replay returns the first one).
+#[derive(Debug, Clone)]
+pub struct Created {
+    pub status: u16,
+    pub body: Value,
+    pub replayed: bool,
+}
+
+fn request_hash(input: &NewCase) -> String {
+    let digest = Sha256::digest(serde_json::to_string(input).unwrap_or_default().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Opens a case. `key` is the caller's Idempotency-Key, if any.
+pub async fn open(
+    db: &DatabaseConnection,
+    grids: &GridCache,
+    scope: &TenantScope,
+    input: NewCase,
+    key: Option<&str>,
+) -> Result<Created> {
+    let tenant = scope.tenant_id().0;
+    let user = scope.principal().user_id.0;
+    let hash = request_hash(&input);
+    if let Some(k) = key {
+        if k.is_empty() || k.len() > 128 {
+            return Err(Error::invalid("Idempotency-Key", "must be 1–128 characters"));
+        }
+        if let Some(prior) = replay(db, tenant, k, &hash).await? {
+            return Ok(prior);
+        }
+    }
+    if scope.tenant().level != kernel::DivisionLevel::County {
+        return Err(Error::conflict("cases belong to county-level tenants"));
+    }
+    let actor = crate::actor::of(db, scope).await?;
+    let is_collector = actor.has("collector");
+    let is_staff = actor.has("supervision-center");
+    let source = input.source.unwrap_or(if is_collector { Source::Patrol } else { Source::Public });
+    let mut v = Validator::new();
+    let description = v.text("description", &input.description, 2000);
+    if let Some(a) = &input.address
+        && a.chars().count() > 256
+    {
+        v.add("address", "must be at most 256 characters");
+    }
+    if input.photos.len() > 20 {
+        v.add("photos", "at most 20 photos");
+    }
+    let role = match (source, input.self_handled) {
+        (Source::Patrol, _) if is_collector => "collector",
+        (Source::Patrol, _) => return Err(Error::forbidden("patrol reports come from collectors (role `collector`)")),
+        (_, true) => {
+            return Err(Error::invalid("self_handled", "only a collector's patrol report can be self-handled"));
+        }
+        (Source::CityOrder, _) => return Err(Error::invalid("source", "city orders are issued as 督办 by the city")),
+        _ if is_staff => "supervision-center",
+        _ => {
+            return Err(Error::forbidden(
+                "registering public, hotline and third-party reports needs role `supervision-center`",
+            ));
+        }
+    };
+    let classes = inventory::catalog::visible_classes(db, scope, input.kind).await?;
+    let class_name = classes.get(input.class_code.trim()).cloned();
+    if class_name.is_none() {
+        v.add("class_code", format!("{} is not a {} class of the catalogue", input.class_code, input.kind.as_str()));
+    }
+    v.finish()?;
+
+    // Where: from the component, or from the point.
+    let (lon, lat) = match &input.component_id {
+        Some(id) => {
+            let c = inventory::census::query::get(db, scope, id.trim())
+                .await
+                .map_err(|_| Error::invalid("component_id", "no such component in this county's census"))?;
+            let coords = c.location.get("coordinates").cloned().unwrap_or(Value::Null);
+            let first = if coords.get(0).is_some_and(Value::is_number) {
+                coords
+            } else {
+                coords.get(0).cloned().unwrap_or(Value::Null)
+            };
+            (first.get(0).and_then(Value::as_f64).unwrap_or(0.0), first.get(1).and_then(Value::as_f64).unwrap_or(0.0))
+        }
+        None => match (input.lon, input.lat) {
+            (Some(lon), Some(lat)) => inventory::grids::to_wgs84(lon, lat, input.crs.as_deref())?,
+            _ => return Err(Error::invalid("lon", "a location is required: lon and lat, or component_id")),
+        },
+    };
+    let frame = grids.get(db, scope.tenant_id(), scope.tenant().code.as_str()).await?;
+    let place = frame.index.locate(lon, lat).cloned().ok_or_else(|| {
+        Error::invalid("lon", format!("({lon:.6}, {lat:.6}) lies outside every unit grid of this county"))
+    })?;
+
+    let now = crate::now();
+    let id = Uuid::now_v7();
+    let payload = json!({
+        "source": source, "kind": input.kind, "class_code": input.class_code.trim(), "description": description,
+        "lon": lon, "lat": lat, "grid_code": place.code, "component_id": input.component_id, "urgent": input.urgent,
+        "photos": input.photos, "address": input.address,
+    });
+    let first = Event {
+        seq: 1,
+        action: if input.self_handled { Action::SelfHandle } else { Action::Report },
+        actor: Some(user.to_string()),
+        role: Some(role.to_owned()),
+        at: now,
+        payload,
+    };
+    let projection = workflow::machine::open(&first);
+    let hash = chain::link(chain::GENESIS, &first);
+    let txn = db.begin().await.or_internal()?;
+    let seq = {
+        let name = format!("case_no:{}", scope.tenant().code);
+        tenancy::db::bump_version(&txn, &name).await?;
+        tenancy::db::read_version(&txn, &name).await?
+    };
+    let number = format!("{}{:06}", now.format("%Y%m%d"), seq);
+    let row = case::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(tenant),
+        number: Set(number),
+        state: Set(crate::query::state_str(projection.state).to_owned()),
+        source: Set(serde_json::to_value(source).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
+        kind: Set(input.kind.as_str().to_owned()),
+        class_code: Set(input.class_code.trim().to_owned()),
+        description: Set(description),
+        address: Set(input.address.clone()),
+        lon: Set(lon),
+        lat: Set(lat),
+        grid_code: Set(place.code.clone()),
+        community_code: Set(place.community_code.clone()),
+        street_code: Set(place.street_code.clone()),
+        duty_grid_id: Set(place.duty_grid_id),
+        component_id: Set(input.component_id.clone()),
+        reporter_id: Set(Some(user)),
+        urgent: Set(input.urgent),
+        department_id: Set(None),
+        overdue: Set(false),
+        deadline: Set(None),
+        tracking_code: Set(None),
+        projection: Set(serde_json::to_string(&projection).map_err(Error::internal)?),
+        last_hash: Set(hash.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        closed_at: Set(None),
+    };
+    case::Entity::insert(row).exec_without_returning(&txn).await.or_internal()?;
+    crate::act::insert_event(&txn, tenant, id, &first, chain::GENESIS, &hash).await?;
+    let stored = case::Entity::find_by_id(id).one(&txn).await.or_internal()?.ok_or_else(|| Error::not_found("case"))?;
+    let body = serde_json::to_value(CaseView::from_row(&stored)?).map_err(Error::internal)?;
+    if let Some(k) = key {
+        let saved = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
+            tenant_id: Set(tenant),
+            key: Set(k.to_owned()),
+            user_id: Set(Some(user)),
+            request_hash: Set(request_hash(&input)),
+            status: Set(201),
+            response: Set(body.to_string()),
+            created_at: Set(now),
+        })
+        .exec_without_returning(&txn)
+        .await;
+        if let Err(e) = saved {
+            // A concurrent request with the same key won: drop this case, answer as it did.
+            txn.rollback().await.or_internal()?;
+            if tenancy::db::is_unique_violation(&e) {
+                return replay(db, tenant, k, &request_hash(&input))
+                    .await?
+                    .ok_or_else(|| Error::conflict("a request with this Idempotency-Key is still in progress"));
+            }
+            return Err(Error::internal(e));
+        }
+    }
+    txn.commit().await.or_internal()?;
+    tracing::info!(case = %id, tenant = %scope.tenant().code, "case opened");
+    Ok(Created { status: 201, body, replayed: false })
+}
+
+async fn replay(db: &DatabaseConnection, tenant: Uuid, key: &str, hash: &str) -> Result<Option<Created>> {
+    let Some(prior) = idempotency_key::Entity::find()
+        .filter(idempotency_key::Column::TenantId.eq(tenant))
+        .filter(idempotency_key::Column::Key.eq(key))
+        .one(db)
+        .await
+        .or_internal()?
+    else {
+        return Ok(None);
+    };
+    if prior.request_hash != hash {
+        return Err(Error::invalid("Idempotency-Key", "was already used for a different request"));
+    }
+    Ok(Some(Created {
+        status: prior.status as u16,
+        body: serde_json::from_str(&prior.response).unwrap_or(Value::Null),
+        replayed: true,
+    }))
+}

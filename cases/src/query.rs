@@ -1,0 +1,335 @@
+//! Work lists, case detail with its timeline, and chain verification — each limited to what the
+//! caller may see: a department its own cases and those it may claim; a collector the
+//! verification and check tasks of its duty grids and its own reports; the centres, auditors,
+//! administrators and city oversight everything of the county.
+
+use chrono::{DateTime, Utc};
+use kernel::{Error, Page, PageRequest, Result};
+use sea_orm::sea_query::{Condition, Expr, ExprTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use serde::{Deserialize, Serialize};
+use tenancy::TenantScope;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+use workflow::{Actor, State, chain};
+
+use crate::db::OrInternal;
+use crate::entity::{case, case_event};
+
+pub fn state_str(s: State) -> &'static str {
+    match s {
+        State::Reported => "reported",
+        State::Verifying => "verifying",
+        State::Accepted => "accepted",
+        State::Filed => "filed",
+        State::Dispatched => "dispatched",
+        State::Suspended => "suspended",
+        State::Handled => "handled",
+        State::Checking => "checking",
+        State::Checked => "checked",
+        State::SelfHandled => "self_handled",
+        State::Closed => "closed",
+        State::Rejected => "rejected",
+        State::Voided => "voided",
+    }
+}
+
+/// A case as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseView {
+    pub id: Uuid,
+    /// Case number, unique in the county: date + sequence.
+    #[schema(example = "20261128000042")]
+    pub number: String,
+    pub kind: String,
+    pub class_code: String,
+    pub description: String,
+    pub address: Option<String>,
+    /// WGS84.
+    pub lon: f64,
+    pub lat: f64,
+    pub grid_code: String,
+    pub community_code: String,
+    pub street_code: String,
+    pub duty_grid_id: Option<Uuid>,
+    pub component_id: Option<String>,
+    pub reporter_id: Option<Uuid>,
+    pub urgent: bool,
+    pub department_id: Option<Uuid>,
+    pub deadline: Option<DateTime<Utc>>,
+    /// State, counters, pending request and stage clock, from the event log.
+    #[serde(flatten)]
+    pub workflow: workflow::Case,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl CaseView {
+    pub fn from_row(r: &case::Model) -> Result<CaseView> {
+        Ok(CaseView {
+            id: r.id,
+            number: r.number.clone(),
+            kind: r.kind.clone(),
+            class_code: r.class_code.clone(),
+            description: r.description.clone(),
+            address: r.address.clone(),
+            lon: r.lon,
+            lat: r.lat,
+            grid_code: r.grid_code.clone(),
+            community_code: r.community_code.clone(),
+            street_code: r.street_code.clone(),
+            duty_grid_id: r.duty_grid_id,
+            component_id: r.component_id.clone(),
+            reporter_id: r.reporter_id,
+            urgent: r.urgent,
+            department_id: r.department_id,
+            deadline: r.deadline,
+            workflow: serde_json::from_str(&r.projection).map_err(Error::internal)?,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        })
+    }
+}
+
+/// One entry of a case's timeline.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TimelineEntry {
+    pub seq: i32,
+    pub action: String,
+    pub actor_id: Option<String>,
+    pub role: Option<String>,
+    pub at: DateTime<Utc>,
+    #[schema(value_type = Object)]
+    pub payload: serde_json::Value,
+    pub hash: String,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    pub case: CaseView,
+    pub timeline: Vec<TimelineEntry>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseFilter {
+    /// e.g. `dispatched`.
+    pub state: Option<String>,
+    pub class: Option<String>,
+    pub street: Option<String>,
+    pub department: Option<Uuid>,
+    pub overdue: Option<bool>,
+    /// e.g. `patrol`, `hotline`.
+    pub source: Option<String>,
+    /// Reported at or after (RFC 3339).
+    pub from: Option<DateTime<Utc>>,
+    /// Reported before (RFC 3339).
+    pub to: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StateCount {
+    pub state: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkList {
+    #[serde(flatten)]
+    pub page: Page<CaseView>,
+    /// Counts by state of everything the filter matches (not only this page).
+    pub counts: Vec<StateCount>,
+}
+
+/// Limits a query to the cases the actor may see.
+async fn visible(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    actor: &Actor,
+    q: Select<case::Entity>,
+) -> Result<Select<case::Entity>> {
+    let q = q.filter(case::Column::TenantId.eq(scope.tenant_id().0));
+    let sees_all = actor.from_city
+        || ["supervision-center", "command-center", "auditor", "tenant-admin", "city-oversight"]
+            .iter()
+            .any(|r| actor.has(r));
+    if sees_all {
+        return Ok(q);
+    }
+    let mut cond = Condition::any();
+    if actor.has("department")
+        && let Some(d) = actor.department.as_deref().and_then(|d| Uuid::parse_str(d).ok())
+    {
+        cond = cond.add(case::Column::DepartmentId.eq(d)).add(case::Column::State.eq("filed"));
+    }
+    if actor.has("collector") {
+        let user = Uuid::parse_str(&actor.user).unwrap_or_default();
+        let duty: Vec<Uuid> = inventory::entity::duty_grid_collector::Entity::find()
+            .filter(inventory::entity::duty_grid_collector::Column::TenantId.eq(scope.tenant_id().0))
+            .filter(inventory::entity::duty_grid_collector::Column::UserId.eq(user))
+            .all(db)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|d| d.duty_grid_id)
+            .collect();
+        cond = cond.add(case::Column::ReporterId.eq(user)).add(
+            Condition::all()
+                .add(case::Column::DutyGridId.is_in(duty))
+                .add(case::Column::State.is_in(["verifying", "checking"])),
+        );
+    }
+    // Nothing matched: an empty condition list would mean "everything", so say "nothing".
+    if cond.is_empty() {
+        return Ok(q.filter(Expr::val(1).eq(0)));
+    }
+    Ok(q.filter(cond))
+}
+
+fn filtered(mut q: Select<case::Entity>, f: &CaseFilter) -> Select<case::Entity> {
+    for (col, v) in [
+        (case::Column::State, &f.state),
+        (case::Column::ClassCode, &f.class),
+        (case::Column::StreetCode, &f.street),
+        (case::Column::Source, &f.source),
+    ] {
+        if let Some(v) = v {
+            q = q.filter(col.eq(v.as_str()));
+        }
+    }
+    if let Some(d) = f.department {
+        q = q.filter(case::Column::DepartmentId.eq(d));
+    }
+    if let Some(o) = f.overdue {
+        q = q.filter(case::Column::Overdue.eq(o));
+    }
+    if let Some(from) = f.from {
+        q = q.filter(case::Column::CreatedAt.gte(from));
+    }
+    if let Some(to) = f.to {
+        q = q.filter(case::Column::CreatedAt.lt(to));
+    }
+    q
+}
+
+pub async fn list(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    actor: &Actor,
+    f: &CaseFilter,
+    page: &PageRequest,
+) -> Result<WorkList> {
+    let limit = page.limit()?;
+    let base = filtered(visible(db, scope, actor, case::Entity::find()).await?, f);
+    let counts: Vec<(String, i64)> = base
+        .clone()
+        .select_only()
+        .column(case::Column::State)
+        .column_as(Expr::col(case::Column::Id).count(), "n")
+        .group_by(case::Column::State)
+        .order_by_asc(case::Column::State)
+        .into_tuple()
+        .all(db)
+        .await
+        .or_internal()?;
+    let mut q = base.order_by_asc(case::Column::Id).limit(limit + 1);
+    if let Some(after) = page.after()? {
+        q = q.filter(case::Column::Id.gt(after));
+    }
+    let rows = q.all(db).await.or_internal()?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in &rows {
+        items.push(CaseView::from_row(r)?);
+    }
+    Ok(WorkList {
+        page: Page::from_rows(items, limit, |c| c.id),
+        counts: counts.into_iter().map(|(state, count)| StateCount { state, count }).collect(),
+    })
+}
+
+/// A case the actor may see, or not found.
+pub(crate) async fn find_visible(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    actor: &Actor,
+    id: Uuid,
+) -> Result<case::Model> {
+    visible(db, scope, actor, case::Entity::find_by_id(id))
+        .await?
+        .one(db)
+        .await
+        .or_internal()?
+        .ok_or_else(|| Error::not_found("case"))
+}
+
+pub async fn detail(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor, id: Uuid) -> Result<CaseDetail> {
+    let row = find_visible(db, scope, actor, id).await?;
+    let events = case_event::Entity::find()
+        .filter(case_event::Column::CaseId.eq(id))
+        .order_by_asc(case_event::Column::Seq)
+        .all(db)
+        .await
+        .or_internal()?;
+    Ok(CaseDetail {
+        case: CaseView::from_row(&row)?,
+        timeline: events
+            .into_iter()
+            .map(|e| TimelineEntry {
+                seq: e.seq,
+                action: e.action,
+                actor_id: e.actor_id,
+                role: e.role,
+                at: e.at,
+                payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+                hash: e.hash,
+            })
+            .collect(),
+    })
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ChainReport {
+    pub valid: bool,
+    pub events: usize,
+    /// The first event whose link or content does not match.
+    pub broken_at: Option<u32>,
+    pub reason: Option<String>,
+}
+
+/// Recomputes the case's hash chain from its stored events.
+pub async fn verify(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor, id: Uuid) -> Result<ChainReport> {
+    let row = find_visible(db, scope, actor, id).await?;
+    let stored = case_event::Entity::find()
+        .filter(case_event::Column::CaseId.eq(row.id))
+        .order_by_asc(case_event::Column::Seq)
+        .all(db)
+        .await
+        .or_internal()?;
+    let mut events = Vec::with_capacity(stored.len());
+    for s in &stored {
+        let action = serde_json::from_value(serde_json::Value::String(s.action.clone())).map_err(Error::internal)?;
+        events.push(workflow::Event {
+            seq: s.seq as u32,
+            action,
+            actor: s.actor_id.clone(),
+            role: s.role.clone(),
+            at: s.at,
+            payload: serde_json::from_str(&s.payload).unwrap_or(serde_json::Value::Null),
+        });
+    }
+    let result = chain::verify(events.iter().zip(&stored).map(|(e, s)| (e, s.prev_hash.as_str(), s.hash.as_str())));
+    let tail_ok = stored.last().is_none_or(|s| s.hash == row.last_hash);
+    Ok(match (result, tail_ok) {
+        (Ok(()), true) => ChainReport { valid: true, events: stored.len(), broken_at: None, reason: None },
+        (Ok(()), false) => ChainReport {
+            valid: false,
+            events: stored.len(),
+            broken_at: Some(stored.len() as u32),
+            reason: Some("the last event is not the one the case points to (events removed from the end)".into()),
+        },
+        (Err((seq, reason)), _) => {
+            ChainReport { valid: false, events: stored.len(), broken_at: Some(seq), reason: Some(reason) }
+        }
+    })
+}

@@ -1,0 +1,319 @@
+//! The closed loop over HTTP with the demo's users: intake (idempotent), the main path, special
+//! paths, refusals by role, department and state, work-list visibility, city supervision orders,
+//! and a tampered history detected by the chain.
+
+use reqwest::StatusCode;
+use sea_orm::{ConnectionTrait, Database};
+use serde_json::{Value, json};
+use tests::{CITY, COUNTY_A, COUNTY_B, TestApp, spawn_app};
+
+/// A point inside the first unit grid of county A.
+async fn point(app: &TestApp, token: &str) -> (f64, f64) {
+    let g = app.get(&format!("/api/v1/tenants/{COUNTY_A}/grids?limit=1"), token).await;
+    let b: Vec<f64> = g.body["items"][0]["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0)
+}
+
+fn cases() -> String {
+    format!("/api/v1/tenants/{COUNTY_A}/cases")
+}
+
+async fn act(app: &TestApp, token: &str, id: &str, body: Value) -> tests::Resp {
+    app.post(&format!("{}/{id}/actions", cases()), token, body).await
+}
+
+async fn ok(app: &TestApp, token: &str, id: &str, body: Value) -> Value {
+    let r = act(app, token, id, body.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{body}: {}", r.text);
+    r.body
+}
+
+struct Staff {
+    collector: String,
+    acceptor: String,
+    dispatcher: String,
+    handler: String,
+    handler_dept: String,
+}
+
+async fn staff(app: &TestApp) -> Staff {
+    let handler = app.demo(COUNTY_A, "handler").await;
+    let handler_dept = app.get("/api/v1/me", &handler).await.body["user"]["department_id"].as_str().unwrap().to_owned();
+    Staff {
+        collector: app.demo(COUNTY_A, "collector").await,
+        acceptor: app.demo(COUNTY_A, "acceptor").await,
+        dispatcher: app.demo(COUNTY_A, "dispatcher").await,
+        handler,
+        handler_dept,
+    }
+}
+
+async fn report(app: &TestApp, s: &Staff, body: Value) -> String {
+    let r = app.post(&cases(), &s.collector, body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.body["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn full_loop_from_a_collector_report_to_closure_with_a_valid_chain() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let (lon, lat) = point(&app, &s.collector).await;
+    let body = json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat});
+
+    // Idempotent intake: the retry returns the first response and creates nothing.
+    let send = |key: &'static str, body: Value| {
+        let app = &app;
+        let token = s.collector.clone();
+        async move {
+            app.client
+                .post(format!("{}{}", app.base, cases()))
+                .bearer_auth(token)
+                .header("idempotency-key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let first = send("report-1", body.clone()).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let retry = send("report-1", body.clone()).await;
+    assert_eq!(retry.status(), StatusCode::CREATED);
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    let retry: Value = retry.json().await.unwrap();
+    assert_eq!(retry["id"], first["id"]);
+    let other = send(
+        "report-1",
+        json!({"kind": "matter", "class_code": "06010", "description": "另一个", "lon": lon, "lat": lat}),
+    )
+    .await;
+    assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let list = app.get(&cases(), &s.acceptor).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "one case only: {}", list.text);
+
+    let id = first["id"].as_str().unwrap();
+    assert_eq!(first["state"], "reported");
+    assert_eq!(first["source"], "patrol");
+    assert!(first["grid_code"].as_str().unwrap().starts_with(COUNTY_A));
+    assert!(first["number"].as_str().unwrap().len() >= 14);
+
+    // Role and state refusals along the way.
+    let r = act(&app, &s.collector, id, json!({"action": "dispatch", "department": s.handler_dept})).await;
+    assert_eq!((r.status, r.code()), (StatusCode::FORBIDDEN, "forbidden"), "{}", r.text);
+    let r = act(&app, &s.dispatcher, id, json!({"action": "dispatch", "department": s.handler_dept})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "not filed yet: {}", r.text);
+
+    ok(&app, &s.acceptor, id, json!({"action": "accept"})).await;
+    let r = act(&app, &s.acceptor, id, json!({"action": "file", "class_code": "99999"})).await;
+    assert_eq!(r.fields(), ["class_code"]);
+    ok(&app, &s.acceptor, id, json!({"action": "file", "class_code": "06010", "condition": "面积大于1平方米"})).await;
+    let r = act(
+        &app,
+        &s.dispatcher,
+        id,
+        json!({"action": "dispatch", "department": "00000000-0000-0000-0000-000000000000"}),
+    )
+    .await;
+    assert_eq!(r.fields(), ["department"]);
+    let c = ok(&app, &s.dispatcher, id, json!({"action": "dispatch", "department": s.handler_dept})).await;
+    assert_eq!((c["state"].as_str(), c["department_id"].as_str()), (Some("dispatched"), Some(s.handler_dept.as_str())));
+    ok(&app, &s.handler, id, json!({"action": "handle", "note": "已清运", "photos": ["after-1"]})).await;
+    ok(&app, &s.acceptor, id, json!({"action": "send_check"})).await;
+    ok(&app, &s.collector, id, json!({"action": "check", "passed": true})).await;
+    let closed = ok(&app, &s.acceptor, id, json!({"action": "close"})).await;
+    assert_eq!(closed["state"], "closed");
+    assert!(closed["closed_at"].is_string());
+
+    let detail = app.get(&format!("{}/{id}", cases()), &s.acceptor).await;
+    let actions: Vec<&str> =
+        detail.body["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["report", "accept", "file", "dispatch", "handle", "send_check", "check", "close"]);
+    let chain = app.get(&format!("{}/{id}/chain", cases()), &s.acceptor).await;
+    assert_eq!((chain.body["valid"].as_bool(), chain.body["events"].as_u64()), (Some(true), Some(8)), "{}", chain.text);
+
+    // Tamper with a stored event: the chain says where.
+    let url = match &app.settings.database_url {
+        Some(u) => u.0.clone(),
+        None => format!("sqlite://{}?mode=rw", app.settings.data_dir.join("urbangrid.sqlite").display()),
+    };
+    let db = Database::connect(&url).await.unwrap();
+    let fifth = detail.body["timeline"][4]["hash"].as_str().unwrap();
+    let changed = db
+        .execute_unprepared(&format!(
+            "UPDATE case_events SET payload = '{{\"action\":\"handle\",\"note\":\"改过的\",\"photos\":[]}}' WHERE hash = '{fifth}'"
+        ))
+        .await
+        .unwrap();
+    assert_eq!(changed.rows_affected(), 1);
+    let chain = app.get(&format!("{}/{id}/chain", cases()), &s.acceptor).await;
+    assert_eq!(
+        (chain.body["valid"].as_bool(), chain.body["broken_at"].as_u64()),
+        (Some(false), Some(5)),
+        "{}",
+        chain.text
+    );
+}
+
+#[tokio::test]
+async fn public_report_needs_verification_and_gets_a_callback() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let (lon, lat) = point(&app, &s.collector).await;
+    // Registered from the hotline with WeChat (GCJ-02) coordinates.
+    let (glon, glat) = spatial::crs::wgs84_to_gcj02(lon, lat);
+    let r = app
+        .post(&cases(), &s.acceptor, json!({"source": "hotline", "kind": "matter", "class_code": "09009", "description": "机动车乱停放", "lon": glon, "lat": glat, "crs": "gcj02"}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    assert!((r.body["lon"].as_f64().unwrap() - lon).abs() < 1e-6, "stored in WGS84");
+    let r = act(&app, &s.acceptor, &id, json!({"action": "accept"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "must be verified first: {}", r.text);
+    ok(&app, &s.acceptor, &id, json!({"action": "send_verification"})).await;
+    // The collector of the duty grid sees the task.
+    let tasks = app.get(&format!("{}?state=verifying", cases()), &s.collector).await;
+    assert_eq!(tasks.body["items"][0]["id"], id.as_str(), "{}", tasks.text);
+    ok(&app, &s.collector, &id, json!({"action": "verify", "found": true})).await;
+    ok(&app, &s.acceptor, &id, json!({"action": "file", "class_code": "09009"})).await;
+    // 主动认领: the department claims before dispatch.
+    let c = ok(&app, &s.handler, &id, json!({"action": "claim"})).await;
+    assert_eq!((c["claimed"].as_bool(), c["department_id"].as_str()), (Some(true), Some(s.handler_dept.as_str())));
+    ok(&app, &s.handler, &id, json!({"action": "handle", "note": "已劝离"})).await;
+    ok(&app, &s.acceptor, &id, json!({"action": "send_check"})).await;
+    ok(&app, &s.collector, &id, json!({"action": "check", "passed": true})).await;
+    ok(&app, &s.acceptor, &id, json!({"action": "close"})).await;
+    let r = act(&app, &s.acceptor, &id, json!({"action": "callback", "satisfaction": 9})).await;
+    assert_eq!(r.fields(), ["satisfaction"]);
+    let c = ok(&app, &s.acceptor, &id, json!({"action": "callback", "satisfaction": 4, "note": "满意"})).await;
+    assert_eq!(c["satisfaction"], 4);
+
+    // A hotline report found not to exist is not accepted.
+    let r = app
+        .post(&cases(), &s.acceptor, json!({"source": "public", "kind": "matter", "class_code": "06010", "description": "x", "lon": lon, "lat": lat}))
+        .await;
+    let id2 = r.body["id"].as_str().unwrap().to_owned();
+    ok(&app, &s.acceptor, &id2, json!({"action": "send_verification"})).await;
+    assert_eq!(ok(&app, &s.collector, &id2, json!({"action": "verify", "found": false})).await["state"], "rejected");
+}
+
+#[tokio::test]
+async fn rework_extension_return_suspension_void_merge_and_self_handling() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let (lon, lat) = point(&app, &s.collector).await;
+    let body = json!({"kind": "component", "class_code": "01001", "description": "井盖破损", "lon": lon, "lat": lat});
+    let id = report(&app, &s, body.clone()).await;
+    ok(&app, &s.acceptor, &id, json!({"action": "accept"})).await;
+    ok(&app, &s.acceptor, &id, json!({"action": "file", "class_code": "01001"})).await;
+    ok(&app, &s.dispatcher, &id, json!({"action": "dispatch", "department": s.handler_dept})).await;
+    // 回退 refused, then 延期 approved (8 h), 挂账 and 恢复.
+    ok(&app, &s.handler, &id, json!({"action": "request_return", "reason": "不属于本单位"})).await;
+    let r = act(&app, &s.handler, &id, json!({"action": "handle", "note": "x"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "a request is pending");
+    ok(&app, &s.dispatcher, &id, json!({"action": "refuse_return", "reason": "属于"})).await;
+    ok(&app, &s.handler, &id, json!({"action": "request_extension", "hours": 8, "reason": "等待配件"})).await;
+    let c = ok(&app, &s.dispatcher, &id, json!({"action": "approve_extension"})).await;
+    assert_eq!(c["extension_hours"], 8.0);
+    ok(&app, &s.handler, &id, json!({"action": "request_suspension", "reason": "需要工程改造"})).await;
+    assert_eq!(ok(&app, &s.dispatcher, &id, json!({"action": "approve_suspension"})).await["state"], "suspended");
+    ok(&app, &s.dispatcher, &id, json!({"action": "resume"})).await;
+    // 返工: the check fails; back to the same department.
+    ok(&app, &s.handler, &id, json!({"action": "handle", "note": "已更换"})).await;
+    ok(&app, &s.acceptor, &id, json!({"action": "send_check"})).await;
+    let c = ok(&app, &s.collector, &id, json!({"action": "check", "passed": false, "note": "仍松动"})).await;
+    assert_eq!((c["state"].as_str(), c["rework_count"].as_u64()), (Some("dispatched"), Some(1)));
+    // 回退 approved: back to filed for re-dispatch.
+    ok(&app, &s.handler, &id, json!({"action": "request_return", "reason": "权属变更"})).await;
+    let c = ok(&app, &s.dispatcher, &id, json!({"action": "approve_return"})).await;
+    assert_eq!(
+        (c["state"].as_str(), c["return_count"].as_u64(), c["department_id"].is_null()),
+        (Some("filed"), Some(1), true)
+    );
+
+    // 作废 needs a second supervision-centre user.
+    let dup = report(&app, &s, body.clone()).await;
+    ok(&app, &s.acceptor, &dup, json!({"action": "request_void", "reason": "重复"})).await;
+    let r = act(&app, &s.acceptor, &dup, json!({"action": "approve_void"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let r = app
+        .post(&format!("/api/v1/tenants/{COUNTY_A}/users"), &admin, json!({"username": "leader", "display_name": "值班长", "password": "Shift-Lead-2026", "roles": ["supervision-center"]}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let leader = app.login(COUNTY_A, "leader", "Shift-Lead-2026").await;
+    assert_eq!(ok(&app, &leader, &dup, json!({"action": "approve_void"})).await["state"], "voided");
+
+    // Merge a duplicate into the kept case.
+    let dup2 = report(&app, &s, body.clone()).await;
+    let c = ok(&app, &s.acceptor, &dup2, json!({"action": "merge", "into": id})).await;
+    assert_eq!((c["state"].as_str(), c["merged_into"].as_str()), (Some("voided"), Some(id.as_str())));
+
+    // 自处置: fixed on the spot, closed without dispatch.
+    let r = app.post(&cases(), &s.collector, json!({"kind": "matter", "class_code": "06012", "description": "路面有杂物，已清理", "lon": lon, "lat": lat, "self_handled": true, "photos": ["before", "after"]})).await;
+    assert_eq!((r.status, r.body["state"].as_str()), (StatusCode::CREATED, Some("self_handled")), "{}", r.text);
+    let sh = r.body["id"].as_str().unwrap().to_owned();
+    assert_eq!(ok(&app, &s.acceptor, &sh, json!({"action": "close"})).await["state"], "closed");
+    // Staff cannot report as patrol, and a collector cannot register hotline reports.
+    let r = app.post(&cases(), &s.acceptor, json!({"source": "patrol", "kind": "matter", "class_code": "06010", "description": "x", "lon": lon, "lat": lat})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app.post(&cases(), &s.collector, json!({"source": "hotline", "kind": "matter", "class_code": "06010", "description": "x", "lon": lon, "lat": lat})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = app
+        .post(
+            &cases(),
+            &s.collector,
+            json!({"kind": "matter", "class_code": "06010", "description": "x", "lon": 116.39, "lat": 39.9}),
+        )
+        .await;
+    assert_eq!(r.fields(), ["lon"], "outside the county");
+}
+
+#[tokio::test]
+async fn work_lists_show_each_role_its_own_cases_and_the_city_issues_orders() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let (lon, lat) = point(&app, &s.collector).await;
+    let body = json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat});
+    let mine = report(&app, &s, body.clone()).await;
+    let other = report(&app, &s, body.clone()).await;
+    for id in [&mine, &other] {
+        ok(&app, &s.acceptor, id, json!({"action": "accept"})).await;
+        ok(&app, &s.acceptor, id, json!({"action": "file", "class_code": "06010"})).await;
+    }
+    // Another department of the county.
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let depts = app.get(&format!("/api/v1/tenants/{COUNTY_A}/departments"), &admin).await;
+    let other_dept =
+        depts.body["items"].as_array().unwrap().iter().find(|d| d["id"] != s.handler_dept.as_str()).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+    ok(&app, &s.dispatcher, &mine, json!({"action": "dispatch", "department": s.handler_dept})).await;
+    ok(&app, &s.dispatcher, &other, json!({"action": "dispatch", "department": other_dept})).await;
+    let handler_view = app.get(&cases(), &s.handler).await;
+    let ids: Vec<&str> =
+        handler_view.body["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [mine.as_str()], "{}", handler_view.text);
+    assert_eq!(app.get(&format!("{}/{other}", cases()), &s.handler).await.status, StatusCode::NOT_FOUND);
+    let r = act(&app, &s.handler, &other, json!({"action": "handle", "note": "x"})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let all = app.get(&format!("{}?state=dispatched", cases()), &s.dispatcher).await;
+    assert_eq!(all.body["items"].as_array().unwrap().len(), 2);
+    assert_eq!(all.body["counts"], json!([{"state": "dispatched", "count": 2}]));
+
+    // The city issues a 督办 on the county's case; another city cannot see it.
+    let oversight = app.demo(CITY, "oversight").await;
+    let due = "2026-12-31T08:00:00Z";
+    let r = app
+        .post(&format!("{}/{mine}/supervision-orders", cases()), &oversight, json!({"note": "限期处理", "due": due}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["supervision_orders"], 1);
+    let r = app.post(&format!("{}/{mine}/actions", cases()), &oversight, json!({"action": "close"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "the city does not act inside the county's workflow");
+    let b_admin = app.demo(COUNTY_B, "admin").await;
+    assert_eq!(app.get(&format!("{}/{mine}", cases()), &b_admin).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(app.get(&cases(), &b_admin).await.status, StatusCode::NOT_FOUND);
+}
