@@ -31,8 +31,14 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/openapi.json"),
 ];
 
-fn is_public(method: &str, path: &str) -> bool {
-    !path.starts_with("/api/v1/") || PUBLIC_ROUTES.iter().any(|(m, p)| *m == method && *p == path)
+/// Path prefixes under `/api/v1/` that need no token: the public reporting channel.
+pub const PUBLIC_PREFIXES: &[&str] = &["/api/v1/public/"];
+
+/// Whether a request needs no token.
+pub fn is_public(method: &str, path: &str) -> bool {
+    !path.starts_with("/api/v1/")
+        || PUBLIC_ROUTES.iter().any(|(m, p)| *m == method && *p == path)
+        || PUBLIC_PREFIXES.iter().any(|p| path.starts_with(p))
 }
 
 /// The tenant code of a tenant-scoped path, if the path is one.

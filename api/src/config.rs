@@ -62,6 +62,8 @@ pub struct Settings {
     pub shutdown_timeout_secs: u64,
     /// Largest census upload accepted, in bytes (grid GeoJSON: a quarter of it).
     pub max_import_bytes: u64,
+    /// Public reports accepted per client address per minute (with a burst of the same size).
+    pub public_reports_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -86,6 +88,7 @@ impl Default for Settings {
             log_format: "text".into(),
             shutdown_timeout_secs: 30,
             max_import_bytes: 2 << 30,
+            public_reports_per_minute: 10,
         }
     }
 }
@@ -117,6 +120,9 @@ impl Settings {
         }
         if self.refresh_token_ttl_secs < 60 || self.session_ttl_secs < self.refresh_token_ttl_secs {
             return Err("refresh_token_ttl_secs must be ≥ 60 and ≤ session_ttl_secs".into());
+        }
+        if self.public_reports_per_minute == 0 {
+            return Err("public_reports_per_minute must be at least 1".into());
         }
         if !matches!(self.demo_scale.as_str(), "full" | "small") {
             return Err("demo_scale must be `full` or `small`".into());

@@ -20,4 +20,6 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// Largest accepted census upload, in bytes.
     pub max_import_bytes: u64,
+    /// Public reports per client address.
+    pub public_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
 }

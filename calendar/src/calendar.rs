@@ -10,8 +10,8 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc,
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::clock::{Clock, NANOS_PER_HOUR, Pause, Shape, span};
-use crate::{Light, Limit, Unit};
+use crate::clock::{Clock, NANOS_PER_HOUR, Shape, span};
+use crate::{Light, Limit, Pause, Unit};
 
 /// A tenant's work calendar. Serialised as JSON like
 ///

@@ -1,7 +1,7 @@
 //! The arithmetic behind deadlines: a work calendar turned into UTC intervals of working time, minus pauses.
 //!
 //! Why a single walker: `deadline`, `used` and `light` must agree to the nanosecond — a step is yellow at its
-//! deadline and red right after the next working moment — so all three enumerate the same ordered "active"
+//! deadline and red from the first working moment after it — so all three enumerate the same ordered "active"
 //! segments (working time, or all time for natural hours, with pauses cut out) and only differ in when they
 //! stop. Durations are counted in `i128` nanoseconds so that sums never round.
 //!
@@ -24,14 +24,13 @@ use chrono::{
 };
 use chrono_tz::Tz;
 
+use crate::Pause;
+
 pub(crate) const NANOS_PER_HOUR: i128 = 3_600_000_000_000;
 
 /// How far ahead a deadline is searched. A limit that does not fit (an absurd amount, or a calendar whose
 /// working days have all passed) has no deadline rather than an endless loop.
 const HORIZON: TimeDelta = TimeDelta::days(200 * 366);
-
-/// A pause (挂账) as given by the caller: `[from, to)`, `to = None` while still paused.
-pub(crate) type Pause = (DateTime<Utc>, Option<DateTime<Utc>>);
 
 /// Which time runs the clock.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -203,7 +202,8 @@ impl<'a> Shape<'a> {
     /// The working intervals of a working day, in UTC.
     fn day_intervals(&self, date: NaiveDate, out: &mut Vec<(DateTime<Utc>, DateTime<Utc>)>) {
         let midnight = date.and_time(NaiveTime::MIN);
-        // Fast path: one UTC offset for the whole local day (every day of the year in most zones).
+        // Fast path: one UTC offset for the whole local day (every day of the year in most zones). The same
+        // offset at both ends of the day is taken to mean no change in between; the slow path maps each end.
         let fixed = match self.tz.from_local_datetime(&midnight) {
             MappedLocalTime::Single(t) => {
                 let offset = t.offset().fix();
@@ -247,8 +247,8 @@ impl<'a> Shape<'a> {
         if self.periods.is_empty() {
             return ControlFlow::Continue(false);
         }
-        // The day before `until`'s local date cannot matter, but a zone that falls back across midnight can
-        // put the start of the next day before `until`: one day of slack.
+        // Days after `until`'s local date start after `until`, except where a zone falls back across midnight
+        // and the next day begins before `until` once: one day of slack.
         let Some(last) = until.with_timezone(&self.tz).date_naive().checked_add_days(Days::new(1)) else {
             return ControlFlow::Continue(false);
         };

@@ -7,8 +7,8 @@
 //! weekend. Suspension (挂账) stops the clock; an approved extension (延期) simply makes the limit larger.
 //!
 //! This crate is the one place that turns those rules into instants, so that the deadline shown to a
-//! department, the time it is charged with and the traffic light (绿/黄/红) can never disagree: they are all
-//! computed by one walk over the same "active" time: working time (or all time, for natural hours) minus pauses.
+//! department, the time it is charged with and the traffic light (绿/黄/红) can never disagree: all three come
+//! from one walk over the same active time (working time, or all time for natural hours, minus pauses).
 //! It is pure Rust — no web framework, no database — so the API, the workflow and the tests all share it.
 //!
 //! Conventions:
@@ -24,7 +24,12 @@ mod clock;
 pub use calendar::WorkCalendar;
 pub use china::china_2026_holidays;
 
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+
+/// A suspension (挂账) as UTC instants: the half-open interval `[from, to)`, `to = None` while still suspended.
+/// Pauses may be given in any order and may overlap; empty or inverted ones are ignored.
+pub type Pause = (DateTime<Utc>, Option<DateTime<Utc>>);
 
 /// The unit a time limit is stated in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,13 +1,14 @@
 //! Worked examples of the deadline arithmetic on the public API, one per edge case a case officer would meet.
 //! Expected instants are written in local time of the calendar and checked to the nanosecond.
 
+// Tests fail by panicking; clippy.toml's test allowance does not reach helpers outside `#[test]` functions.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::collections::BTreeSet;
 
-use calendar::{Light, Limit, Unit, WorkCalendar, china_2026_holidays};
+use calendar::{Light, Limit, Pause, Unit, WorkCalendar, china_2026_holidays};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
-
-type Pause = (DateTime<Utc>, Option<DateTime<Utc>>);
 
 fn at(zone: &str, local: &str) -> DateTime<Utc> {
     let tz: Tz = zone.parse().unwrap();

@@ -139,68 +139,26 @@ pub async fn open(
             _ => return Err(Error::invalid("lon", "a location is required: lon and lat, or component_id")),
         },
     };
-    let frame = grids.get(db, scope.tenant_id(), scope.tenant().code.as_str()).await?;
-    let place = frame.index.locate(lon, lat).cloned().ok_or_else(|| {
-        Error::invalid("lon", format!("({lon:.6}, {lat:.6}) lies outside every unit grid of this county"))
-    })?;
+    let place = locate(db, grids, scope.tenant(), lon, lat).await?;
 
-    let now = crate::now();
-    let id = Uuid::now_v7();
-    let payload = json!({
-        "source": source, "kind": input.kind, "class_code": input.class_code.trim(), "description": description,
-        "lon": lon, "lat": lat, "grid_code": place.code, "component_id": input.component_id, "urgent": input.urgent,
-        "photos": input.photos, "address": input.address,
-    });
-    let first = Event {
-        seq: 1,
-        action: if input.self_handled { Action::SelfHandle } else { Action::Report },
-        actor: Some(user.to_string()),
-        role: Some(role.to_owned()),
-        at: now,
-        payload,
+    let intake = Intake {
+        source,
+        kind: input.kind,
+        class_code: input.class_code.trim().to_owned(),
+        description,
+        lon,
+        lat,
+        component_id: input.component_id.clone(),
+        address: input.address.clone(),
+        urgent: input.urgent,
+        photos: input.photos.clone(),
+        self_handled: input.self_handled,
+        contact: None,
     };
-    let projection = workflow::machine::open(&first);
-    let hash = chain::link(chain::GENESIS, &first);
     let txn = db.begin().await.or_internal()?;
-    let seq = {
-        let name = format!("case_no:{}", scope.tenant().code);
-        tenancy::db::bump_version(&txn, &name).await?;
-        tenancy::db::read_version(&txn, &name).await?
-    };
-    let number = format!("{}{:06}", now.format("%Y%m%d"), seq);
-    let row = case::ActiveModel {
-        id: Set(id),
-        tenant_id: Set(tenant),
-        number: Set(number),
-        state: Set(crate::query::state_str(projection.state).to_owned()),
-        source: Set(serde_json::to_value(source).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()),
-        kind: Set(input.kind.as_str().to_owned()),
-        class_code: Set(input.class_code.trim().to_owned()),
-        description: Set(description),
-        address: Set(input.address.clone()),
-        lon: Set(lon),
-        lat: Set(lat),
-        grid_code: Set(place.code.clone()),
-        community_code: Set(place.community_code.clone()),
-        street_code: Set(place.street_code.clone()),
-        duty_grid_id: Set(place.duty_grid_id),
-        component_id: Set(input.component_id.clone()),
-        reporter_id: Set(Some(user)),
-        urgent: Set(input.urgent),
-        department_id: Set(None),
-        overdue: Set(false),
-        deadline: Set(None),
-        tracking_code: Set(None),
-        projection: Set(serde_json::to_string(&projection).map_err(Error::internal)?),
-        last_hash: Set(hash.clone()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        closed_at: Set(None),
-    };
-    case::Entity::insert(row).exec_without_returning(&txn).await.or_internal()?;
-    crate::act::insert_event(&txn, tenant, id, &first, chain::GENESIS, &hash).await?;
-    let stored = case::Entity::find_by_id(id).one(&txn).await.or_internal()?.ok_or_else(|| Error::not_found("case"))?;
-    let body = serde_json::to_value(CaseView::from_row(&stored)?).map_err(Error::internal)?;
+    let stored = insert_case(&txn, scope.tenant(), &place, Some(user), role, &intake, None).await?;
+    let body = response(db, &stored).await?;
+    let now = stored.created_at;
     if let Some(k) = key {
         let saved = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
             tenant_id: Set(tenant),
@@ -225,7 +183,7 @@ pub async fn open(
         }
     }
     txn.commit().await.or_internal()?;
-    tracing::info!(case = %id, tenant = %scope.tenant().code, "case opened");
+    tracing::info!(case = %stored.id, tenant = %scope.tenant().code, "case opened");
     Ok(Created { status: 201, body, replayed: false })
 }
 
@@ -247,4 +205,183 @@ async fn replay(db: &DatabaseConnection, tenant: Uuid, key: &str, hash: &str) ->
         body: serde_json::from_str(&prior.response).unwrap_or(Value::Null),
         replayed: true,
     }))
+}
+
+/// What a new case is made of, however it arrived.
+#[derive(Debug, Clone)]
+pub(crate) struct Intake {
+    pub source: Source,
+    pub kind: Kind,
+    /// Empty when the public did not know the class (the centre sets it when filing).
+    pub class_code: String,
+    pub description: String,
+    /// WGS84.
+    pub lon: f64,
+    pub lat: f64,
+    pub component_id: Option<String>,
+    pub address: Option<String>,
+    pub urgent: bool,
+    pub photos: Vec<String>,
+    pub self_handled: bool,
+    /// A public reporter's contact (personal: never shown publicly).
+    pub contact: Option<String>,
+}
+
+/// The unit grid (with community, street, duty grid) of a WGS84 point.
+pub(crate) async fn locate(
+    db: &DatabaseConnection,
+    grids: &GridCache,
+    tenant: &tenancy::TenantRef,
+    lon: f64,
+    lat: f64,
+) -> Result<inventory::grid_cache::GridEntry> {
+    let frame = grids.get(db, tenant.id, tenant.code.as_str()).await?;
+    frame.index.locate(lon, lat).cloned().ok_or_else(|| {
+        Error::invalid("lon", format!("({lon:.6}, {lat:.6}) lies outside every unit grid of this county"))
+    })
+}
+
+/// Inserts the case row and its first event inside the caller's transaction.
+pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(
+    txn: &C,
+    tenant: &tenancy::TenantRef,
+    place: &inventory::grid_cache::GridEntry,
+    reporter: Option<Uuid>,
+    role: &str,
+    intake: &Intake,
+    tracking_code: Option<String>,
+) -> Result<case::Model> {
+    let now = crate::now();
+    let id = Uuid::now_v7();
+    let payload = json!({
+        "source": intake.source, "kind": intake.kind, "class_code": intake.class_code, "description": intake.description,
+        "lon": intake.lon, "lat": intake.lat, "grid_code": place.code, "component_id": intake.component_id,
+        "urgent": intake.urgent, "photos": intake.photos, "address": intake.address, "contact": intake.contact,
+    });
+    let first = Event {
+        seq: 1,
+        action: if intake.self_handled { Action::SelfHandle } else { Action::Report },
+        actor: reporter.map(|u| u.to_string()),
+        role: Some(role.to_owned()),
+        at: now,
+        payload,
+    };
+    let projection = workflow::machine::open(&first);
+    let hash = chain::link(chain::GENESIS, &first);
+    let seq = {
+        let name = format!("case_no:{}", tenant.code);
+        tenancy::db::bump_version(txn, &name).await?;
+        tenancy::db::read_version(txn, &name).await?
+    };
+    let row = case::ActiveModel {
+        id: Set(id),
+        tenant_id: Set(tenant.id.0),
+        number: Set(format!("{}{:06}", now.format("%Y%m%d"), seq)),
+        state: Set(crate::query::state_str(projection.state).to_owned()),
+        source: Set(serde_json::to_value(intake.source)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()),
+        kind: Set(intake.kind.as_str().to_owned()),
+        class_code: Set(intake.class_code.clone()),
+        description: Set(intake.description.clone()),
+        address: Set(intake.address.clone()),
+        lon: Set(intake.lon),
+        lat: Set(intake.lat),
+        grid_code: Set(place.code.clone()),
+        community_code: Set(place.community_code.clone()),
+        street_code: Set(place.street_code.clone()),
+        duty_grid_id: Set(place.duty_grid_id),
+        component_id: Set(intake.component_id.clone()),
+        reporter_id: Set(reporter),
+        urgent: Set(intake.urgent),
+        department_id: Set(None),
+        overdue: Set(false),
+        deadline: Set(None),
+        tracking_code: Set(tracking_code),
+        projection: Set(serde_json::to_string(&projection).map_err(Error::internal)?),
+        last_hash: Set(hash.clone()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        closed_at: Set(None),
+    };
+    case::Entity::insert(row).exec_without_returning(txn).await.or_internal()?;
+    crate::act::insert_event(txn, tenant.id.0, id, &first, chain::GENESIS, &hash).await?;
+    case::Entity::find_by_id(id).one(txn).await.or_internal()?.ok_or_else(|| Error::not_found("case"))
+}
+
+/// A likely duplicate of a new report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DuplicateHint {
+    pub id: Uuid,
+    pub number: String,
+    pub state: String,
+    /// Distance from the new report, in metres.
+    pub distance_m: f64,
+}
+
+/// How close, and how recent, an open case of the same class must be to be suggested as a
+/// duplicate. Tenant setting `duplicates`; defaults 50 m and 72 hours.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub struct DuplicateRule {
+    pub radius_m: f64,
+    pub window_hours: i64,
+}
+
+impl Default for DuplicateRule {
+    fn default() -> Self {
+        Self { radius_m: 50.0, window_hours: 72 }
+    }
+}
+
+fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    // Haversine on a sphere: plenty for tens of metres.
+    let (lat1, lat2) = (a.1.to_radians(), b.1.to_radians());
+    let (dlat, dlon) = ((b.1 - a.1).to_radians(), (b.0 - a.0).to_radians());
+    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * h.sqrt().asin()
+}
+
+/// Open cases of the same class near the given one, reported within the window.
+pub async fn possible_duplicates(db: &DatabaseConnection, c: &case::Model) -> Result<Vec<DuplicateHint>> {
+    if c.class_code.is_empty() {
+        return Ok(Vec::new());
+    }
+    let rule: DuplicateRule = crate::settings::get(db, c.tenant_id, "duplicates").await?.unwrap_or_default();
+    let deg_lat = rule.radius_m / 111_000.0;
+    let deg_lon = deg_lat / c.lat.to_radians().cos().max(0.1);
+    let since = c.created_at - chrono::Duration::hours(rule.window_hours);
+    let near = case::Entity::find()
+        .filter(case::Column::TenantId.eq(c.tenant_id))
+        .filter(case::Column::ClassCode.eq(c.class_code.as_str()))
+        .filter(case::Column::Id.ne(c.id))
+        .filter(case::Column::State.is_not_in(["closed", "rejected", "voided"]))
+        .filter(case::Column::CreatedAt.gte(since))
+        .filter(case::Column::Lon.between(c.lon - deg_lon, c.lon + deg_lon))
+        .filter(case::Column::Lat.between(c.lat - deg_lat, c.lat + deg_lat))
+        .all(db)
+        .await
+        .or_internal()?;
+    let mut hints: Vec<DuplicateHint> = near
+        .into_iter()
+        .map(|o| DuplicateHint {
+            distance_m: (distance_m((c.lon, c.lat), (o.lon, o.lat)) * 10.0).round() / 10.0,
+            id: o.id,
+            number: o.number,
+            state: o.state,
+        })
+        .filter(|h| h.distance_m <= rule.radius_m)
+        .collect();
+    hints.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
+    Ok(hints)
+}
+
+/// The intake response: the case and its likely duplicates.
+async fn response(db: &DatabaseConnection, stored: &case::Model) -> Result<Value> {
+    let mut body = serde_json::to_value(CaseView::from_row(stored)?).map_err(Error::internal)?;
+    let hints = possible_duplicates(db, stored).await?;
+    if let Value::Object(map) = &mut body {
+        map.insert("possible_duplicates".into(), serde_json::to_value(hints).map_err(Error::internal)?);
+    }
+    Ok(body)
 }

@@ -10,7 +10,9 @@ pub mod act;
 pub mod actor;
 pub mod entity;
 pub mod intake;
+pub mod public;
 pub mod query;
+pub mod settings;
 
 pub(crate) mod db {
     pub use tenancy::db::OrInternal;

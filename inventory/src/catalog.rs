@@ -232,7 +232,10 @@ pub async fn list_national(db: &DatabaseConnection, filter: &ClassFilter) -> Res
 
 /// The tenants whose extensions `scope`'s tenant sees: itself and, for a county, its city.
 fn extension_owners(scope: &TenantScope) -> Vec<(TenantId, String)> {
-    let t = scope.tenant();
+    owners_of(scope.tenant())
+}
+
+fn owners_of(t: &tenancy::TenantRef) -> Vec<(TenantId, String)> {
     let mut owners = vec![(t.id, t.code.to_string())];
     if t.level == DivisionLevel::County
         && let Some(parent) = t.parent_id
@@ -266,7 +269,16 @@ pub async fn visible_classes<C: ConnectionTrait>(
     scope: &TenantScope,
     kind: Kind,
 ) -> Result<HashMap<String, String>> {
-    let ids: Vec<Uuid> = extension_owners(scope).iter().map(|(id, _)| id.0).collect();
+    visible_classes_for(db, scope.tenant(), kind).await
+}
+
+/// The same for a tenant known without a caller (public intake).
+pub async fn visible_classes_for<C: ConnectionTrait>(
+    db: &C,
+    tenant: &tenancy::TenantRef,
+    kind: Kind,
+) -> Result<HashMap<String, String>> {
+    let ids: Vec<Uuid> = owners_of(tenant).iter().map(|(id, _)| id.0).collect();
     Ok(catalog_class::Entity::find()
         .filter(catalog_class::Column::Kind.eq(kind.as_str()))
         .filter(catalog_class::Column::TenantId.is_null().or(catalog_class::Column::TenantId.is_in(ids)))

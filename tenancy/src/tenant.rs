@@ -334,3 +334,16 @@ pub(crate) async fn view_by_id<C: ConnectionTrait>(db: &C, id: TenantId) -> Resu
     let parent = parent_code(db, &m).await?;
     Ok(view(m, parent))
 }
+
+/// An active county, for routes that have no caller (public intake). Anything else is not found.
+pub async fn public_county(db: &DatabaseConnection, code: &str) -> Result<TenantRef> {
+    let not_found = || Error::not_found("county");
+    TenantCode::parse(code).map_err(|_| not_found())?;
+    let m = find_by_code(db, code).await?.ok_or_else(not_found)?;
+    let t = TenantRef::from(&m);
+    let chain_active = chain(db, t.id).await?.iter().all(|a| a.active);
+    if t.level != DivisionLevel::County || !chain_active {
+        return Err(not_found());
+    }
+    Ok(t)
+}

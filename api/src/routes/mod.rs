@@ -10,6 +10,7 @@ pub mod census;
 pub mod departments;
 pub mod grids;
 pub mod health;
+pub mod public;
 pub mod tenants;
 pub mod users;
 
@@ -70,5 +71,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::get)
         .service(cases::act)
         .service(cases::chain)
-        .service(cases::supervise);
+        .service(cases::supervise)
+        .service(public::report)
+        .service(public::status);
 }

@@ -317,3 +317,85 @@ async fn work_lists_show_each_role_its_own_cases_and_the_city_issues_orders() {
     assert_eq!(app.get(&format!("{}/{mine}", cases()), &b_admin).await.status, StatusCode::NOT_FOUND);
     assert_eq!(app.get(&cases(), &b_admin).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn public_reports_get_a_tracking_code_a_private_status_and_a_rate_limit() {
+    let app = tests::spawn_with(|s| s.public_reports_per_minute = 3).await;
+    let s = staff(&app).await;
+    let (lon, lat) = point(&app, &s.collector).await;
+    let (glon, glat) = spatial::crs::wgs84_to_gcj02(lon, lat);
+    let base = format!("/api/v1/public/{COUNTY_A}/reports");
+    let body = json!({"description": "小区门口垃圾堆积", "lon": glon, "lat": glat, "crs": "gcj02", "contact": "13800000000", "class_code": "06010"});
+    let r = app.call(reqwest::Method::POST, &base, None, Some(body.clone())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let code = r.body["tracking_code"].as_str().unwrap().to_owned();
+    assert!(code.starts_with("UG") && code.len() == 12);
+
+    let st = app.call(reqwest::Method::GET, &format!("{base}/{code}"), None, None).await;
+    assert_eq!((st.status, st.body["status"].as_str()), (StatusCode::OK, Some("received")), "{}", st.text);
+    assert!(!st.text.contains("13800000000") && !st.text.contains("reporter"), "no personal data: {}", st.text);
+
+    // The centre sees it as a public report that must be verified; the contact is for the callback.
+    let list = app.get(&format!("{}?source=public", cases()), &s.acceptor).await;
+    let id = list.body["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.get(&format!("{}/{id}", cases()), &s.acceptor).await.body["timeline"][0]["payload"]["contact"],
+        "13800000000"
+    );
+    ok(&app, &s.acceptor, &id, json!({"action": "send_verification"})).await;
+    ok(&app, &s.collector, &id, json!({"action": "verify", "found": true})).await;
+    let st = app.call(reqwest::Method::GET, &format!("{base}/{code}"), None, None).await;
+    assert_eq!(st.body["status"], "received");
+    ok(&app, &s.acceptor, &id, json!({"action": "file", "class_code": "06010"})).await;
+    assert_eq!(
+        app.call(reqwest::Method::GET, &format!("{base}/{code}"), None, None).await.body["status"],
+        "in_progress"
+    );
+
+    // Bad input is named; unknown or non-county tenants are not found. Every attempt from an
+    // address counts against its limit (3 a minute here), so probing is limited too.
+    let r =
+        app.call(reqwest::Method::POST, &base, None, Some(json!({"description": "", "lon": glon, "lat": glat}))).await;
+    assert_eq!(r.fields(), ["description"]);
+    let r = app.call(reqwest::Method::POST, &format!("/api/v1/public/{CITY}/reports"), None, Some(body.clone())).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        app.call(reqwest::Method::GET, &format!("{base}/UGNOSUCHCODE"), None, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let r = app.call(reqwest::Method::POST, &base, None, Some(body)).await;
+    assert_eq!((r.status, r.code()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+    assert!(r.headers.contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn a_nearby_open_case_of_the_same_class_is_suggested_and_merged() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let (lon, lat) = point(&app, &s.collector).await;
+    let first = report(
+        &app,
+        &s,
+        json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat}),
+    )
+    .await;
+    // ~11 m away, same class: suggested; another class or far away: not.
+    let r = app.post(&cases(), &s.collector, json!({"kind": "matter", "class_code": "06010", "description": "同一堆垃圾", "lon": lon + 0.0001, "lat": lat})).await;
+    let hints = r.body["possible_duplicates"].as_array().unwrap();
+    assert_eq!(hints.len(), 1, "{}", r.text);
+    assert_eq!(hints[0]["id"], first.as_str());
+    assert!(hints[0]["distance_m"].as_f64().unwrap() > 5.0 && hints[0]["distance_m"].as_f64().unwrap() < 20.0);
+    let dup = r.body["id"].as_str().unwrap().to_owned();
+    let r = app
+        .post(
+            &cases(),
+            &s.collector,
+            json!({"kind": "matter", "class_code": "09009", "description": "乱停车", "lon": lon, "lat": lat}),
+        )
+        .await;
+    assert_eq!(r.body["possible_duplicates"], json!([]));
+    let c = ok(&app, &s.acceptor, &dup, json!({"action": "merge", "into": first})).await;
+    assert_eq!(c["merged_into"], first.as_str());
+    let r = act(&app, &s.acceptor, &first, json!({"action": "merge", "into": first})).await;
+    assert_eq!(r.fields(), ["into"]);
+}

@@ -1,0 +1,58 @@
+//! The public reporting channel: no account, rate-limited per client address.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use cases::public::{PublicReport, PublicStatus, Receipt};
+use kernel::Error;
+
+use crate::auth::client_address;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Json;
+use crate::state::AppState;
+
+/// Report a problem without an account (web, WeChat). The report is verified on site before it
+/// is accepted; keep the tracking code to follow it. Limited per client address.
+#[utoipa::path(
+    tag = "public",
+    operation_id = "public.reports.create",
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    request_body = PublicReport,
+    responses(
+        (status = 201, description = "Received", body = Receipt),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+        (status = 429, response = crate::openapi::TooMany),
+    )
+)]
+#[post("/api/v1/public/{tenant_code}/reports")]
+pub async fn report(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: Json<PublicReport>,
+) -> ApiResult<HttpResponse> {
+    let source = client_address(&req, state.trust_forwarded_for);
+    if let Err(not_until) = state.public_limiter.check_key(&source) {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+        return Err(ApiError(Error::rate_limited(wait.as_secs().max(1))));
+    }
+    let receipt = cases::public::report(&state.db, &state.grids, &path, body.0).await?;
+    Ok(HttpResponse::Created().json(receipt))
+}
+
+/// The status of a public report, without personal data.
+#[utoipa::path(
+    tag = "public",
+    operation_id = "public.reports.get",
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("tracking_code" = String, Path, description = "The code given when reporting", example = "UG7K3M9Q2XHD"),
+    ),
+    responses(
+        (status = 200, description = "Where the report stands", body = PublicStatus),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/public/{tenant_code}/reports/{tracking_code}")]
+pub async fn status(state: web::Data<AppState>, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(cases::public::status(&state.db, &path.0, &path.1).await?))
+}

@@ -1,0 +1,44 @@
+//! Named JSON settings of a tenant (work calendar, time limits, duplicate rule): stored as data,
+//! changed through the API, with defaults in code.
+
+use chrono::Utc;
+use kernel::{Error, Result};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use uuid::Uuid;
+
+use crate::db::OrInternal;
+use crate::entity::tenant_setting;
+
+/// The stored value of a setting, if any.
+pub async fn get<C: ConnectionTrait, T: DeserializeOwned>(db: &C, tenant: Uuid, name: &str) -> Result<Option<T>> {
+    let row = tenant_setting::Entity::find()
+        .filter(tenant_setting::Column::TenantId.eq(tenant))
+        .filter(tenant_setting::Column::Name.eq(name))
+        .one(db)
+        .await
+        .or_internal()?;
+    row.map(|r| serde_json::from_str(&r.value).map_err(Error::internal)).transpose()
+}
+
+/// Stores a setting (replacing the previous value).
+pub async fn put<C: ConnectionTrait, T: Serialize>(db: &C, tenant: Uuid, name: &str, value: &T) -> Result<()> {
+    let row = tenant_setting::ActiveModel {
+        tenant_id: Set(tenant),
+        name: Set(name.to_owned()),
+        value: Set(serde_json::to_string(value).map_err(Error::internal)?),
+        updated_at: Set(Utc::now()),
+    };
+    tenant_setting::Entity::insert(row)
+        .on_conflict(
+            OnConflict::columns([tenant_setting::Column::TenantId, tenant_setting::Column::Name])
+                .update_columns([tenant_setting::Column::Value, tenant_setting::Column::UpdatedAt])
+                .to_owned(),
+        )
+        .exec_without_returning(db)
+        .await
+        .or_internal()?;
+    Ok(())
+}
