@@ -53,6 +53,7 @@ stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
         (name = "grids", description = "Unit grids, streets, communities, duty grids, point lookup"),
         (name = "census", description = "The component census: imports, queries, exports, statistics"),
         (name = "cases", description = "The closed loop: intake, work lists, actions, timeline, chain verification"),
+        (name = "settings", description = "A county's work calendar and time limits"),
         (name = "public", description = "Reports from the public, without an account"),
         (name = "meta", description = "This document"),
     )

@@ -165,6 +165,11 @@ async fn upkeep(state: AppState) {
             tracing::warn!(error = %e, "policy reload failed");
         }
         ticks += 1;
+        if ticks.is_multiple_of(15)
+            && let Err(e) = cases::overdue::sweep(&state.db, chrono::Utc::now()).await
+        {
+            tracing::warn!(error = %e, "overdue sweep failed");
+        }
         if ticks.is_multiple_of(300)
             && let Err(e) = tenancy::session::purge_expired(&state.db, &state.auth).await
         {

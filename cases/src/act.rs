@@ -123,11 +123,16 @@ pub(crate) async fn append(
 ) -> Result<CaseView> {
     let next = workflow::apply(projection, &event);
     let hash = chain::link(&row.last_hash, &event);
+    // Read before the transaction: a write holds one connection, never two.
+    let (cal, limits) = crate::clock::load(db, row.tenant_id).await?;
     let txn = db.begin().await.or_internal()?;
     insert_event(&txn, row.tenant_id, row.id, &event, &row.last_hash, &hash).await?;
     let department = next.department.as_deref().and_then(|d| Uuid::parse_str(d).ok());
     let class_code = next.class_code.clone().unwrap_or_else(|| row.class_code.clone());
+    let deadline =
+        crate::clock::deadline_of(&next, &case::Model { class_code: class_code.clone(), ..row.clone() }, &cal, &limits);
     let mut am: case::ActiveModel = row.into();
+    am.deadline = Set(deadline);
     am.state = Set(state_str(next.state).to_owned());
     am.class_code = Set(class_code);
     am.department_id = Set(department);
@@ -138,5 +143,5 @@ pub(crate) async fn append(
     am.updated_at = Set(event.at);
     let saved = case::Entity::update(am).exec(&txn).await.or_internal()?;
     txn.commit().await.or_internal()?;
-    CaseView::from_row(&saved)
+    Ok(CaseView::from_row(&saved)?.with_clock(&saved, &cal, &limits, crate::now()))
 }

@@ -157,7 +157,7 @@ pub async fn open(
     };
     let txn = db.begin().await.or_internal()?;
     let stored = insert_case(&txn, scope.tenant(), &place, Some(user), role, &intake, None).await?;
-    let body = response(db, &stored).await?;
+    let body = response(&txn, &stored).await?;
     let now = stored.created_at;
     if let Some(k) = key {
         let saved = idempotency_key::Entity::insert(idempotency_key::ActiveModel {
@@ -305,7 +305,13 @@ pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(
         updated_at: Set(now),
         closed_at: Set(None),
     };
-    case::Entity::insert(row).exec_without_returning(txn).await.or_internal()?;
+    let inserted = case::Entity::insert(row).exec_with_returning(txn).await.or_internal()?;
+    let (cal, limits) = crate::clock::load(txn, tenant.id.0).await?;
+    if let Some(deadline) = crate::clock::deadline_of(&projection, &inserted, &cal, &limits) {
+        let mut am: case::ActiveModel = inserted.into();
+        am.deadline = Set(Some(deadline));
+        case::Entity::update(am).exec(txn).await.or_internal()?;
+    }
     crate::act::insert_event(txn, tenant.id.0, id, &first, chain::GENESIS, &hash).await?;
     case::Entity::find_by_id(id).one(txn).await.or_internal()?.ok_or_else(|| Error::not_found("case"))
 }
@@ -343,7 +349,7 @@ fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 /// Open cases of the same class near the given one, reported within the window.
-pub async fn possible_duplicates(db: &DatabaseConnection, c: &case::Model) -> Result<Vec<DuplicateHint>> {
+pub async fn possible_duplicates<C: sea_orm::ConnectionTrait>(db: &C, c: &case::Model) -> Result<Vec<DuplicateHint>> {
     if c.class_code.is_empty() {
         return Ok(Vec::new());
     }
@@ -377,8 +383,10 @@ pub async fn possible_duplicates(db: &DatabaseConnection, c: &case::Model) -> Re
 }
 
 /// The intake response: the case and its likely duplicates.
-async fn response(db: &DatabaseConnection, stored: &case::Model) -> Result<Value> {
-    let mut body = serde_json::to_value(CaseView::from_row(stored)?).map_err(Error::internal)?;
+async fn response<C: sea_orm::ConnectionTrait>(db: &C, stored: &case::Model) -> Result<Value> {
+    let (cal, limits) = crate::clock::load(db, stored.tenant_id).await?;
+    let view = CaseView::from_row(stored)?.with_clock(stored, &cal, &limits, crate::now());
+    let mut body = serde_json::to_value(view).map_err(Error::internal)?;
     let hints = possible_duplicates(db, stored).await?;
     if let Value::Object(map) = &mut body {
         map.insert("possible_duplicates".into(), serde_json::to_value(hints).map_err(Error::internal)?);

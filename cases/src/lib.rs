@@ -8,8 +8,10 @@
 
 pub mod act;
 pub mod actor;
+pub mod clock;
 pub mod entity;
 pub mod intake;
+pub mod overdue;
 pub mod public;
 pub mod query;
 pub mod settings;

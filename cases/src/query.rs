@@ -56,7 +56,12 @@ pub struct CaseView {
     pub reporter_id: Option<Uuid>,
     pub urgent: bool,
     pub department_id: Option<Uuid>,
+    /// When the current stage's time limit runs out (absent while suspended or when done).
     pub deadline: Option<DateTime<Utc>>,
+    /// The current stage's traffic light: `green` up to 80 % of its limit used, `yellow` to
+    /// 100 %, `red` past it.
+    #[schema(value_type = Option<String>, example = "green")]
+    pub light: Option<calendar::Light>,
     /// State, counters, pending request and stage clock, from the event log.
     #[serde(flatten)]
     pub workflow: workflow::Case,
@@ -84,10 +89,25 @@ impl CaseView {
             urgent: r.urgent,
             department_id: r.department_id,
             deadline: r.deadline,
+            light: None,
             workflow: serde_json::from_str(&r.projection).map_err(Error::internal)?,
             created_at: r.created_at,
             updated_at: r.updated_at,
         })
+    }
+}
+
+impl CaseView {
+    /// Adds the traffic light of the running stage at `now`.
+    pub fn with_clock(
+        mut self,
+        row: &case::Model,
+        cal: &calendar::WorkCalendar,
+        limits: &crate::clock::TimeLimits,
+        now: DateTime<Utc>,
+    ) -> Self {
+        self.light = crate::clock::stage(&self.workflow, row, limits, cal).map(|s| crate::clock::light(&s, cal, now));
+        self
     }
 }
 
@@ -238,9 +258,11 @@ pub async fn list(
         q = q.filter(case::Column::Id.gt(after));
     }
     let rows = q.all(db).await.or_internal()?;
+    let (cal, limits) = crate::clock::load(db, scope.tenant_id().0).await?;
+    let now = crate::now();
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
-        items.push(CaseView::from_row(r)?);
+        items.push(CaseView::from_row(r)?.with_clock(r, &cal, &limits, now));
     }
     Ok(WorkList {
         page: Page::from_rows(items, limit, |c| c.id),
@@ -271,8 +293,9 @@ pub async fn detail(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor,
         .all(db)
         .await
         .or_internal()?;
+    let (cal, limits) = crate::clock::load(db, scope.tenant_id().0).await?;
     Ok(CaseDetail {
-        case: CaseView::from_row(&row)?,
+        case: CaseView::from_row(&row)?.with_clock(&row, &cal, &limits, crate::now()),
         timeline: events
             .into_iter()
             .map(|e| TimelineEntry {

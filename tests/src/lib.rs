@@ -247,6 +247,17 @@ impl TestApp {
     }
 }
 
+impl TestApp {
+    /// A direct connection to the server's database (for checks no API offers, e.g. tampering).
+    pub async fn db(&self) -> sea_orm::DatabaseConnection {
+        let url = match &self.settings.database_url {
+            Some(u) => u.0.clone(),
+            None => format!("sqlite://{}?mode=rw", self.settings.data_dir.join("urbangrid.sqlite").display()),
+        };
+        Database::connect(&url).await.unwrap_or_else(|e| panic!("connect {url}: {e}"))
+    }
+}
+
 /// A valid 统一社会信用代码 for tests: the demo generator with a distinct serial.
 pub fn uscc(tenant: &str, n: usize) -> String {
     tenancy::demo::demo_uscc(tenant, 9000 + n)

@@ -229,6 +229,7 @@ pub fn open(first: &Event) -> Case {
         stage_started: first.at,
         dispatched_at: None,
         closed_at: None,
+        pauses: Vec::new(),
         events: 1,
     }
 }
@@ -290,10 +291,20 @@ pub fn apply(mut case: Case, e: &Event) -> Case {
             case.return_count += 1;
             case.department = None;
             case.claimed = false;
+            // The next department's clock starts at its dispatch.
+            case.dispatched_at = None;
             case.state = Filed;
         }
-        Action::ApproveSuspension => case.state = Suspended,
-        Action::Resume => case.state = Dispatched,
+        Action::ApproveSuspension => {
+            case.pauses.push((e.at, None));
+            case.state = Suspended;
+        }
+        Action::Resume => {
+            if let Some(last) = case.pauses.last_mut() {
+                last.1 = Some(e.at);
+            }
+            case.state = Dispatched;
+        }
         Action::ApproveVoid => case.state = Voided,
         Action::Merge => {
             case.merged_into = str_field(p, "into");

@@ -301,6 +301,11 @@ pub struct Case {
     /// When the disposal clock started (first dispatch or claim).
     pub dispatched_at: Option<DateTime<Utc>>,
     pub closed_at: Option<DateTime<Utc>>,
+    /// Suspension intervals (挂账 → 恢复); the last is open while suspended. They stop the
+    /// disposal clock.
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub pauses: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
     /// Number of events folded in.
     pub events: u32,
 }

@@ -11,6 +11,7 @@ pub mod departments;
 pub mod grids;
 pub mod health;
 pub mod public;
+pub mod settings;
 pub mod tenants;
 pub mod users;
 
@@ -73,5 +74,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::chain)
         .service(cases::supervise)
         .service(public::report)
-        .service(public::status);
+        .service(public::status)
+        .service(settings::get_calendar)
+        .service(settings::put_calendar)
+        .service(settings::get_limits)
+        .service(settings::put_limits);
 }

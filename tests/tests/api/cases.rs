@@ -3,7 +3,7 @@
 //! and a tampered history detected by the chain.
 
 use reqwest::StatusCode;
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::ConnectionTrait;
 use serde_json::{Value, json};
 use tests::{CITY, COUNTY_A, COUNTY_B, TestApp, spawn_app};
 
@@ -134,11 +134,7 @@ async fn full_loop_from_a_collector_report_to_closure_with_a_valid_chain() {
     assert_eq!((chain.body["valid"].as_bool(), chain.body["events"].as_u64()), (Some(true), Some(8)), "{}", chain.text);
 
     // Tamper with a stored event: the chain says where.
-    let url = match &app.settings.database_url {
-        Some(u) => u.0.clone(),
-        None => format!("sqlite://{}?mode=rw", app.settings.data_dir.join("urbangrid.sqlite").display()),
-    };
-    let db = Database::connect(&url).await.unwrap();
+    let db = app.db().await;
     let fifth = detail.body["timeline"][4]["hash"].as_str().unwrap();
     let changed = db
         .execute_unprepared(&format!(
@@ -398,4 +394,84 @@ async fn a_nearby_open_case_of_the_same_class_is_suggested_and_merged() {
     assert_eq!(c["merged_into"], first.as_str());
     let r = act(&app, &s.acceptor, &first, json!({"action": "merge", "into": first})).await;
     assert_eq!(r.fields(), ["into"]);
+}
+
+#[tokio::test]
+async fn deadlines_skip_holidays_lights_turn_and_overdue_is_marked_exactly_once() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let settings = format!("/api/v1/tenants/{COUNTY_A}/settings");
+    // The next ten days (Shanghai time) are public holidays; the dispatch stage has 1 working hour.
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let holidays: Vec<String> = (0..10).map(|d| (today + chrono::Duration::days(d)).to_string()).collect();
+    let mut cal = app.get(&format!("{settings}/work-calendar"), &admin).await.body;
+    assert_eq!(cal["time_zone"], "Asia/Shanghai");
+    cal["holidays"] = json!(holidays);
+    cal["workdays"] = json!([]);
+    let r = app.put(&format!("{settings}/work-calendar"), &admin, cal.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let mut limits = app.get(&format!("{settings}/time-limits"), &admin).await.body;
+    limits["stages"]["dispatch"] = json!({"amount": 1.0, "unit": "working_hours"});
+    let r = app.put(&format!("{settings}/time-limits"), &admin, limits.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // Bad settings are refused field by field; only the county's own administrators set them.
+    let mut bad = cal.clone();
+    bad["time_zone"] = json!("Mars/Olympus");
+    assert_eq!(app.put(&format!("{settings}/work-calendar"), &admin, bad).await.fields(), ["time_zone"]);
+    let mut bad = limits.clone();
+    bad["stages"]["file"] = json!({"amount": -1.0, "unit": "working_hours"});
+    assert!(app.put(&format!("{settings}/time-limits"), &admin, bad).await.fields()[0].starts_with("stages.file"));
+    assert_eq!(
+        app.put(&format!("{settings}/time-limits"), &s.acceptor, limits.clone()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let city = app.demo(CITY, "admin").await;
+    assert_eq!(app.put(&format!("{settings}/time-limits"), &city, limits).await.status, StatusCode::FORBIDDEN);
+
+    let (lon, lat) = point(&app, &s.collector).await;
+    let id = report(
+        &app,
+        &s,
+        json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat}),
+    )
+    .await;
+    ok(&app, &s.acceptor, &id, json!({"action": "accept"})).await;
+    let filed = ok(&app, &s.acceptor, &id, json!({"action": "file", "class_code": "06010"})).await;
+    let deadline: chrono::DateTime<chrono::Utc> = filed["deadline"].as_str().unwrap().parse().unwrap();
+    let after_holidays =
+        (today + chrono::Duration::days(10)).and_hms_opt(0, 0, 0).unwrap().and_utc() - chrono::Duration::hours(8);
+    assert!(deadline > after_holidays, "the hour of work falls after the holidays: {deadline}");
+    assert!(deadline < after_holidays + chrono::Duration::days(4), "but soon after them: {deadline}");
+    assert_eq!(filed["light"], "green");
+
+    // The sweep: not yet on day 9; on day 30 exactly one mark, even with two sweeps at once.
+    let db = app.db().await;
+    let now = chrono::Utc::now();
+    assert_eq!(cases::overdue::sweep(&db, now + chrono::Duration::days(9)).await.unwrap(), 0);
+    let later = now + chrono::Duration::days(30);
+    let (a, b) = tokio::join!(cases::overdue::sweep(&db, later), cases::overdue::sweep(&db, later));
+    assert_eq!(a.unwrap() + b.unwrap(), 1);
+    assert_eq!(cases::overdue::sweep(&db, later).await.unwrap(), 0);
+    let detail = app.get(&format!("{}/{id}", cases()), &s.dispatcher).await;
+    let marks = detail.body["timeline"].as_array().unwrap().iter().filter(|e| e["action"] == "mark_overdue").count();
+    assert_eq!(marks, 1);
+    assert_eq!((detail.body["overdue"].as_bool(), detail.body["state"].as_str()), (Some(true), Some("filed")));
+    assert_eq!(
+        detail.body["timeline"].as_array().unwrap().last().unwrap()["actor_id"],
+        Value::Null,
+        "the system acted"
+    );
+    let overdue = app.get(&format!("{}?overdue=true", cases()), &s.dispatcher).await;
+    assert_eq!(overdue.body["items"][0]["id"], id.as_str());
+    let chain = app.get(&format!("{}/{id}/chain", cases()), &s.acceptor).await;
+    assert_eq!(chain.body["valid"], true, "{}", chain.text);
+
+    // Suspension stops the disposal clock: no deadline while suspended.
+    ok(&app, &s.dispatcher, &id, json!({"action": "dispatch", "department": s.handler_dept})).await;
+    ok(&app, &s.handler, &id, json!({"action": "request_suspension", "reason": "工程"})).await;
+    let c = ok(&app, &s.dispatcher, &id, json!({"action": "approve_suspension"})).await;
+    assert!(c["deadline"].is_null() && c["light"].is_null(), "{c}");
+    let c = ok(&app, &s.dispatcher, &id, json!({"action": "resume"})).await;
+    assert!(c["deadline"].is_string());
 }

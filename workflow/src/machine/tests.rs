@@ -89,7 +89,7 @@ fn rework_extension_return_suspension_and_claim() {
     c = step(c, &mut log, &dept("A"), Command::RequestReturn { reason: "not ours".into() }, 4);
     assert!(decide(&c, &dept("A"), &Command::Handle { note: "x".into(), photos: vec![] }, t(5)).is_err(), "pending");
     c = step(c, &mut log, &dispatcher(), Command::ApproveReturn, 5);
-    assert_eq!((c.state, c.department.clone(), c.return_count), (State::Filed, None, 1));
+    assert_eq!((c.state, c.department.clone(), c.return_count, c.dispatched_at), (State::Filed, None, 1, None));
     c = step(c, &mut log, &dispatcher(), Command::Dispatch { department: "B".into() }, 6);
     // 延期 approved adds hours; a refused one adds nothing.
     c = step(c, &mut log, &dept("B"), Command::RequestExtension { hours: 8.0, reason: "parts".into() }, 7);
@@ -102,6 +102,7 @@ fn rework_extension_return_suspension_and_claim() {
     c = step(c, &mut log, &dispatcher(), Command::ApproveSuspension, 12);
     assert_eq!(c.state, State::Suspended);
     c = step(c, &mut log, &dispatcher(), Command::Resume, 20);
+    assert_eq!(c.pauses, vec![(t(12), Some(t(20)))], "the clock stopped from approval to resumption");
     // 返工: the check fails, back to the same department.
     c = step(c, &mut log, &dept("B"), Command::Handle { note: "done".into(), photos: vec![] }, 21);
     c = step(c, &mut log, &supervisor(), Command::SendCheck, 22);
@@ -258,6 +259,8 @@ proptest! {
                 prop_assert!(matches!(case.state, State::Dispatched) || case.pending == Some(Pending::Void));
             }
             prop_assert!(case.closed_at.is_some() == (case.state == State::Closed));
+            let open_pause = case.pauses.last().is_some_and(|p| p.1.is_none());
+            prop_assert_eq!(open_pause, case.state == State::Suspended);
             if case.state == State::Accepted && source.needs_verification() && !self_handled {
                 prop_assert!(case.verified);
             }

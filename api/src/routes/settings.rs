@@ -1,0 +1,122 @@
+//! A county's work calendar and time limits: configuration, not code (the national standards
+//! leave the numbers to each city).
+
+use actix_web::{HttpResponse, get, put, web};
+use calendar::WorkCalendar;
+use cases::clock::{CALENDAR, LIMITS, TimeLimits};
+use kernel::{Error, FieldError};
+use serde_json::Value;
+use tenancy::{Access, TenantScope};
+
+use crate::auth::{Authorized, TenantRead, TenantWrite};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Json;
+use crate::state::AppState;
+
+fn own(scope: &TenantScope) -> Result<(), ApiError> {
+    if scope.access() != Access::Own {
+        return Err(ApiError(Error::forbidden("a tenant's settings are changed by its own administrators")));
+    }
+    Ok(())
+}
+
+fn invalid(errors: Vec<(String, String)>) -> ApiError {
+    ApiError(Error::validation(errors.into_iter().map(|(f, r)| FieldError::new(f, r)).collect()))
+}
+
+/// The work calendar: time zone, working periods, weekend, public holidays and make-up working
+/// days (调休). Defaults to Asia/Shanghai, 08:30–12:00 and 13:30–17:30, with the 2026 national
+/// holidays.
+#[utoipa::path(
+    tag = "settings",
+    operation_id = "settings.calendar.get",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    responses(
+        (status = 200, description = "The calendar", body = Object),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/settings/work-calendar")]
+pub async fn get_calendar(scope: Authorized<TenantRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let (cal, _) = cases::clock::load(&state.db, scope.tenant_id().0).await?;
+    Ok(HttpResponse::Ok().json(cal))
+}
+
+/// Replace the work calendar (every problem is reported by field).
+#[utoipa::path(
+    tag = "settings",
+    operation_id = "settings.calendar.put",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    request_body(content = Object, description = "`{time_zone, periods: [[\"08:30\",\"12:00\"], …], weekend: [\"Sat\",\"Sun\"], holidays: [dates], workdays: [dates]}`"),
+    responses(
+        (status = 200, description = "The stored calendar", body = Object),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[put("/api/v1/tenants/{tenant_code}/settings/work-calendar")]
+pub async fn put_calendar(
+    scope: Authorized<TenantWrite>,
+    state: web::Data<AppState>,
+    body: Json<Value>,
+) -> ApiResult<HttpResponse> {
+    own(&scope)?;
+    let cal: WorkCalendar = crate::extract::parse(body.0.to_string().as_bytes())?;
+    cal.validate().map_err(invalid)?;
+    cases::settings::put(&state.db, scope.tenant_id().0, CALENDAR, &cal).await?;
+    Ok(HttpResponse::Ok().json(cal))
+}
+
+/// The time limits: per stage, and per class the disposal limit by area class (A/B/C) with
+/// 立案条件 and 结案条件.
+#[utoipa::path(
+    tag = "settings",
+    operation_id = "settings.limits.get",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    responses(
+        (status = 200, description = "The limits", body = Object),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/settings/time-limits")]
+pub async fn get_limits(scope: Authorized<TenantRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let (_, limits) = cases::clock::load(&state.db, scope.tenant_id().0).await?;
+    Ok(HttpResponse::Ok().json(limits))
+}
+
+/// Replace the time limits. They apply to each case from its next step on.
+#[utoipa::path(
+    tag = "settings",
+    operation_id = "settings.limits.put",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    request_body(content = Object, description = "`{stages: {accept, verify, file, dispatch, check, close}, default_disposal, classes: [{class_code, a, b, c, filing_condition, closing_condition}], area_classes: {code: \"A\"|\"B\"|\"C\"}}`; a limit is `{amount, unit: working_hours|working_days|natural_hours}`"),
+    responses(
+        (status = 200, description = "The stored limits", body = Object),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[put("/api/v1/tenants/{tenant_code}/settings/time-limits")]
+pub async fn put_limits(
+    scope: Authorized<TenantWrite>,
+    state: web::Data<AppState>,
+    body: Json<Value>,
+) -> ApiResult<HttpResponse> {
+    own(&scope)?;
+    let limits: TimeLimits = crate::extract::parse(body.0.to_string().as_bytes())?;
+    limits.validate().map_err(invalid)?;
+    cases::settings::put(&state.db, scope.tenant_id().0, LIMITS, &limits).await?;
+    Ok(HttpResponse::Ok().json(limits))
+}

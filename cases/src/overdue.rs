@@ -1,0 +1,47 @@
+//! The overdue sweep: open cases past their stage deadline get one `mark_overdue` event. Several
+//! replicas may sweep at once; the unique (case, seq) index lets exactly one append win, and the
+//! others' attempts fail harmlessly.
+
+use chrono::{DateTime, Utc};
+use kernel::Result;
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::db::OrInternal;
+use crate::entity::case;
+
+/// Marks the cases overdue at `now`; returns how many this call marked.
+pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize> {
+    let due = case::Entity::find()
+        .filter(case::Column::Overdue.eq(false))
+        .filter(case::Column::Deadline.lt(now))
+        .filter(case::Column::State.is_not_in(["closed", "rejected", "voided", "suspended"]))
+        .order_by_asc(case::Column::Deadline)
+        .limit(500)
+        .all(db)
+        .await
+        .or_internal()?;
+    let system = crate::actor::system();
+    let mut marked = 0;
+    for row in due {
+        let projection: workflow::Case = match serde_json::from_str(&row.projection) {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::error!(case = %row.id, error = %e, "unreadable projection");
+                continue;
+            }
+        };
+        let Ok(event) = workflow::decide(&projection, &system, &workflow::Command::MarkOverdue, crate::now()) else {
+            continue;
+        };
+        match crate::act::append(db, row, projection, event).await {
+            Ok(_) => marked += 1,
+            // Another replica marked it first: fine.
+            Err(e) if e.code == kernel::ErrorCode::Conflict => {}
+            Err(e) => tracing::warn!(error = %e, "marking a case overdue failed"),
+        }
+    }
+    if marked > 0 {
+        tracing::info!(marked, "cases marked overdue");
+    }
+    Ok(marked)
+}
