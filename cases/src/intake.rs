@@ -113,9 +113,7 @@ pub async fn open(
             ));
         }
     };
-    let classes = inventory::catalog::visible_classes(db, scope, input.kind).await?;
-    let class_name = classes.get(input.class_code.trim()).cloned();
-    if class_name.is_none() {
+    if !inventory::catalog::class_exists(db, scope.tenant(), input.kind, input.class_code.trim()).await? {
         v.add("class_code", format!("{} is not a {} class of the catalogue", input.class_code, input.kind.as_str()));
     }
     v.finish()?;
@@ -241,6 +239,26 @@ pub(crate) async fn locate(
     })
 }
 
+/// The next case number's sequence part. PostgreSQL: a sequence (never blocks concurrent
+/// intake; numbers are unique and increasing, with gaps within a county). Elsewhere (SQLite, one
+/// writer at a time): a per-county counter.
+async fn next_number<C: sea_orm::ConnectionTrait>(txn: &C, tenant: &tenancy::TenantRef) -> Result<i64> {
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let row = txn
+            .query_one_raw(sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT nextval('case_number_seq') AS n",
+            ))
+            .await
+            .or_internal()?
+            .ok_or_else(|| Error::internal(anyhow::anyhow!("no value from case_number_seq")))?;
+        return row.try_get::<i64>("", "n").or_internal();
+    }
+    let name = format!("case_no:{}", tenant.code);
+    tenancy::db::bump_version(txn, &name).await?;
+    tenancy::db::read_version(txn, &name).await
+}
+
 /// Inserts the case row and its first event inside the caller's transaction.
 pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(
     txn: &C,
@@ -268,11 +286,7 @@ pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(
     };
     let projection = workflow::machine::open(&first);
     let hash = chain::link(chain::GENESIS, &first);
-    let seq = {
-        let name = format!("case_no:{}", tenant.code);
-        tenancy::db::bump_version(txn, &name).await?;
-        tenancy::db::read_version(txn, &name).await?
-    };
+    let seq = next_number(txn, tenant).await?;
     let row = case::ActiveModel {
         id: Set(id),
         tenant_id: Set(tenant.id.0),

@@ -290,6 +290,24 @@ pub async fn visible_classes_for<C: ConnectionTrait>(
         .collect())
 }
 
+/// Whether one class is visible to a tenant (a single indexed lookup, for hot paths).
+pub async fn class_exists<C: ConnectionTrait>(
+    db: &C,
+    tenant: &tenancy::TenantRef,
+    kind: Kind,
+    code: &str,
+) -> Result<bool> {
+    let ids: Vec<Uuid> = owners_of(tenant).iter().map(|(id, _)| id.0).collect();
+    Ok(catalog_class::Entity::find()
+        .filter(catalog_class::Column::Kind.eq(kind.as_str()))
+        .filter(catalog_class::Column::Code.eq(code))
+        .filter(catalog_class::Column::TenantId.is_null().or(catalog_class::Column::TenantId.is_in(ids)))
+        .one(db)
+        .await
+        .or_internal()?
+        .is_some())
+}
+
 /// Adds a local extension class to the scoped tenant.
 pub async fn add_extension(db: &DatabaseConnection, scope: &TenantScope, input: NewClass) -> Result<CatalogClass> {
     let mut v = Validator::new();

@@ -160,6 +160,8 @@ impl MigrationTrait for Migration {
         index(m, "ix_cases_department", Cases::Table, &["tenant_id", "department_id"], false).await?;
         index(m, "ix_cases_created", Cases::Table, &["tenant_id", "created_at"], false).await?;
         index(m, "ux_cases_tracking", Cases::Table, &["tracking_code"], true).await?;
+        // Duplicate hints look for the same class near a point.
+        index(m, "ix_cases_class_lon", Cases::Table, &["tenant_id", "class_code", "lon"], false).await?;
 
         m.create_table(
             Table::create()
@@ -230,10 +232,17 @@ impl MigrationTrait for Migration {
         )
         .await?;
         index(m, "ix_responsibilities_class", Responsibilities::Table, &["tenant_id", "class_code"], false).await?;
+        // Case numbers on PostgreSQL come from a sequence: no row lock serialises intake.
+        if m.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            m.get_connection().execute_unprepared("CREATE SEQUENCE case_number_seq").await?;
+        }
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        if m.get_database_backend() == sea_orm::DatabaseBackend::Postgres {
+            m.get_connection().execute_unprepared("DROP SEQUENCE IF EXISTS case_number_seq").await?;
+        }
         for table in [
             Responsibilities::Table.into_iden(),
             TenantSettings::Table.into_iden(),
