@@ -9,6 +9,7 @@
 pub mod act;
 pub mod actor;
 pub mod clock;
+pub mod dispatch;
 pub mod entity;
 pub mod intake;
 pub mod overdue;

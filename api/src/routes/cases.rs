@@ -203,3 +203,29 @@ pub async fn supervise(
     let command = Command::Supervise { note: body.0.note, due: body.0.due };
     Ok(HttpResponse::Ok().json(cases::act::act(&state.db, &scope, path.1, &actor, command).await?))
 }
+
+/// The department the responsibility list (or the component's owner) suggests for a case.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "cases.dispatch_suggestion",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("case_id" = Uuid, Path, description = "Case id"),
+    ),
+    responses(
+        (status = 200, description = "The suggestion, or null when nothing matches", body = Option<cases::dispatch::Suggestion>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/cases/{case_id}/dispatch-suggestion")]
+pub async fn suggestion(
+    scope: Authorized<CaseRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let actor = cases::actor::of(&state.db, &scope).await?;
+    Ok(HttpResponse::Ok().json(cases::dispatch::suggest(&state.db, &scope, &actor, path.1).await?))
+}

@@ -73,10 +73,13 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::act)
         .service(cases::chain)
         .service(cases::supervise)
+        .service(cases::suggestion)
         .service(public::report)
         .service(public::status)
         .service(settings::get_calendar)
         .service(settings::put_calendar)
         .service(settings::get_limits)
-        .service(settings::put_limits);
+        .service(settings::put_limits)
+        .service(settings::get_responsibilities)
+        .service(settings::put_responsibilities);
 }

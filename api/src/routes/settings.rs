@@ -120,3 +120,50 @@ pub async fn put_limits(
     cases::settings::put(&state.db, scope.tenant_id().0, LIMITS, &limits).await?;
     Ok(HttpResponse::Ok().json(limits))
 }
+
+/// The responsibility list (权责清单): class, optionally narrowed to a street, community or grid,
+/// → department.
+#[utoipa::path(
+    tag = "settings",
+    operation_id = "settings.responsibilities.get",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    responses(
+        (status = 200, description = "The list", body = Vec<cases::dispatch::Line>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/settings/responsibilities")]
+pub async fn get_responsibilities(
+    scope: Authorized<TenantRead>,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(cases::dispatch::list(&state.db, &scope).await?))
+}
+
+/// Replace the responsibility list.
+#[utoipa::path(
+    tag = "settings",
+    operation_id = "settings.responsibilities.put",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    request_body = Vec<cases::dispatch::Line>,
+    responses(
+        (status = 200, description = "The stored list", body = Vec<cases::dispatch::Line>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[put("/api/v1/tenants/{tenant_code}/settings/responsibilities")]
+pub async fn put_responsibilities(
+    scope: Authorized<TenantWrite>,
+    state: web::Data<AppState>,
+    body: Json<Vec<cases::dispatch::Line>>,
+) -> ApiResult<HttpResponse> {
+    own(&scope)?;
+    Ok(HttpResponse::Ok().json(cases::dispatch::replace(&state.db, &scope, body.0).await?))
+}

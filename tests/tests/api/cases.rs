@@ -475,3 +475,84 @@ async fn deadlines_skip_holidays_lights_turn_and_overdue_is_marked_exactly_once(
     let c = ok(&app, &s.dispatcher, &id, json!({"action": "resume"})).await;
     assert!(c["deadline"].is_string());
 }
+
+#[tokio::test]
+async fn the_responsibility_list_suggests_the_most_specific_department() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let depts: Vec<String> = app.get(&format!("/api/v1/tenants/{COUNTY_A}/departments"), &admin).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["id"].as_str().unwrap().to_owned())
+        .collect();
+    let grids = app.get(&format!("/api/v1/tenants/{COUNTY_A}/grids?limit=100"), &admin).await.body["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let centre = |g: &Value| {
+        let b: Vec<f64> = g["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0)
+    };
+    let (g0, g1) = (&grids[0], &grids[1]);
+    let other_street = grids.iter().find(|g| g["street_code"] != g0["street_code"]).unwrap();
+    let list = format!("/api/v1/tenants/{COUNTY_A}/settings/responsibilities");
+    let lines = json!([
+        {"class_code": "06010", "department_id": depts[0]},
+        {"class_code": "06010", "street_code": g0["street_code"], "department_id": depts[1]},
+        {"class_code": "06010", "grid_code": g0["code"], "department_id": depts[2]},
+    ]);
+    let r = app.put(&list, &admin, lines.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(app.get(&list, &s.dispatcher).await.body.as_array().unwrap().len(), 3);
+    let bad = json!([{"class_code": "6010", "street_code": "320102001", "department_id": "00000000-0000-0000-0000-000000000000"}]);
+    let r = app.put(&list, &admin, bad).await;
+    assert_eq!(r.fields(), ["[0].class_code", "[0].street_code", "[0].department_id"], "{}", r.text);
+    assert_eq!(app.put(&list, &s.dispatcher, lines).await.status, StatusCode::FORBIDDEN);
+
+    let mut expect = Vec::new();
+    for (g, dept, by) in [(g0, &depts[2], "grid"), (g1, &depts[1], "street"), (other_street, &depts[0], "class")] {
+        let (lon, lat) = centre(g);
+        let id = report(
+            &app,
+            &s,
+            json!({"kind": "matter", "class_code": "06010", "description": "x", "lon": lon, "lat": lat}),
+        )
+        .await;
+        expect.push((id, dept.clone(), by));
+    }
+    for (id, dept, by) in expect {
+        let r = app.get(&format!("{}/{id}/dispatch-suggestion", cases()), &s.dispatcher).await;
+        assert_eq!(
+            (r.body["department_id"].as_str(), r.body["matched_by"].as_str()),
+            (Some(dept.as_str()), Some(by)),
+            "{}",
+            r.text
+        );
+    }
+    // No line for the class: no suggestion.
+    let (lon, lat) = centre(g0);
+    let id =
+        report(&app, &s, json!({"kind": "matter", "class_code": "09009", "description": "x", "lon": lon, "lat": lat}))
+            .await;
+    assert!(app.get(&format!("{}/{id}/dispatch-suggestion", cases()), &s.dispatcher).await.body.is_null());
+    // A component's owner department comes first.
+    let comp =
+        app.get(&format!("/api/v1/tenants/{COUNTY_A}/components?limit=1"), &admin).await.body["items"][0].clone();
+    let owner = app.get(&format!("/api/v1/tenants/{COUNTY_A}/departments"), &admin).await.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["uscc"] == comp["dept_code"])
+        .unwrap()["id"]
+        .clone();
+    let id = report(&app, &s, json!({"kind": "component", "class_code": comp["class_code"], "description": "破损", "component_id": comp["component_id"]})).await;
+    let r = app.get(&format!("{}/{id}/dispatch-suggestion", cases()), &s.dispatcher).await;
+    assert_eq!(
+        (r.body["department_id"].clone(), r.body["matched_by"].as_str()),
+        (owner, Some("component_owner")),
+        "{}",
+        r.text
+    );
+}

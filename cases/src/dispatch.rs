@@ -1,0 +1,159 @@
+//! The responsibility list (权责清单) and the dispatch suggestion it gives.
+//!
+//! A line maps a class, optionally narrowed to a street, community or unit grid, to the
+//! department responsible. For a case the most specific line wins; a census component whose
+//! 主管部门 is one of the county's departments (same 统一社会信用代码) wins over all lines. The
+//! dispatcher sees the suggestion and may choose another department.
+
+use kernel::{Result, Validator};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
+use serde::{Deserialize, Serialize};
+use tenancy::TenantScope;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::OrInternal;
+use crate::entity::responsibility;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
+pub struct Line {
+    #[schema(example = "06010")]
+    pub class_code: String,
+    pub street_code: Option<String>,
+    pub community_code: Option<String>,
+    pub grid_code: Option<String>,
+    pub department_id: Uuid,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Suggestion {
+    pub department_id: Uuid,
+    pub department_name: String,
+    /// `component_owner`, `grid`, `community`, `street` or `class`.
+    pub matched_by: &'static str,
+}
+
+pub async fn list(db: &DatabaseConnection, scope: &TenantScope) -> Result<Vec<Line>> {
+    Ok(responsibility::Entity::find()
+        .filter(responsibility::Column::TenantId.eq(scope.tenant_id().0))
+        .order_by_asc(responsibility::Column::ClassCode)
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|r| Line {
+            class_code: r.class_code,
+            street_code: r.street_code,
+            community_code: r.community_code,
+            grid_code: r.grid_code,
+            department_id: r.department_id,
+        })
+        .collect())
+}
+
+/// Replaces the whole list (every bad line reported by index and field).
+pub async fn replace(db: &DatabaseConnection, scope: &TenantScope, lines: Vec<Line>) -> Result<Vec<Line>> {
+    let tenant = scope.tenant_id().0;
+    let code = scope.tenant().code.to_string();
+    let departments: std::collections::HashSet<Uuid> = tenancy::entity::department::Entity::find()
+        .filter(tenancy::entity::department::Column::TenantId.eq(tenant))
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|d| d.id)
+        .collect();
+    let mut v = Validator::new();
+    for (i, l) in lines.iter().enumerate() {
+        if l.class_code.len() != 5 || !l.class_code.bytes().all(|b| b.is_ascii_digit()) {
+            v.add(format!("[{i}].class_code"), "must be a 5-digit class code");
+        }
+        for (field, value, len) in [
+            ("street_code", &l.street_code, 9),
+            ("community_code", &l.community_code, 12),
+            ("grid_code", &l.grid_code, 15),
+        ] {
+            if let Some(c) = value
+                && let Err(reason) = spatial::codes::check_child_code(c, len, &code, field)
+            {
+                v.add(format!("[{i}].{field}"), reason);
+            }
+        }
+        if !departments.contains(&l.department_id) {
+            v.add(format!("[{i}].department_id"), "no such department in this county");
+        }
+    }
+    v.finish()?;
+    let txn = db.begin().await.or_internal()?;
+    responsibility::Entity::delete_many()
+        .filter(responsibility::Column::TenantId.eq(tenant))
+        .exec(&txn)
+        .await
+        .or_internal()?;
+    if !lines.is_empty() {
+        let rows: Vec<responsibility::ActiveModel> = lines
+            .iter()
+            .map(|l| responsibility::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tenant_id: Set(tenant),
+                class_code: Set(l.class_code.clone()),
+                street_code: Set(l.street_code.clone()),
+                community_code: Set(l.community_code.clone()),
+                grid_code: Set(l.grid_code.clone()),
+                department_id: Set(l.department_id),
+            })
+            .collect();
+        responsibility::Entity::insert_many(rows).exec_without_returning(&txn).await.or_internal()?;
+    }
+    txn.commit().await.or_internal()?;
+    list(db, scope).await
+}
+
+/// The department suggested for a case the caller may see.
+pub async fn suggest(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    actor: &workflow::Actor,
+    case_id: Uuid,
+) -> Result<Option<Suggestion>> {
+    let c = crate::query::find_visible(db, scope, actor, case_id).await?;
+    let tenant = scope.tenant_id().0;
+    let departments = tenancy::entity::department::Entity::find()
+        .filter(tenancy::entity::department::Column::TenantId.eq(tenant))
+        .all(db)
+        .await
+        .or_internal()?;
+    let name_of = |id: Uuid| departments.iter().find(|d| d.id == id).map(|d| d.name.clone());
+    if let Some(component) = &c.component_id
+        && let Ok(comp) = inventory::census::query::get(db, scope, component).await
+        && let Some(d) = departments.iter().find(|d| d.uscc == comp.dept_code)
+    {
+        return Ok(Some(Suggestion {
+            department_id: d.id,
+            department_name: d.name.clone(),
+            matched_by: "component_owner",
+        }));
+    }
+    let lines = responsibility::Entity::find()
+        .filter(responsibility::Column::TenantId.eq(tenant))
+        .filter(responsibility::Column::ClassCode.eq(c.class_code.as_str()))
+        .all(db)
+        .await
+        .or_internal()?;
+    let ranked = lines.iter().filter_map(|l| {
+        let rank = match (&l.grid_code, &l.community_code, &l.street_code) {
+            (Some(g), _, _) if *g == c.grid_code => (4, "grid"),
+            (Some(_), _, _) => return None,
+            (None, Some(m), _) if *m == c.community_code => (3, "community"),
+            (None, Some(_), _) => return None,
+            (None, None, Some(s)) if *s == c.street_code => (2, "street"),
+            (None, None, Some(_)) => return None,
+            (None, None, None) => (1, "class"),
+        };
+        Some((rank, l.department_id))
+    });
+    let best = ranked.max_by_key(|((rank, _), _)| *rank);
+    Ok(best.and_then(|((_, matched_by), id)| {
+        name_of(id).map(|department_name| Suggestion { department_id: id, department_name, matched_by })
+    }))
+}
