@@ -64,6 +64,8 @@ pub struct Settings {
     pub max_import_bytes: u64,
     /// Public reports accepted per client address per minute (with a burst of the same size).
     pub public_reports_per_minute: u32,
+    /// Largest photo accepted, in bytes.
+    pub max_photo_bytes: u64,
 }
 
 impl Default for Settings {
@@ -89,6 +91,7 @@ impl Default for Settings {
             shutdown_timeout_secs: 30,
             max_import_bytes: 2 << 30,
             public_reports_per_minute: 10,
+            max_photo_bytes: 10 << 20,
         }
     }
 }

@@ -27,6 +27,7 @@ problem_responses! {
     Invalid = "Invalid fields; `errors` lists each field and the reason";
     TooMany = "Too many attempts; see `Retry-After`";
     TooLarge = "The body exceeds the size limit";
+    Unsupported = "The content type is not accepted (e.g. not a JPEG, PNG or WebP image)";
     Unavailable = "Not ready (e.g. the database does not answer)";
 }
 
@@ -41,7 +42,7 @@ GB/T 2260 code of a city or county. Authenticate with `POST /api/v1/auth/login` 
 stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
         license(name = "Apache-2.0"),
     ),
-    components(responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, TooMany, TooLarge, Unavailable)),
+    components(responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, TooMany, TooLarge, Unsupported, Unavailable)),
     modifiers(&BearerScheme),
     tags(
         (name = "health", description = "Liveness and readiness"),

@@ -122,6 +122,7 @@ impl Application {
             grids: Arc::new(inventory::grid_cache::GridCache::new()),
             data_dir: settings.data_dir.clone(),
             max_import_bytes: settings.max_import_bytes,
+            max_photo_bytes: settings.max_photo_bytes,
             public_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 std::num::NonZeroU32::new(settings.public_reports_per_minute).unwrap_or(std::num::NonZeroU32::MIN),
             ))),

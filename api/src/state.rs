@@ -20,6 +20,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// Largest accepted census upload, in bytes.
     pub max_import_bytes: u64,
+    /// Largest photo accepted, in bytes.
+    pub max_photo_bytes: u64,
     /// Public reports per client address.
     pub public_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
 }

@@ -79,6 +79,7 @@ async fn check_references(
                 return Err(Error::invalid("into", "the case to keep is itself rejected or voided"));
             }
         }
+        Command::Handle { photos, .. } => crate::photos::check_ids(db, scope.tenant_id().0, photos).await?,
         Command::File { class_code, .. } => {
             let row = case::Entity::find_by_id(case_id).one(db).await.or_internal()?;
             let kind = row

@@ -138,6 +138,7 @@ pub async fn open(
         },
     };
     let place = locate(db, grids, scope.tenant(), lon, lat).await?;
+    crate::photos::check_ids(db, tenant, &input.photos).await?;
 
     let intake = Intake {
         source,

@@ -13,6 +13,7 @@ pub mod dispatch;
 pub mod entity;
 pub mod intake;
 pub mod overdue;
+pub mod photos;
 pub mod public;
 pub mod query;
 pub mod settings;

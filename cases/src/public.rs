@@ -86,6 +86,7 @@ pub async fn report(db: &DatabaseConnection, grids: &GridCache, county: &str, in
     v.finish()?;
     let (lon, lat) = inventory::grids::to_wgs84(input.lon, input.lat, input.crs.as_deref())?;
     let place = locate(db, grids, &tenant, lon, lat).await?;
+    crate::photos::check_ids(db, tenant.id.0, &input.photos).await?;
     let intake = Intake {
         source: Source::Public,
         kind: Kind::Matter,

@@ -11,6 +11,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261127_000001_tenancy;
 mod m20261127_000002_inventory;
 mod m20261128_000003_cases;
+mod m20261128_000004_photos;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_tenancy::Migration),
             Box::new(m20261127_000002_inventory::Migration),
             Box::new(m20261128_000003_cases::Migration),
+            Box::new(m20261128_000004_photos::Migration),
         ]
     }
 }

@@ -229,3 +229,65 @@ pub async fn suggestion(
     let actor = cases::actor::of(&state.db, &scope).await?;
     Ok(HttpResponse::Ok().json(cases::dispatch::suggest(&state.db, &scope, &actor, path.1).await?))
 }
+
+/// Upload a photo (JPEG, PNG or WebP, recognised from the content) to reference in a report or
+/// a feedback. Identical content is stored once.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "photos.upload",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    request_body(content = Vec<u8>, description = "The image bytes", content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "Stored", body = cases::photos::Photo),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 413, response = crate::openapi::TooLarge),
+        (status = 415, response = crate::openapi::Unsupported),
+    )
+)]
+#[post("/api/v1/tenants/{tenant_code}/photos")]
+pub async fn upload_photo(
+    scope: Authorized<CaseWrite>,
+    state: web::Data<AppState>,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let bytes = crate::extract::read_body(body, state.max_photo_bytes).await?;
+    let stored =
+        cases::photos::store(&state.db, &state.data_dir, scope.tenant(), Some(scope.principal().user_id.0), &bytes)
+            .await?;
+    Ok(HttpResponse::Created().json(stored))
+}
+
+/// A photo of a case, for users who may see the case.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "cases.photo",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("case_id" = Uuid, Path, description = "Case id"),
+        ("photo_id" = Uuid, Path, description = "Photo id"),
+    ),
+    responses(
+        (status = 200, description = "The image", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/cases/{case_id}/photos/{photo_id}")]
+pub async fn photo(
+    scope: Authorized<CaseRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let actor = cases::actor::of(&state.db, &scope).await?;
+    let (content_type, bytes) = cases::photos::read(&state.db, &state.data_dir, &scope, &actor, path.1, path.2).await?;
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header(("x-content-type-options", "nosniff"))
+        .insert_header(("cache-control", "private, max-age=3600"))
+        .body(bytes))
+}

@@ -56,3 +56,35 @@ pub async fn report(
 pub async fn status(state: web::Data<AppState>, path: web::Path<(String, String)>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(cases::public::status(&state.db, &path.0, &path.1).await?))
 }
+
+/// Upload a photo for a public report (JPEG, PNG or WebP); counts against the same per-address
+/// limit as reports.
+#[utoipa::path(
+    tag = "public",
+    operation_id = "public.photos.upload",
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    request_body(content = Vec<u8>, description = "The image bytes", content_type = "application/octet-stream"),
+    responses(
+        (status = 201, description = "Stored", body = cases::photos::Photo),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 413, response = crate::openapi::TooLarge),
+        (status = 415, response = crate::openapi::Unsupported),
+        (status = 429, response = crate::openapi::TooMany),
+    )
+)]
+#[post("/api/v1/public/{tenant_code}/photos")]
+pub async fn upload_photo(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    path: web::Path<String>,
+    body: web::Payload,
+) -> ApiResult<HttpResponse> {
+    let source = client_address(&req, state.trust_forwarded_for);
+    if let Err(not_until) = state.public_limiter.check_key(&source) {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+        return Err(ApiError(Error::rate_limited(wait.as_secs().max(1))));
+    }
+    let tenant = tenancy::tenant::public_county(&state.db, &path).await?;
+    let bytes = crate::extract::read_body(body, state.max_photo_bytes).await?;
+    Ok(HttpResponse::Created().json(cases::photos::store(&state.db, &state.data_dir, &tenant, None, &bytes).await?))
+}

@@ -3,5 +3,6 @@
 pub mod case;
 pub mod case_event;
 pub mod idempotency_key;
+pub mod photo;
 pub mod responsibility;
 pub mod tenant_setting;

@@ -119,7 +119,7 @@ async fn full_loop_from_a_collector_report_to_closure_with_a_valid_chain() {
     assert_eq!(r.fields(), ["department"]);
     let c = ok(&app, &s.dispatcher, id, json!({"action": "dispatch", "department": s.handler_dept})).await;
     assert_eq!((c["state"].as_str(), c["department_id"].as_str()), (Some("dispatched"), Some(s.handler_dept.as_str())));
-    ok(&app, &s.handler, id, json!({"action": "handle", "note": "已清运", "photos": ["after-1"]})).await;
+    ok(&app, &s.handler, id, json!({"action": "handle", "note": "已清运"})).await;
     ok(&app, &s.acceptor, id, json!({"action": "send_check"})).await;
     ok(&app, &s.collector, id, json!({"action": "check", "passed": true})).await;
     let closed = ok(&app, &s.acceptor, id, json!({"action": "close"})).await;
@@ -247,7 +247,7 @@ async fn rework_extension_return_suspension_void_merge_and_self_handling() {
     assert_eq!((c["state"].as_str(), c["merged_into"].as_str()), (Some("voided"), Some(id.as_str())));
 
     // 自处置: fixed on the spot, closed without dispatch.
-    let r = app.post(&cases(), &s.collector, json!({"kind": "matter", "class_code": "06012", "description": "路面有杂物，已清理", "lon": lon, "lat": lat, "self_handled": true, "photos": ["before", "after"]})).await;
+    let r = app.post(&cases(), &s.collector, json!({"kind": "matter", "class_code": "06012", "description": "路面有杂物，已清理", "lon": lon, "lat": lat, "self_handled": true})).await;
     assert_eq!((r.status, r.body["state"].as_str()), (StatusCode::CREATED, Some("self_handled")), "{}", r.text);
     let sh = r.body["id"].as_str().unwrap().to_owned();
     assert_eq!(ok(&app, &s.acceptor, &sh, json!({"action": "close"})).await["state"], "closed");
@@ -555,4 +555,75 @@ async fn the_responsibility_list_suggests_the_most_specific_department() {
         "{}",
         r.text
     );
+}
+
+#[tokio::test]
+async fn photos_are_sniffed_limited_and_served_only_through_a_visible_case() {
+    let app = tests::spawn_with(|s| s.max_photo_bytes = 4096).await;
+    let s = staff(&app).await;
+    let upload = |token: String, bytes: Vec<u8>| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .post(format!("{}/api/v1/tenants/{COUNTY_A}/photos", app.base))
+                .bearer_auth(token)
+                .body(bytes)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let png = b"\x89PNG\r\n\x1a\nbefore-photo".to_vec();
+    let (status, before) = upload(s.collector.clone(), png.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{before}");
+    assert_eq!((before["content_type"].as_str(), before["size"].as_i64()), (Some("image/png"), Some(png.len() as i64)));
+    assert_eq!(before["sha256"].as_str().unwrap().len(), 64);
+    // The content decides, not the name or the header: GIF and SVG are refused; so is a big file.
+    let (status, body) = upload(s.collector.clone(), b"GIF89a....".to_vec()).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type")));
+    let (status, _) = upload(s.collector.clone(), [b"\xFF\xD8\xFF".to_vec(), vec![0u8; 5000]].concat()).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    let (lon, lat) = point(&app, &s.collector).await;
+    let r = app.post(&cases(), &s.collector, json!({"kind": "matter", "class_code": "06010", "description": "x", "lon": lon, "lat": lat, "photos": ["00000000-0000-0000-0000-000000000000"]})).await;
+    assert_eq!(r.fields(), ["photos[0]"]);
+    let id = report(&app, &s, json!({"kind": "matter", "class_code": "06010", "description": "x", "lon": lon, "lat": lat, "photos": [before["id"]]})).await;
+    let url = format!("{}/{id}/photos/{}", cases(), before["id"].as_str().unwrap());
+    let r = app.client.get(format!("{}{url}", app.base)).bearer_auth(&s.acceptor).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "image/png");
+    assert_eq!(r.bytes().await.unwrap().to_vec(), png);
+    // Not through a case that does not reference it, not to a department that cannot see the case,
+    // not to another county.
+    let other =
+        report(&app, &s, json!({"kind": "matter", "class_code": "06012", "description": "y", "lon": lon, "lat": lat}))
+            .await;
+    assert_eq!(
+        app.get(&format!("{}/{other}/photos/{}", cases(), before["id"].as_str().unwrap()), &s.acceptor).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(app.get(&url, &s.handler).await.status, StatusCode::NOT_FOUND);
+    let b_admin = app.demo(COUNTY_B, "admin").await;
+    assert_eq!(app.get(&url, &b_admin).await.status, StatusCode::NOT_FOUND);
+
+    // Feedback with an after-photo; once dispatched to it, the department sees both.
+    ok(&app, &s.acceptor, &id, json!({"action": "accept"})).await;
+    ok(&app, &s.acceptor, &id, json!({"action": "file", "class_code": "06010"})).await;
+    ok(&app, &s.dispatcher, &id, json!({"action": "dispatch", "department": s.handler_dept})).await;
+    let (_, after) = upload(s.handler.clone(), b"\xFF\xD8\xFF\xE0after".to_vec()).await;
+    let r = act(&app, &s.handler, &id, json!({"action": "handle", "note": "done", "photos": ["nope"]})).await;
+    assert_eq!(r.fields(), ["photos[0]"]);
+    ok(&app, &s.handler, &id, json!({"action": "handle", "note": "done", "photos": [after["id"]]})).await;
+    assert_eq!(app.get(&url, &s.handler).await.status, StatusCode::OK);
+    let r = app
+        .client
+        .get(format!("{}{}/{id}/photos/{}", app.base, cases(), after["id"].as_str().unwrap()))
+        .bearer_auth(&s.acceptor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "image/jpeg");
 }

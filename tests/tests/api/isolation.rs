@@ -38,6 +38,7 @@ struct Ids {
     component: String,
     job: String,
     case: String,
+    photo: String,
     /// A point inside the tenant's frame, for the lookup route.
     point: (f64, f64),
 }
@@ -53,6 +54,7 @@ impl Ids {
             .replace("{component_id}", &self.component)
             .replace("{job_id}", &self.job)
             .replace("{case_id}", &self.case)
+            .replace("{photo_id}", &self.photo)
             .replace("{tracking_code}", "UGNOSUCHCODE");
         assert!(!path.contains('{'), "unknown path parameter in {template}: add it to the isolation test");
         if path.ends_with("/grids/locate") {
@@ -79,14 +81,25 @@ async fn ids_of(app: &TestApp, tenant: &str, token: &str) -> Ids {
         .await
         .unwrap();
     let job: Value = job.json().await.unwrap();
-    // A case reported by the tenant's collector.
+    // A case reported by the tenant's collector, with a photo.
     let collector = app.demo(tenant, "collector").await;
     let (lon, lat) = ((bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0);
+    let photo: Value = app
+        .client
+        .post(format!("{}/api/v1/tenants/{tenant}/photos", app.base))
+        .bearer_auth(&collector)
+        .body(b"\x89PNG\r\n\x1a\nisolation".to_vec())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let case = app
         .post(
             &format!("/api/v1/tenants/{tenant}/cases"),
             &collector,
-            json!({"kind": "matter", "class_code": "06010", "description": "test", "lon": lon, "lat": lat}),
+            json!({"kind": "matter", "class_code": "06010", "description": "test", "lon": lon, "lat": lat, "photos": [photo["id"]]}),
         )
         .await;
     assert_eq!(case.status, StatusCode::CREATED, "{}", case.text);
@@ -99,6 +112,7 @@ async fn ids_of(app: &TestApp, tenant: &str, token: &str) -> Ids {
         component: components.body["items"][0]["component_id"].as_str().unwrap().into(),
         job: job["id"].as_str().unwrap_or_else(|| panic!("no job: {job}")).into(),
         case: case.body["id"].as_str().unwrap().into(),
+        photo: photo["id"].as_str().unwrap_or_else(|| panic!("no photo: {photo}")).into(),
         point: ((bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0),
     }
 }
@@ -213,7 +227,7 @@ fn may(role: &str, method: &Method, template: &str) -> bool {
     if path.ends_with("/supervision-orders") {
         return role == "dispatcher"; // 督办: the command centre (and the city)
     }
-    if path.starts_with("/cases") {
+    if path.starts_with("/cases") || path.starts_with("/photos") {
         return workflow_role; // intake and actions; the workflow decides which action
     }
     role == "admin"
