@@ -11,6 +11,7 @@ pub mod actor;
 pub mod clock;
 pub mod dispatch;
 pub mod entity;
+pub mod feed;
 pub mod intake;
 pub mod overdue;
 pub mod photos;

@@ -291,3 +291,42 @@ pub async fn photo(
         .insert_header(("cache-control", "private, max-age=3600"))
         .body(bytes))
 }
+
+/// Live case events of the county as server-sent events (`event: case`, JSON data with the case,
+/// action and new state). Each user receives only events of cases they may see. Reconnect with
+/// `Last-Event-ID` to resume.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "cases.feed",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("Last-Event-ID" = Option<i64>, Header, description = "The last `id` received, to resume"),
+    ),
+    responses(
+        (status = 200, description = "An event stream", content_type = "text/event-stream", body = cases::feed::FeedEvent),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/case-events")]
+pub async fn feed(
+    scope: Authorized<CaseRead>,
+    state: web::Data<AppState>,
+    req: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    use futures_util::StreamExt;
+    let last =
+        req.headers().get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
+    let actor = cases::actor::of(&state.db, &scope).await?;
+    let stream =
+        cases::feed::stream(state.db.clone(), (*scope).clone(), actor, last, std::time::Duration::from_millis(500))
+            .await?
+            .map(|chunk| chunk.map(web::Bytes::from).map_err(crate::error::ApiError));
+    Ok(HttpResponse::Ok()
+        .content_type("text/event-stream")
+        .insert_header(("cache-control", "no-cache"))
+        .insert_header(("x-accel-buffering", "no"))
+        .streaming(stream))
+}

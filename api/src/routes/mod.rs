@@ -74,6 +74,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::chain)
         .service(cases::supervise)
         .service(cases::suggestion)
+        .service(cases::feed)
         .service(cases::upload_photo)
         .service(cases::photo)
         .service(public::report)

@@ -627,3 +627,77 @@ async fn photos_are_sniffed_limited_and_served_only_through_a_visible_case() {
         .unwrap();
     assert_eq!(r.headers()["content-type"], "image/jpeg");
 }
+
+/// Reads a live stream until `until` appears in it (or the time runs out); returns what was read.
+async fn read_stream(resp: reqwest::Response, until: &str, seconds: u64) -> String {
+    use futures_util::StreamExt;
+    let mut text = String::new();
+    let mut body = resp.bytes_stream();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while !text.contains(until) {
+        match tokio::time::timeout_at(deadline, body.next()).await {
+            Ok(Some(Ok(chunk))) => text.push_str(&String::from_utf8_lossy(&chunk)),
+            _ => break,
+        }
+    }
+    text
+}
+
+#[tokio::test]
+async fn the_live_feed_delivers_each_user_only_the_cases_they_may_see() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let (lon, lat) = point(&app, &s.collector).await;
+    let body = json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat});
+    let mine = report(&app, &s, body.clone()).await;
+    let theirs = report(&app, &s, body).await;
+    for id in [&mine, &theirs] {
+        ok(&app, &s.acceptor, id, json!({"action": "accept"})).await;
+        ok(&app, &s.acceptor, id, json!({"action": "file", "class_code": "06010"})).await;
+    }
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let depts = app.get(&format!("/api/v1/tenants/{COUNTY_A}/departments"), &admin).await;
+    let other_dept =
+        depts.body["items"].as_array().unwrap().iter().find(|d| d["id"] != s.handler_dept.as_str()).unwrap()["id"]
+            .clone();
+
+    let open = |token: String| {
+        let app = &app;
+        async move {
+            let r = app
+                .client
+                .get(format!("{}/api/v1/tenants/{COUNTY_A}/case-events", app.base))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), StatusCode::OK);
+            assert_eq!(r.headers()["content-type"], "text/event-stream");
+            r
+        }
+    };
+    let handler_feed = open(s.handler.clone()).await;
+    let dispatcher_feed = open(s.dispatcher.clone()).await;
+    ok(&app, &s.dispatcher, &theirs, json!({"action": "dispatch", "department": other_dept})).await;
+    ok(&app, &s.dispatcher, &mine, json!({"action": "dispatch", "department": s.handler_dept})).await;
+
+    let seen = read_stream(dispatcher_feed, &mine, 10).await;
+    assert!(seen.contains(&theirs) && seen.contains(&mine), "the command centre sees both: {seen}");
+    assert!(seen.contains("event: case") && seen.contains("\"action\":\"dispatch\""), "{seen}");
+    let seen = read_stream(handler_feed, &mine, 10).await;
+    assert!(seen.contains(&mine), "the department sees its case: {seen}");
+    assert!(!seen.contains(&theirs), "but not another department's: {seen}");
+
+    // Resuming from an id replays what came after it.
+    let first_id: i64 = seen.lines().find_map(|l| l.strip_prefix("id: ")).unwrap().parse().unwrap();
+    let r = app
+        .client
+        .get(format!("{}/api/v1/tenants/{COUNTY_A}/case-events", app.base))
+        .bearer_auth(&s.dispatcher)
+        .header("last-event-id", (first_id - 1).to_string())
+        .send()
+        .await
+        .unwrap();
+    let replay = read_stream(r, &mine, 10).await;
+    assert!(replay.contains(&format!("id: {first_id}")), "{replay}");
+}
