@@ -18,6 +18,7 @@ use workflow::Actor;
 
 use crate::db::OrInternal;
 use crate::entity::{case, case_event};
+use crate::query::Sight;
 
 /// One message of the feed.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -30,53 +31,6 @@ pub struct FeedEvent {
     pub action: String,
     pub state: String,
     pub at: chrono::DateTime<chrono::Utc>,
-}
-
-/// Who sees what (the work list's rules, in memory).
-struct Sight {
-    all: bool,
-    department: Option<Uuid>,
-    collector: Option<(Uuid, Vec<Uuid>)>,
-}
-
-impl Sight {
-    fn sees(&self, c: &case::Model) -> bool {
-        if self.all {
-            return true;
-        }
-        let dept = self.department.is_some_and(|d| c.department_id == Some(d) || c.state == "filed");
-        let patrol = self.collector.as_ref().is_some_and(|(user, duty)| {
-            c.reporter_id == Some(*user)
-                || (c.duty_grid_id.is_some_and(|d| duty.contains(&d))
-                    && matches!(c.state.as_str(), "verifying" | "checking"))
-        });
-        dept || patrol
-    }
-}
-
-async fn sight(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor) -> Result<Sight> {
-    let all = actor.from_city
-        || ["supervision-center", "command-center", "auditor", "tenant-admin", "city-oversight"]
-            .iter()
-            .any(|r| actor.has(r));
-    let department =
-        if actor.has("department") { actor.department.as_deref().and_then(|d| Uuid::parse_str(d).ok()) } else { None };
-    let collector = if actor.has("collector") {
-        let user = Uuid::parse_str(&actor.user).unwrap_or_default();
-        let duty = inventory::entity::duty_grid_collector::Entity::find()
-            .filter(inventory::entity::duty_grid_collector::Column::TenantId.eq(scope.tenant_id().0))
-            .filter(inventory::entity::duty_grid_collector::Column::UserId.eq(user))
-            .all(db)
-            .await
-            .or_internal()?
-            .into_iter()
-            .map(|d| d.duty_grid_id)
-            .collect();
-        Some((user, duty))
-    } else {
-        None
-    };
-    Ok(Sight { all, department, collector })
 }
 
 /// Where a new stream starts: after `last_event_id`, or after the newest event now.
@@ -140,7 +94,7 @@ pub async fn stream(
     every: Duration,
 ) -> Result<impl Stream<Item = Result<String>>> {
     let tenant = scope.tenant_id().0;
-    let sight = sight(&db, &scope, &actor).await?;
+    let sight = Sight::of(&db, &scope, &actor).await?;
     let position = start(&db, tenant, last_event_id).await?;
     let first = ": connected\n\n".to_owned();
     Ok(futures_util::stream::unfold((position, Some(first), sight), move |(mut after, pending, sight)| {

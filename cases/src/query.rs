@@ -162,49 +162,90 @@ pub struct WorkList {
     pub counts: Vec<StateCount>,
 }
 
-/// Limits a query to the cases the actor may see.
+/// Who sees which case — the one definition, used as an SQL condition by the work list and the
+/// detail routes, and in memory by the live feed.
+pub(crate) struct Sight {
+    all: bool,
+    department: Option<Uuid>,
+    /// The collector and the duty grids it patrols.
+    collector: Option<(Uuid, Vec<Uuid>)>,
+}
+
+impl Sight {
+    pub(crate) async fn of(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor) -> Result<Sight> {
+        let all = actor.from_city
+            || ["supervision-center", "command-center", "auditor", "tenant-admin", "city-oversight"]
+                .iter()
+                .any(|r| actor.has(r));
+        let department = if actor.has("department") {
+            actor.department.as_deref().and_then(|d| Uuid::parse_str(d).ok())
+        } else {
+            None
+        };
+        let collector = if actor.has("collector") && !all {
+            let user = Uuid::parse_str(&actor.user).unwrap_or_default();
+            let duty = inventory::entity::duty_grid_collector::Entity::find()
+                .filter(inventory::entity::duty_grid_collector::Column::TenantId.eq(scope.tenant_id().0))
+                .filter(inventory::entity::duty_grid_collector::Column::UserId.eq(user))
+                .all(db)
+                .await
+                .or_internal()?
+                .into_iter()
+                .map(|d| d.duty_grid_id)
+                .collect();
+            Some((user, duty))
+        } else {
+            None
+        };
+        Ok(Sight { all, department, collector })
+    }
+
+    /// A department: its own cases and claimable (filed) ones. A collector: the verification and
+    /// check tasks of its duty grids, and its own reports. The centres, auditors, administrators
+    /// and the city: everything.
+    pub(crate) fn sees(&self, c: &case::Model) -> bool {
+        if self.all {
+            return true;
+        }
+        let dept = self.department.is_some_and(|d| c.department_id == Some(d) || c.state == "filed");
+        let patrol = self.collector.as_ref().is_some_and(|(user, duty)| {
+            c.reporter_id == Some(*user)
+                || (c.duty_grid_id.is_some_and(|d| duty.contains(&d))
+                    && matches!(c.state.as_str(), "verifying" | "checking"))
+        });
+        dept || patrol
+    }
+
+    /// The same rule as a query condition.
+    fn condition(&self) -> Condition {
+        if self.all {
+            return Condition::all();
+        }
+        let mut cond = Condition::any();
+        if let Some(d) = self.department {
+            cond = cond.add(case::Column::DepartmentId.eq(d)).add(case::Column::State.eq("filed"));
+        }
+        if let Some((user, duty)) = &self.collector {
+            cond = cond.add(case::Column::ReporterId.eq(*user)).add(
+                Condition::all()
+                    .add(case::Column::DutyGridId.is_in(duty.clone()))
+                    .add(case::Column::State.is_in(["verifying", "checking"])),
+            );
+        }
+        // Nothing matched: an empty "any" would mean everything, so say nothing.
+        if cond.is_empty() { Condition::all().add(Expr::val(1).eq(0)) } else { cond }
+    }
+}
+
+/// Limits a query to the scoped tenant's cases the actor may see.
 async fn visible(
     db: &DatabaseConnection,
     scope: &TenantScope,
     actor: &Actor,
     q: Select<case::Entity>,
 ) -> Result<Select<case::Entity>> {
-    let q = q.filter(case::Column::TenantId.eq(scope.tenant_id().0));
-    let sees_all = actor.from_city
-        || ["supervision-center", "command-center", "auditor", "tenant-admin", "city-oversight"]
-            .iter()
-            .any(|r| actor.has(r));
-    if sees_all {
-        return Ok(q);
-    }
-    let mut cond = Condition::any();
-    if actor.has("department")
-        && let Some(d) = actor.department.as_deref().and_then(|d| Uuid::parse_str(d).ok())
-    {
-        cond = cond.add(case::Column::DepartmentId.eq(d)).add(case::Column::State.eq("filed"));
-    }
-    if actor.has("collector") {
-        let user = Uuid::parse_str(&actor.user).unwrap_or_default();
-        let duty: Vec<Uuid> = inventory::entity::duty_grid_collector::Entity::find()
-            .filter(inventory::entity::duty_grid_collector::Column::TenantId.eq(scope.tenant_id().0))
-            .filter(inventory::entity::duty_grid_collector::Column::UserId.eq(user))
-            .all(db)
-            .await
-            .or_internal()?
-            .into_iter()
-            .map(|d| d.duty_grid_id)
-            .collect();
-        cond = cond.add(case::Column::ReporterId.eq(user)).add(
-            Condition::all()
-                .add(case::Column::DutyGridId.is_in(duty))
-                .add(case::Column::State.is_in(["verifying", "checking"])),
-        );
-    }
-    // Nothing matched: an empty condition list would mean "everything", so say "nothing".
-    if cond.is_empty() {
-        return Ok(q.filter(Expr::val(1).eq(0)));
-    }
-    Ok(q.filter(cond))
+    let sight = Sight::of(db, scope, actor).await?;
+    Ok(q.filter(case::Column::TenantId.eq(scope.tenant_id().0)).filter(sight.condition()))
 }
 
 fn filtered(mut q: Select<case::Entity>, f: &CaseFilter) -> Select<case::Entity> {

@@ -9,32 +9,25 @@ use std::sync::OnceLock;
 const STREETS_TSV: &str = include_str!("../data/streets-2023.tsv");
 const COMMUNITIES_TSV: &str = include_str!("../data/communities-nanjing-2023.tsv");
 
+/// code → name of a TSV whose first two columns are code and name.
+fn code_names(tsv: &'static str) -> HashMap<&'static str, &'static str> {
+    tsv.lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split('\t');
+            Some((f.next()?, f.next()?))
+        })
+        .collect()
+}
+
 fn streets() -> &'static HashMap<&'static str, &'static str> {
     static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        STREETS_TSV
-            .lines()
-            .skip(1)
-            .filter_map(|l| {
-                let mut f = l.split('\t');
-                Some((f.next()?, f.next()?))
-            })
-            .collect()
-    })
+    MAP.get_or_init(|| code_names(STREETS_TSV))
 }
 
 fn communities() -> &'static HashMap<&'static str, &'static str> {
     static MAP: OnceLock<HashMap<&'static str, &'static str>> = OnceLock::new();
-    MAP.get_or_init(|| {
-        COMMUNITIES_TSV
-            .lines()
-            .skip(1)
-            .filter_map(|l| {
-                let mut f = l.split('\t');
-                Some((f.next()?, f.next()?))
-            })
-            .collect()
-    })
+    MAP.get_or_init(|| code_names(COMMUNITIES_TSV))
 }
 
 /// The official name of a 9-digit street/town code.

@@ -8,6 +8,7 @@
 
 pub use sea_orm_migration::prelude::*;
 
+mod helpers;
 mod m20261127_000001_tenancy;
 mod m20261127_000002_inventory;
 mod m20261128_000003_cases;

@@ -7,6 +7,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::helpers::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -178,24 +180,6 @@ fn tenant_fk(from: (impl IntoIden, impl IntoIden), name: &str) -> ForeignKeyCrea
         .to(Tenants::Table, Tenants::Id)
         .on_delete(ForeignKeyAction::Restrict)
         .to_owned()
-}
-
-async fn index(
-    m: &SchemaManager<'_>,
-    name: &str,
-    table: impl IntoIden,
-    cols: &[&str],
-    unique: bool,
-) -> Result<(), DbErr> {
-    let mut stmt = Index::create();
-    stmt.name(name).table(table);
-    for c in cols {
-        stmt.col(Alias::new(*c));
-    }
-    if unique {
-        stmt.unique();
-    }
-    m.create_index(stmt.to_owned()).await
 }
 
 #[async_trait::async_trait]
