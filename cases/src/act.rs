@@ -49,9 +49,10 @@ pub(crate) async fn insert_event<C: ConnectionTrait>(
 async fn check_references(
     db: &DatabaseConnection,
     scope: &TenantScope,
-    case_id: Uuid,
+    row: &case::Model,
     command: &Command,
 ) -> Result<()> {
+    let case_id = row.id;
     match command {
         Command::Dispatch { department } => {
             let id = Uuid::parse_str(department).map_err(|_| Error::invalid("department", "is not a department id"))?;
@@ -81,13 +82,8 @@ async fn check_references(
         }
         Command::Handle { photos, .. } => crate::photos::check_ids(db, scope.tenant_id().0, photos).await?,
         Command::File { class_code, .. } => {
-            let row = case::Entity::find_by_id(case_id).one(db).await.or_internal()?;
-            let kind = row
-                .as_ref()
-                .and_then(|r| inventory::catalog::Kind::parse(&r.kind))
-                .unwrap_or(inventory::catalog::Kind::Matter);
-            let classes = inventory::catalog::visible_classes(db, scope, kind).await?;
-            if !classes.contains_key(class_code) {
+            let kind = inventory::catalog::Kind::parse(&row.kind).unwrap_or(inventory::catalog::Kind::Matter);
+            if !inventory::catalog::class_exists(db, scope.tenant(), kind, class_code).await? {
                 return Err(Error::invalid(
                     "class_code",
                     format!("{class_code} is not a {} class of the catalogue", kind.as_str()),
@@ -108,7 +104,7 @@ pub async fn act(
     command: Command,
 ) -> Result<CaseView> {
     let row = find_visible(db, scope, actor, case_id).await?;
-    check_references(db, scope, case_id, &command).await?;
+    check_references(db, scope, &row, &command).await?;
     let projection: workflow::Case = serde_json::from_str(&row.projection).map_err(Error::internal)?;
     let now = crate::now();
     let event = workflow::decide(&projection, actor, &command, now).map_err(crate::refusal)?;

@@ -163,7 +163,7 @@ pub async fn open(
             tenant_id: Set(tenant),
             key: Set(k.to_owned()),
             user_id: Set(Some(user)),
-            request_hash: Set(request_hash(&input)),
+            request_hash: Set(hash.clone()),
             status: Set(201),
             response: Set(body.to_string()),
             created_at: Set(now),
@@ -174,7 +174,7 @@ pub async fn open(
             // A concurrent request with the same key won: drop this case, answer as it did.
             txn.rollback().await.or_internal()?;
             if tenancy::db::is_unique_violation(&e) {
-                return replay(db, tenant, k, &request_hash(&input))
+                return replay(db, tenant, k, &hash)
                     .await?
                     .ok_or_else(|| Error::conflict("a request with this Idempotency-Key is still in progress"));
             }

@@ -171,7 +171,12 @@ fn gcj02_to_wgs84(lon: f64, lat: f64) -> (f64, f64) {
 
 /// Solves `forward(x) = target` starting from `x = target`, for forward maps that are a small offset.
 fn invert(lon: f64, lat: f64, forward: impl Fn(f64, f64) -> (f64, f64)) -> (f64, f64) {
-    let (mut x, mut y) = (lon, lat);
+    invert_from((lon, lat), lon, lat, forward)
+}
+
+/// Solves `forward(x) = (lon, lat)` by fixed-point steps from `start`.
+fn invert_from(start: (f64, f64), lon: f64, lat: f64, forward: impl Fn(f64, f64) -> (f64, f64)) -> (f64, f64) {
+    let (mut x, mut y) = start;
     for _ in 0..INVERSE_MAX_STEPS {
         let (fx, fy) = forward(x, y);
         let (dx, dy) = (fx - lon, fy - lat);
@@ -195,18 +200,7 @@ pub fn gcj02_to_bd09(lon: f64, lat: f64) -> (f64, f64) {
 /// up to about 1e-6 degrees, ten centimetres), so it is used as the start and refined by iterating on
 /// [`gcj02_to_bd09`] until the round trip is exact to far below a centimetre.
 pub fn bd09_to_gcj02(lon: f64, lat: f64) -> (f64, f64) {
-    let (start_lon, start_lat) = bd09_to_gcj02_published(lon, lat);
-    let (mut x, mut y) = (start_lon, start_lat);
-    for _ in 0..INVERSE_MAX_STEPS {
-        let (fx, fy) = gcj02_to_bd09(x, y);
-        let (dx, dy) = (fx - lon, fy - lat);
-        x -= dx;
-        y -= dy;
-        if !(dx.abs() > INVERSE_TOLERANCE_DEG || dy.abs() > INVERSE_TOLERANCE_DEG) {
-            break;
-        }
-    }
-    (x, y)
+    invert_from(bd09_to_gcj02_published(lon, lat), lon, lat, gcj02_to_bd09)
 }
 
 /// The widely published closed-form approximation of BD-09 → GCJ-02.

@@ -9,6 +9,16 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
 use crate::state::AppState;
 
+/// Every public write counts against its client address's limit (reports and photos alike, so
+/// probing and spamming are limited too).
+fn limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
+    let source = client_address(req, state.trust_forwarded_for);
+    state.public_limiter.check_key(&source).map_err(|not_until| {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+        ApiError(Error::rate_limited(wait.as_secs().max(1)))
+    })
+}
+
 /// Report a problem without an account (web, WeChat). The report is verified on site before it
 /// is accepted; keep the tracking code to follow it. Limited per client address.
 #[utoipa::path(
@@ -30,11 +40,7 @@ pub async fn report(
     path: web::Path<String>,
     body: Json<PublicReport>,
 ) -> ApiResult<HttpResponse> {
-    let source = client_address(&req, state.trust_forwarded_for);
-    if let Err(not_until) = state.public_limiter.check_key(&source) {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
-        return Err(ApiError(Error::rate_limited(wait.as_secs().max(1))));
-    }
+    limit(&state, &req)?;
     let receipt = cases::public::report(&state.db, &state.grids, &path, body.0).await?;
     Ok(HttpResponse::Created().json(receipt))
 }
@@ -79,11 +85,7 @@ pub async fn upload_photo(
     path: web::Path<String>,
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
-    let source = client_address(&req, state.trust_forwarded_for);
-    if let Err(not_until) = state.public_limiter.check_key(&source) {
-        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
-        return Err(ApiError(Error::rate_limited(wait.as_secs().max(1))));
-    }
+    limit(&state, &req)?;
     let tenant = tenancy::tenant::public_county(&state.db, &path).await?;
     let bytes = crate::extract::read_body(body, state.max_photo_bytes).await?;
     Ok(HttpResponse::Created().json(cases::photos::store(&state.db, &state.data_dir, &tenant, None, &bytes).await?))

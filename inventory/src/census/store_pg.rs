@@ -144,7 +144,6 @@ pub async fn upsert_batch(
     copy_in.send(data).await.map_err(Error::internal)?;
     copy_in.finish().await.map_err(Error::internal)?;
     let t_copy = t0.elapsed();
-    let t_analyze = t0.elapsed();
     sqlx::query(sqlx::AssertSqlSafe(history.as_str()))
         .bind(author.actor)
         .bind(author.job)
@@ -162,7 +161,7 @@ pub async fn upsert_batch(
     tx.commit().await.map_err(Error::internal)?;
     tracing::debug!(
         copy_ms = t_copy.as_millis() as u64,
-        history_ms = (t_history - t_analyze).as_millis() as u64,
+        history_ms = (t_history - t_copy).as_millis() as u64,
         upsert_ms = (t_upsert - t_history).as_millis() as u64,
         commit_ms = (t0.elapsed() - t_upsert).as_millis() as u64,
         "census batch copied"
