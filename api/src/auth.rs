@@ -59,12 +59,29 @@ pub async fn authenticate(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
     if is_public(req.method().as_str(), req.path()) {
-        return next.call(req).await.map(ServiceResponse::map_into_left_body);
+        return after_changes(req, next).await.map(ServiceResponse::map_into_left_body);
     }
     match establish(&req).await {
-        Ok(()) => next.call(req).await.map(ServiceResponse::map_into_left_body),
+        Ok(()) => after_changes(req, next).await.map(ServiceResponse::map_into_left_body),
         Err(e) => Ok(req.into_response(e.error_response()).map_into_right_body()),
     }
+}
+
+/// Runs the handler; if it bumped a version counter (it changed cached data and committed),
+/// re-reads the counters before answering, so every later request sees the change.
+async fn after_changes<B: MessageBody>(
+    req: ServiceRequest,
+    next: Next<B>,
+) -> Result<ServiceResponse<B>, actix_web::Error> {
+    let state = req.app_data::<web::Data<AppState>>().cloned();
+    let (response, bumped) = tenancy::versions::track(next.call(req)).await;
+    if bumped
+        && let Some(state) = state
+        && let Err(e) = state.versions.refresh(&state.db).await
+    {
+        tracing::warn!(error = %e, "reading version counters failed");
+    }
+    response
 }
 
 /// Authenticates the caller and resolves the tenant of the path into the request extensions.
@@ -76,12 +93,12 @@ async fn establish(req: &ServiceRequest) -> Result<(), ApiError> {
     let token = bearer(req).ok_or_else(|| {
         ApiError(Error::new(ErrorCode::Unauthenticated, "send `Authorization: Bearer <access token>`"))
     })?;
-    let principal = tenancy::session::authenticate(&state.db, &state.auth, &token).await.map_err(ApiError)?;
+    let principal = state.authn.principal(&state.db, &state.auth, &token).await.map_err(ApiError)?;
     let span = tracing::Span::current();
     span.record("user", tracing::field::display(principal.user_id));
     span.record("tenant", tracing::field::display(principal.tenant_code));
     if let Some(code) = tenant_code_in_path(req.path()) {
-        let target = tenancy::tenant::resolve_target(&state.db, &principal, code).await.map_err(ApiError)?;
+        let target = state.authn.target(&state.db, &principal, code).await.map_err(ApiError)?;
         span.record("target", tracing::field::display(target.tenant.code));
         req.extensions_mut().insert(target);
     }

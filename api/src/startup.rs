@@ -56,6 +56,22 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     Ok(db)
 }
 
+/// The case writer's pool: on PostgreSQL a connection per writer lane, each keeping many prepared
+/// statements (batches of different sizes are different statements); on SQLite the main pool.
+async fn connect_writer(settings: &Settings, db: &DatabaseConnection) -> anyhow::Result<DatabaseConnection> {
+    if settings.is_embedded() {
+        return Ok(db.clone());
+    }
+    let mut opts = ConnectOptions::new(settings.database_url());
+    opts.max_connections(cases::writer::LANES)
+        .min_connections(cases::writer::LANES)
+        .connect_timeout(Duration::from_secs(10))
+        .acquire_timeout(Duration::from_secs(30))
+        .sqlx_logging(false);
+    opts.map_sqlx_postgres_opts(|o| o.statement_cache_capacity(1024));
+    Ok(Database::connect(opts).await?)
+}
+
 fn token_keys(settings: &Settings) -> anyhow::Result<TokenKeys> {
     let secret = match &settings.jwt_secret {
         Some(s) => s.expose().as_bytes().to_vec(),
@@ -114,12 +130,26 @@ impl Application {
             max_failures_per_source: settings.login_max_failures_per_source,
             failure_window_secs: settings.login_failure_window_secs,
         });
+        let versions = tenancy::Versions::load(&db).await.map_err(describe)?;
+        let grids = Arc::new(inventory::grid_cache::GridCache::new(versions.clone()));
+        let settings_cache = Arc::new(cases::settings::SettingsCache::new(versions.clone()));
+        let writer_db = connect_writer(&settings, &db).await?;
+        let intake = Arc::new(cases::intake::Service::start(
+            db.clone(),
+            writer_db,
+            versions.clone(),
+            grids.clone(),
+            settings_cache,
+        ));
         let state = AppState {
+            authn: Arc::new(tenancy::session::Authenticator::new(versions.clone())),
+            versions,
+            intake,
             db,
             authz,
             auth,
             trust_forwarded_for: settings.trust_forwarded_for,
-            grids: Arc::new(inventory::grid_cache::GridCache::new()),
+            grids,
             data_dir: settings.data_dir.clone(),
             max_import_bytes: settings.max_import_bytes,
             max_photo_bytes: settings.max_photo_bytes,
@@ -156,22 +186,30 @@ fn describe(e: Error) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-/// Periodic work: pick up other replicas' policy changes, purge expired login data.
+/// Periodic work: pick up other replicas' changes (version counters, policies), mark overdue
+/// cases, purge expired login data.
 async fn upkeep(state: AppState) {
     let mut ticks: u64 = 0;
-    let mut interval = tokio::time::interval(Authorizer::POLL_INTERVAL);
+    let mut interval = tokio::time::interval(tenancy::Versions::POLL_INTERVAL);
+    let per_second = (1000 / tenancy::Versions::POLL_INTERVAL.as_millis()).max(1) as u64;
+    let policy_every = Authorizer::POLL_INTERVAL.as_secs().max(1) * per_second;
     loop {
         interval.tick().await;
-        if let Err(e) = state.authz.reload_if_changed(&state.db).await {
+        ticks += 1;
+        if let Err(e) = state.versions.refresh(&state.db).await {
+            tracing::warn!(error = %e, "reading version counters failed");
+        }
+        if ticks.is_multiple_of(policy_every)
+            && let Err(e) = state.authz.reload_if_changed(&state.db).await
+        {
             tracing::warn!(error = %e, "policy reload failed");
         }
-        ticks += 1;
-        if ticks.is_multiple_of(15)
+        if ticks.is_multiple_of(30 * per_second)
             && let Err(e) = cases::overdue::sweep(&state.db, chrono::Utc::now()).await
         {
             tracing::warn!(error = %e, "overdue sweep failed");
         }
-        if ticks.is_multiple_of(300)
+        if ticks.is_multiple_of(600 * per_second)
             && let Err(e) = tenancy::session::purge_expired(&state.db, &state.auth).await
         {
             tracing::warn!(error = %e, "purging expired sessions failed");

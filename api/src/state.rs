@@ -10,6 +10,12 @@ use tenancy::session::AuthSettings;
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: DatabaseConnection,
+    /// The process's snapshot of the version counters that keep the caches below current.
+    pub versions: tenancy::Versions,
+    /// Token → principal, and path → tenant, remembered until something they depend on changes.
+    pub authn: Arc<tenancy::session::Authenticator>,
+    /// Staff and collector intake (caches and the group-commit writer).
+    pub intake: Arc<cases::intake::Service>,
     pub authz: Arc<Authorizer>,
     pub auth: Arc<AuthSettings>,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).

@@ -11,15 +11,9 @@ use crate::db::OrInternal;
 use crate::entity::{case, case_event};
 use crate::query::{CaseView, find_visible, state_str};
 
-pub(crate) async fn insert_event<C: ConnectionTrait>(
-    db: &C,
-    tenant: Uuid,
-    case_id: Uuid,
-    e: &Event,
-    prev: &str,
-    hash: &str,
-) -> Result<()> {
-    let row = case_event::ActiveModel {
+/// The stored row of an event.
+pub(crate) fn event_row(tenant: Uuid, case_id: Uuid, e: &Event, prev: &str, hash: &str) -> case_event::ActiveModel {
+    case_event::ActiveModel {
         tenant_id: Set(tenant),
         case_id: Set(case_id),
         seq: Set(e.seq as i32),
@@ -34,7 +28,18 @@ pub(crate) async fn insert_event<C: ConnectionTrait>(
         prev_hash: Set(prev.to_owned()),
         hash: Set(hash.to_owned()),
         ..Default::default()
-    };
+    }
+}
+
+pub(crate) async fn insert_event<C: ConnectionTrait>(
+    db: &C,
+    tenant: Uuid,
+    case_id: Uuid,
+    e: &Event,
+    prev: &str,
+    hash: &str,
+) -> Result<()> {
+    let row = event_row(tenant, case_id, e, prev, hash);
     case_event::Entity::insert(row).exec_without_returning(db).await.map_err(|e| {
         if tenancy::db::is_unique_violation(&e) {
             Error::conflict("the case changed while this action was decided; reload it and try again")
@@ -56,13 +61,8 @@ async fn check_references(
     match command {
         Command::Dispatch { department } => {
             let id = Uuid::parse_str(department).map_err(|_| Error::invalid("department", "is not a department id"))?;
-            let found = tenancy::entity::department::Entity::find_by_id(id)
-                .filter(tenancy::entity::department::Column::TenantId.eq(scope.tenant_id().0))
-                .one(db)
-                .await
-                .or_internal()?;
-            if found.is_none() {
-                return Err(Error::invalid("department", "no such department in this county"));
+            if !tenancy::department::is_dispatch_target(db, scope.tenant(), id).await? {
+                return Err(Error::invalid("department", "no such department in this county or shared by its city"));
             }
         }
         Command::Merge { into } => {

@@ -1,26 +1,23 @@
 //! Who the caller is to the workflow: roles held in the case's tenant (or, acting from the city,
 //! in the city), and the department they work for.
 
-use kernel::Result;
-use sea_orm::{DatabaseConnection, EntityTrait};
-use tenancy::{Access, TenantScope};
+use tenancy::{Access, Authorizer, TenantScope};
 use workflow::Actor;
 
-use crate::db::OrInternal;
-
-pub async fn of(db: &DatabaseConnection, scope: &TenantScope) -> Result<Actor> {
+/// The caller as an actor. Roles come from the loaded authorization policy, the department from
+/// the authenticated principal, so the workflow and the route checks see the same person.
+pub fn of(authz: &Authorizer, scope: &TenantScope) -> Actor {
     let principal = scope.principal();
-    let roles = tenancy::authz::roles_of(db, principal.user_id, principal.tenant_code).await?;
-    let user = tenancy::entity::user::Entity::find_by_id(principal.user_id.0).one(db).await.or_internal()?;
     let from_city = scope.access() == Access::Descendant;
-    Ok(Actor {
+    Actor {
         user: principal.user_id.to_string(),
-        roles: roles.iter().map(|r| r.as_str().to_owned()).collect(),
-        // A department acts only in its own tenant.
-        department: if from_city { None } else { user.and_then(|u| u.department_id).map(|d| d.to_string()) },
+        roles: authz.roles(principal).iter().map(|r| r.as_str().to_owned()).collect(),
+        // From the city, a department acts on a county's case only when the case was dispatched
+        // to it (a department the city shares): the workflow compares the two.
+        department: principal.department_id.map(|d| d.to_string()),
         from_city,
         system: false,
-    })
+    }
 }
 
 /// The system itself (timers).

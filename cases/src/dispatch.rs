@@ -55,14 +55,9 @@ pub async fn list(db: &DatabaseConnection, scope: &TenantScope) -> Result<Vec<Li
 pub async fn replace(db: &DatabaseConnection, scope: &TenantScope, lines: Vec<Line>) -> Result<Vec<Line>> {
     let tenant = scope.tenant_id().0;
     let code = scope.tenant().code.to_string();
-    let departments: std::collections::HashSet<Uuid> = tenancy::entity::department::Entity::find()
-        .filter(tenancy::entity::department::Column::TenantId.eq(tenant))
-        .all(db)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|d| d.id)
-        .collect();
+    // The county's own departments and those its city shares.
+    let departments: std::collections::HashSet<Uuid> =
+        tenancy::department::dispatch_targets(db, scope).await?.into_iter().map(|d| d.id).collect();
     let mut v = Validator::new();
     for (i, l) in lines.iter().enumerate() {
         if l.class_code.len() != 5 || !l.class_code.bytes().all(|b| b.is_ascii_digit()) {
@@ -80,7 +75,7 @@ pub async fn replace(db: &DatabaseConnection, scope: &TenantScope, lines: Vec<Li
             }
         }
         if !departments.contains(&l.department_id) {
-            v.add(format!("[{i}].department_id"), "no such department in this county");
+            v.add(format!("[{i}].department_id"), "no such department in this county or shared by its city");
         }
     }
     v.finish()?;
@@ -118,11 +113,7 @@ pub async fn suggest(
 ) -> Result<Option<Suggestion>> {
     let c = crate::query::find_visible(db, scope, actor, case_id).await?;
     let tenant = scope.tenant_id().0;
-    let departments = tenancy::entity::department::Entity::find()
-        .filter(tenancy::entity::department::Column::TenantId.eq(tenant))
-        .all(db)
-        .await
-        .or_internal()?;
+    let departments = tenancy::department::dispatch_targets(db, scope).await?;
     let name_of = |id: Uuid| departments.iter().find(|d| d.id == id).map(|d| d.name.clone());
     if let Some(component) = &c.component_id
         && let Ok(comp) = inventory::census::query::get(db, scope, component).await

@@ -10,6 +10,7 @@ pub mod act;
 pub mod actor;
 pub mod clock;
 pub mod dispatch;
+pub mod duplicates;
 pub mod entity;
 pub mod feed;
 pub mod intake;
@@ -18,6 +19,7 @@ pub mod photos;
 pub mod public;
 pub mod query;
 pub mod settings;
+pub mod writer;
 
 pub(crate) mod db {
     pub use tenancy::db::OrInternal;

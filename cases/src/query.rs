@@ -166,19 +166,22 @@ pub struct WorkList {
 /// detail routes, and in memory by the live feed.
 pub(crate) struct Sight {
     all: bool,
-    department: Option<Uuid>,
+    /// The department, and whether it may claim (see filed cases): a county's own may, a city's
+    /// shared one sees only what was dispatched to it.
+    department: Option<(Uuid, bool)>,
     /// The collector and the duty grids it patrols.
     collector: Option<(Uuid, Vec<Uuid>)>,
 }
 
 impl Sight {
     pub(crate) async fn of(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor) -> Result<Sight> {
-        let all = actor.from_city
-            || ["supervision-center", "command-center", "auditor", "tenant-admin", "city-oversight"]
-                .iter()
-                .any(|r| actor.has(r));
+        // (From the city, only administrators and oversight read every case; a shared city
+        // department sees what was dispatched to it.)
+        let all = ["supervision-center", "command-center", "auditor", "tenant-admin", "city-oversight"]
+            .iter()
+            .any(|r| actor.has(r));
         let department = if actor.has("department") {
-            actor.department.as_deref().and_then(|d| Uuid::parse_str(d).ok())
+            actor.department.as_deref().and_then(|d| Uuid::parse_str(d).ok()).map(|d| (d, !actor.from_city))
         } else {
             None
         };
@@ -200,14 +203,15 @@ impl Sight {
         Ok(Sight { all, department, collector })
     }
 
-    /// A department: its own cases and claimable (filed) ones. A collector: the verification and
+    /// A department: its own cases and (a county's own) claimable filed ones. A collector: the verification and
     /// check tasks of its duty grids, and its own reports. The centres, auditors, administrators
     /// and the city: everything.
     pub(crate) fn sees(&self, c: &case::Model) -> bool {
         if self.all {
             return true;
         }
-        let dept = self.department.is_some_and(|d| c.department_id == Some(d) || c.state == "filed");
+        let dept =
+            self.department.is_some_and(|(d, claims)| c.department_id == Some(d) || (claims && c.state == "filed"));
         let patrol = self.collector.as_ref().is_some_and(|(user, duty)| {
             c.reporter_id == Some(*user)
                 || (c.duty_grid_id.is_some_and(|d| duty.contains(&d))
@@ -222,8 +226,11 @@ impl Sight {
             return Condition::all();
         }
         let mut cond = Condition::any();
-        if let Some(d) = self.department {
-            cond = cond.add(case::Column::DepartmentId.eq(d)).add(case::Column::State.eq("filed"));
+        if let Some((d, claims)) = self.department {
+            cond = cond.add(case::Column::DepartmentId.eq(d));
+            if claims {
+                cond = cond.add(case::Column::State.eq("filed"));
+            }
         }
         if let Some((user, duty)) = &self.collector {
             cond = cond.add(case::Column::ReporterId.eq(*user)).add(

@@ -4,7 +4,7 @@
 use chrono::Utc;
 use kernel::{Error, Result};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
@@ -23,22 +23,67 @@ pub async fn get<C: ConnectionTrait, T: DeserializeOwned>(db: &C, tenant: Uuid, 
     row.map(|r| serde_json::from_str(&r.value).map_err(Error::internal)).transpose()
 }
 
-/// Stores a setting (replacing the previous value).
-pub async fn put<C: ConnectionTrait, T: Serialize>(db: &C, tenant: Uuid, name: &str, value: &T) -> Result<()> {
+/// Stores a setting (replacing the previous value) and bumps the tenant's settings version.
+pub async fn put<T: Serialize>(db: &DatabaseConnection, tenant: Uuid, name: &str, value: &T) -> Result<()> {
     let row = tenant_setting::ActiveModel {
         tenant_id: Set(tenant),
         name: Set(name.to_owned()),
         value: Set(serde_json::to_string(value).map_err(Error::internal)?),
         updated_at: Set(Utc::now()),
     };
+    let txn = db.begin().await.or_internal()?;
     tenant_setting::Entity::insert(row)
         .on_conflict(
             OnConflict::columns([tenant_setting::Column::TenantId, tenant_setting::Column::Name])
                 .update_columns([tenant_setting::Column::Value, tenant_setting::Column::UpdatedAt])
                 .to_owned(),
         )
-        .exec_without_returning(db)
+        .exec_without_returning(&txn)
         .await
         .or_internal()?;
-    Ok(())
+    tenancy::db::bump_version(&txn, &version_key(tenant)).await?;
+    txn.commit().await.or_internal()
+}
+
+/// The version counter of a tenant's settings.
+pub fn version_key(tenant: Uuid) -> String {
+    format!("settings:{tenant}")
+}
+
+/// Settings kept in memory per tenant and name, current while the tenant's settings version is.
+#[derive(Debug)]
+pub struct SettingsCache {
+    versions: tenancy::Versions,
+    values: tenancy::versions::Cached<(Uuid, &'static str), Option<std::sync::Arc<str>>>,
+}
+
+impl SettingsCache {
+    pub fn new(versions: tenancy::Versions) -> Self {
+        Self { versions, values: tenancy::versions::Cached::new(10_000) }
+    }
+
+    /// Like [`get`], from memory when current.
+    pub async fn get<C: ConnectionTrait, T: DeserializeOwned>(
+        &self,
+        db: &C,
+        tenant: Uuid,
+        name: &'static str,
+    ) -> Result<Option<T>> {
+        let version = self.versions.get(&version_key(tenant));
+        let raw = match self.values.get(&(tenant, name), version) {
+            Some(raw) => raw,
+            None => {
+                let row = tenant_setting::Entity::find()
+                    .filter(tenant_setting::Column::TenantId.eq(tenant))
+                    .filter(tenant_setting::Column::Name.eq(name))
+                    .one(db)
+                    .await
+                    .or_internal()?;
+                let raw: Option<std::sync::Arc<str>> = row.map(|r| r.value.into());
+                self.values.put((tenant, name), version, raw.clone());
+                raw
+            }
+        };
+        raw.map(|r| serde_json::from_str(&r).map_err(Error::internal)).transpose()
+    }
 }

@@ -11,7 +11,9 @@
 use chrono::Utc;
 use kernel::{DivisionLevel, Error, Result, Validator, ids::TenantId};
 use sea_orm::sea_query::ExprTrait;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tenancy::TenantScope;
@@ -290,6 +292,9 @@ pub async fn visible_classes_for<C: ConnectionTrait>(
         .collect())
 }
 
+/// Version counter bumped by every change to local extensions (cached class checks key on it).
+pub const CATALOG_VERSION: &str = "catalog";
+
 /// Whether one class is visible to a tenant (a single indexed lookup, for hot paths).
 pub async fn class_exists<C: ConnectionTrait>(
     db: &C,
@@ -348,10 +353,13 @@ pub async fn add_extension(db: &DatabaseConnection, scope: &TenantScope, input: 
         tenant_id: Set(Some(scope.tenant_id().0)),
         created_at: Set(Utc::now()),
     };
+    let txn = db.begin().await.or_internal()?;
     let m = catalog_class::Entity::insert(model)
-        .exec_with_returning(db)
+        .exec_with_returning(&txn)
         .await
         .map_err(|e| tenancy::db::unique_or_internal(e, "code", "this class already exists"))?;
+    tenancy::db::bump_version(&txn, CATALOG_VERSION).await?;
+    txn.commit().await.or_internal()?;
     let owners = HashMap::from([(scope.tenant_id().0, scope.tenant().code.to_string())]);
     Ok(view(m, &owners))
 }

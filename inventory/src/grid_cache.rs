@@ -2,9 +2,10 @@
 //! in the database changes.
 //!
 //! Every change to a tenant's grids or duty grids bumps `sync_versions["grids:<tenant code>"]`
-//! in the same transaction. A lookup reads that version (one primary-key read) and rebuilds the
-//! index only when it differs from the cached one, so several server replicas never answer from
-//! a stale frame.
+//! in the same transaction. A lookup compares that version, as the process's
+//! [`tenancy::Versions`] snapshot has it, with the cached frame's and rebuilds the index only when
+//! they differ: at once after this process's own changes, within
+//! [`tenancy::Versions::POLL_INTERVAL`] after another replica's.
 
 use kernel::{Result, ids::TenantId};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
@@ -38,14 +39,15 @@ pub fn version_key(tenant_code: &str) -> String {
     format!("grids:{tenant_code}")
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct GridCache {
+    versions: tenancy::Versions,
     tenants: RwLock<HashMap<TenantId, Arc<TenantGrids>>>,
 }
 
 impl GridCache {
-    pub fn new() -> Self {
-        Self::default()
+    pub fn new(versions: tenancy::Versions) -> Self {
+        Self { versions, tenants: RwLock::default() }
     }
 
     /// The current frame of a tenant, rebuilt if the stored version moved on.
@@ -55,7 +57,7 @@ impl GridCache {
         tenant: TenantId,
         tenant_code: &str,
     ) -> Result<Arc<TenantGrids>> {
-        let version = tenancy::db::read_version(db, &version_key(tenant_code)).await?;
+        let version = self.versions.get(&version_key(tenant_code));
         let cached = self.tenants.read().ok().and_then(|m| m.get(&tenant).cloned());
         if let Some(c) = cached
             && c.version == version

@@ -13,6 +13,8 @@ mod m20261127_000001_tenancy;
 mod m20261127_000002_inventory;
 mod m20261128_000003_cases;
 mod m20261128_000004_photos;
+mod m20261128_000005_case_cells;
+mod m20261128_000006_shared_departments;
 
 pub struct Migrator;
 
@@ -24,6 +26,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_inventory::Migration),
             Box::new(m20261128_000003_cases::Migration),
             Box::new(m20261128_000004_photos::Migration),
+            Box::new(m20261128_000005_case_cells::Migration),
+            Box::new(m20261128_000006_shared_departments::Migration),
         ]
     }
 }

@@ -14,6 +14,7 @@
 use casbin::{CoreApi, DefaultModel, Enforcer, MemoryAdapter, MgmtApi};
 use kernel::{Error, Result, TenantCode};
 use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use std::collections::HashMap;
 use std::sync::RwLock;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::Duration;
@@ -25,7 +26,7 @@ use crate::roles::Role;
 
 pub const POLICY_VERSION: &str = "policy";
 /// Bump when [`default_policies`] changes; start-up then adds the rules that are missing.
-pub const DEFAULT_POLICIES_REVISION: i64 = 3;
+pub const DEFAULT_POLICIES_REVISION: i64 = 4;
 const DEFAULTS_VERSION: &str = "policy_defaults";
 
 const MODEL: &str = r#"
@@ -147,12 +148,21 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         rules.push([role, "*", "case", "write"]);
     }
     rules.push(["command-center", "*", "case", "supervise"]);
+    // A department of a city may be shared with the counties, which dispatch cases to it: its
+    // members work on those cases in the county (the workflow admits only their own department's).
+    rules.push(["department", "*", "descendant/case", "read"]);
+    rules.push(["department", "*", "descendant/case", "write"]);
     rules
 }
 
 /// The process's casbin enforcer and the policy version it was built from.
 pub struct Authorizer {
     enforcer: RwLock<Enforcer>,
+    /// The roles of each (subject, tenant code), from the same rules as the enforcer.
+    roles: RwLock<HashMap<(String, String), Vec<Role>>>,
+    /// Decisions already taken, with the policy version they were taken at (evaluating the
+    /// matcher is the costliest part of a request that is otherwise served from memory).
+    decisions: crate::versions::Cached<(String, String, String, &'static str), bool>,
     loaded_version: AtomicI64,
 }
 
@@ -168,8 +178,13 @@ impl Authorizer {
     /// Builds the enforcer from the `casbin_rule` table.
     pub async fn load(db: &DatabaseConnection) -> Result<Self> {
         let version = db::read_version(db, POLICY_VERSION).await?;
-        let enforcer = build_enforcer(db).await?;
-        Ok(Self { enforcer: RwLock::new(enforcer), loaded_version: AtomicI64::new(version) })
+        let (enforcer, roles) = build_enforcer(db).await?;
+        Ok(Self {
+            enforcer: RwLock::new(enforcer),
+            roles: RwLock::new(roles),
+            decisions: crate::versions::Cached::new(100_000),
+            loaded_version: AtomicI64::new(version),
+        })
     }
 
     /// Rebuilds the enforcer when the stored policy version differs from the loaded one.
@@ -179,14 +194,32 @@ impl Authorizer {
         if version == self.loaded_version.load(Ordering::Acquire) {
             return Ok(false);
         }
-        let enforcer = build_enforcer(db).await?;
-        match self.enforcer.write() {
-            Ok(mut guard) => *guard = enforcer,
-            Err(poisoned) => *poisoned.into_inner() = enforcer,
+        let (enforcer, roles) = build_enforcer(db).await?;
+        match self.roles.write() {
+            Ok(mut guard) => *guard = roles,
+            Err(poisoned) => *poisoned.into_inner() = roles,
         }
+        // Enforcer and version change together under the write lock (decisions are cached by
+        // version, read under the read lock).
+        let mut guard = match self.enforcer.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        *guard = enforcer;
         self.loaded_version.store(version, Ordering::Release);
+        drop(guard);
         tracing::info!(version, "authorization policy reloaded");
         Ok(true)
+    }
+
+    /// The roles the principal holds in its own tenant, as the loaded policy says (the same
+    /// view that authorization uses).
+    pub fn roles(&self, principal: &Principal) -> Vec<Role> {
+        let guard = match self.roles.read() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        guard.get(&(principal.subject(), principal.tenant_code.to_string())).cloned().unwrap_or_default()
     }
 
     /// Whether `principal` holds `action` on `resource` of `target`.
@@ -195,13 +228,21 @@ impl Authorizer {
             Access::Own => resource.as_str().to_owned(),
             Access::Descendant => format!("descendant/{}", resource.as_str()),
         };
+        let key = (principal.subject(), principal.tenant_code.to_string(), object, action.as_str());
         let guard = match self.enforcer.read() {
             Ok(g) => g,
             Err(poisoned) => poisoned.into_inner(),
         };
-        guard
-            .enforce((principal.subject(), principal.tenant_code.to_string(), object, action.as_str().to_owned()))
-            .map_err(|e| Error::internal(anyhow::anyhow!("casbin: {e}")))
+        // Read under the enforcer's lock: a reload swaps enforcer and version together.
+        let version = self.loaded_version.load(Ordering::Acquire);
+        if let Some(allowed) = self.decisions.get(&key, version) {
+            return Ok(allowed);
+        }
+        let allowed = guard
+            .enforce((key.0.as_str(), key.1.as_str(), key.2.as_str(), key.3))
+            .map_err(|e| Error::internal(anyhow::anyhow!("casbin: {e}")))?;
+        self.decisions.put(key, version, allowed);
+        Ok(allowed)
     }
 
     /// Checks and, when allowed, returns the scope that tenant-scoped queries require.
@@ -225,7 +266,9 @@ impl Authorizer {
     }
 }
 
-async fn build_enforcer(db: &DatabaseConnection) -> Result<Enforcer> {
+type RoleMap = HashMap<(String, String), Vec<Role>>;
+
+async fn build_enforcer(db: &DatabaseConnection) -> Result<(Enforcer, RoleMap)> {
     let model =
         DefaultModel::from_str(MODEL).await.map_err(|e| Error::internal(anyhow::anyhow!("casbin model: {e}")))?;
     let mut enforcer = Enforcer::new(model, MemoryAdapter::default())
@@ -233,6 +276,16 @@ async fn build_enforcer(db: &DatabaseConnection) -> Result<Enforcer> {
         .map_err(|e| Error::internal(anyhow::anyhow!("casbin: {e}")))?;
     let rows = casbin_rule::Entity::find().all(db).await.or_internal()?;
     let (mut p, mut g) = (Vec::new(), Vec::new());
+    let mut roles = RoleMap::new();
+    for r in &rows {
+        if r.ptype == "g"
+            && let Some(role) = Role::parse(&r.v1)
+        {
+            let held = roles.entry((r.v0.clone(), r.v2.clone())).or_default();
+            held.push(role);
+            held.sort();
+        }
+    }
     for r in rows {
         match r.ptype.as_str() {
             "p" => p.push(vec![r.v0, r.v1, r.v2, r.v3]),
@@ -246,7 +299,7 @@ async fn build_enforcer(db: &DatabaseConnection) -> Result<Enforcer> {
     if !g.is_empty() {
         enforcer.add_grouping_policies(g).await.map_err(|e| Error::internal(anyhow::anyhow!("casbin: {e}")))?;
     }
-    Ok(enforcer)
+    Ok((enforcer, roles))
 }
 
 /// Inserts the default `p` rules that are missing, once per [`DEFAULT_POLICIES_REVISION`]

@@ -4,7 +4,7 @@
 
 use kernel::{
     DivisionLevel, TenantCode,
-    ids::{SessionId, TenantId, UserId},
+    ids::{DepartmentId, SessionId, TenantId, UserId},
 };
 
 /// An authenticated user, as established for the current request. (`non_exhaustive`: other
@@ -17,6 +17,8 @@ pub struct Principal {
     pub tenant_id: TenantId,
     pub tenant_code: TenantCode,
     pub session_id: SessionId,
+    /// The department the user belongs to, if any.
+    pub department_id: Option<DepartmentId>,
 }
 
 impl Principal {

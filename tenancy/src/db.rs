@@ -33,15 +33,24 @@ pub fn unique_or_internal(e: DbErr, field: &str, reason: &str) -> Error {
     if is_unique_violation(&e) { Error::already_exists(field, reason) } else { Error::internal(e) }
 }
 
-/// Bumps the named counter (creating it at 1) inside the caller's transaction.
+/// Bumps the named version counter (creating it at 1) inside the caller's transaction, and notes
+/// the bump so that this process's [`crate::versions::Versions`] snapshot is re-read after the
+/// request.
 pub async fn bump_version<C: ConnectionTrait>(db: &C, name: &str) -> Result<()> {
-    let row = sync_version::ActiveModel { name: Set(name.to_owned()), version: Set(1) };
+    crate::versions::note_bump();
+    bump_counter(db, name, 1).await
+}
+
+/// Adds `by` to the named counter (creating it at `by`) without touching the version snapshot:
+/// for plain counters such as case numbers.
+pub async fn bump_counter<C: ConnectionTrait>(db: &C, name: &str, by: i64) -> Result<()> {
+    let row = sync_version::ActiveModel { name: Set(name.to_owned()), version: Set(by) };
     sync_version::Entity::insert(row)
         .on_conflict(
             OnConflict::column(sync_version::Column::Name)
                 .value(
                     sync_version::Column::Version,
-                    Expr::col((sync_version::Entity, sync_version::Column::Version)).add(1),
+                    Expr::col((sync_version::Entity, sync_version::Column::Version)).add(by),
                 )
                 .to_owned(),
         )

@@ -15,6 +15,10 @@ pub const COUNTIES: [(&str, &str); 2] = [("320102", "玄武区"), ("320115", "�
 /// Departments of each demo county (name suffixes after the district's name).
 pub const DEPARTMENTS: [&str; 5] = ["城市管理局", "住房和城乡建设局", "市政设施管理处", "园林绿化管理处", "水务局"];
 
+/// Departments of the demo city, and whether each is shared with the counties as a dispatch target
+/// (the city's water utility maintains mains and drains across districts).
+pub const CITY_DEPARTMENTS: [(&str, bool); 2] = [("城市管理局", false), ("水务局", true)];
+
 /// One demo account.
 #[derive(Debug, Clone)]
 pub struct DemoUser {
@@ -22,7 +26,7 @@ pub struct DemoUser {
     pub username: &'static str,
     pub display_name: &'static str,
     pub role: Role,
-    /// Index into [`DEPARTMENTS`] for department staff.
+    /// Index into [`DEPARTMENTS`] (in the city: [`CITY_DEPARTMENTS`]) for department staff.
     pub department: Option<usize>,
 }
 
@@ -39,6 +43,8 @@ pub fn users() -> Vec<DemoUser> {
         user(CITY.0, "admin", "南京市管理员", Role::TenantAdmin, None),
         user(CITY.0, "oversight", "南京市监督", Role::CityOversight, None),
         user(CITY.0, "auditor", "南京市审计", Role::Auditor, None),
+        // Handles the cases counties dispatch to the shared 南京市水务局.
+        user(CITY.0, "handler", "市水务处置员", Role::Department, Some(1)),
     ];
     for (code, _) in COUNTIES {
         out.extend([
@@ -70,13 +76,25 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<bool> {
         .map(|m| crate::context::TenantRef::from(&m))
         .ok_or_else(|| kernel::Error::internal(anyhow::anyhow!("platform tenant missing")))?;
     let city = crate::tenant::insert_raw(&txn, parse(CITY.0)?, CITY.1, Some(root.id)).await?;
-    let mut tenants = vec![(city.clone(), Vec::new())];
+    let mut city_departments = Vec::new();
+    for (i, (dept, shared)) in CITY_DEPARTMENTS.iter().enumerate() {
+        let name = format!("{}{dept}", CITY.1);
+        let id = crate::department::insert_raw(&txn, city.id, &name, &demo_uscc(CITY.0, i + 1), *shared).await?;
+        city_departments.push(DepartmentId(id));
+    }
+    let mut tenants = vec![(city.clone(), city_departments)];
     for (code, name) in COUNTIES {
         let county = crate::tenant::insert_raw(&txn, parse(code)?, name, Some(city.id)).await?;
         let mut departments = Vec::new();
         for (i, dept) in DEPARTMENTS.iter().enumerate() {
-            let id = crate::department::insert_raw(&txn, county.id, &format!("{name}{dept}"), &demo_uscc(code, i + 1))
-                .await?;
+            let id = crate::department::insert_raw(
+                &txn,
+                county.id,
+                &format!("{name}{dept}"),
+                &demo_uscc(code, i + 1),
+                false,
+            )
+            .await?;
             departments.push(DepartmentId(id));
         }
         tenants.push((county, departments));

@@ -1,5 +1,9 @@
 //! Departments (专业部门) of a tenant: the units that handle dispatched cases. Each is
 //! identified by its 统一社会信用代码 and may sit under a parent department.
+//!
+//! A city may *share* a department with its counties (a city-level utility, say): the counties
+//! then dispatch cases to it like to their own departments, and its members handle those cases
+//! from the city.
 
 use chrono::Utc;
 use kernel::{Error, Page, PageRequest, Result, Validator};
@@ -26,6 +30,8 @@ pub struct Department {
     #[schema(example = "11320115MB0000017X")]
     pub uscc: String,
     pub parent_id: Option<Uuid>,
+    /// A city department its counties may dispatch cases to.
+    pub shared: bool,
     pub created_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
 }
@@ -37,6 +43,9 @@ pub struct NewDepartment {
     #[schema(example = "11320115MB0000017X")]
     pub uscc: String,
     pub parent_id: Option<Uuid>,
+    /// Share with the city's counties as a dispatch target (city departments only).
+    #[serde(default)]
+    pub shared: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -47,18 +56,64 @@ pub struct DepartmentPatch {
     #[serde(default, deserialize_with = "kernel::patch::double_option")]
     #[schema(value_type = Option<Uuid>)]
     pub parent_id: Option<Option<Uuid>>,
+    /// Share with (or withdraw from) the city's counties. Cases already dispatched stay with it.
+    pub shared: Option<bool>,
 }
 
 fn view(m: department::Model, scope: &TenantScope) -> Department {
+    view_in(m, scope.tenant().code.to_string())
+}
+
+fn view_in(m: department::Model, tenant_code: String) -> Department {
     Department {
         id: m.id,
-        tenant_code: scope.tenant().code.to_string(),
+        tenant_code,
         name: m.name,
         uscc: m.uscc,
         parent_id: m.parent_id,
+        shared: m.shared,
         created_at: m.created_at,
         updated_at: m.updated_at,
     }
+}
+
+fn check_shared(v: &mut Validator, scope: &TenantScope, shared: bool) {
+    if shared && scope.tenant().level != kernel::DivisionLevel::City {
+        v.add("shared", "only a city's departments can be shared with its counties");
+    }
+}
+
+/// Where a county may dispatch: its own departments and those its city shares.
+pub async fn dispatch_targets(db: &DatabaseConnection, scope: &TenantScope) -> Result<Vec<Department>> {
+    let own = department::Entity::find()
+        .filter(department::Column::TenantId.eq(scope.tenant_id().0))
+        .order_by_asc(department::Column::Id)
+        .all(db)
+        .await
+        .or_internal()?;
+    let mut out: Vec<Department> = own.into_iter().map(|m| view(m, scope)).collect();
+    if let Some(parent) = scope.tenant().parent_id
+        && let Some(city) = crate::tenant::find_by_id(db, parent).await?
+        && city.level == kernel::DivisionLevel::City.as_str()
+    {
+        let shared = department::Entity::find()
+            .filter(department::Column::TenantId.eq(city.id))
+            .filter(department::Column::Shared.eq(true))
+            .order_by_asc(department::Column::Id)
+            .all(db)
+            .await
+            .or_internal()?;
+        out.extend(shared.into_iter().map(|m| view_in(m, city.code.clone())));
+    }
+    Ok(out)
+}
+
+/// Whether a county may dispatch to the department: one of its own, or one its city shares.
+pub async fn is_dispatch_target<C: ConnectionTrait>(db: &C, county: &crate::TenantRef, id: Uuid) -> Result<bool> {
+    let Some(d) = department::Entity::find_by_id(id).one(db).await.or_internal()? else {
+        return Ok(false);
+    };
+    Ok(d.tenant_id == county.id.0 || (d.shared && county.parent_id.map(|p| p.0) == Some(d.tenant_id)))
 }
 
 /// A department of the scoped tenant; another tenant's id is simply not found.
@@ -82,6 +137,7 @@ pub async fn create(db: &DatabaseConnection, scope: &TenantScope, input: NewDepa
     let mut v = Validator::new();
     let name = v.text("name", &input.name, 100);
     let uscc = uscc_field(&mut v, &input.uscc);
+    check_shared(&mut v, scope, input.shared);
     v.finish()?;
     if let Some(p) = input.parent_id
         && find(db, scope, p).await?.is_none()
@@ -95,6 +151,7 @@ pub async fn create(db: &DatabaseConnection, scope: &TenantScope, input: NewDepa
         name: Set(name),
         uscc: Set(uscc),
         parent_id: Set(input.parent_id),
+        shared: Set(input.shared),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -131,6 +188,7 @@ pub async fn update(
     let mut v = Validator::new();
     let name = patch.name.as_deref().map(|n| v.text("name", n, 100));
     let uscc = patch.uscc.as_deref().map(|u| uscc_field(&mut v, u));
+    check_shared(&mut v, scope, patch.shared == Some(true));
     v.finish()?;
     if let Some(Some(parent)) = patch.parent_id {
         // Walk up from the new parent: reaching this department would make a cycle.
@@ -159,6 +217,9 @@ pub async fn update(
     }
     if let Some(p) = patch.parent_id {
         am.parent_id = Set(p);
+    }
+    if let Some(shared) = patch.shared {
+        am.shared = Set(shared);
     }
     am.updated_at = Set(Utc::now());
     let m = am
@@ -199,6 +260,7 @@ pub(crate) async fn insert_raw<C: ConnectionTrait>(
     tenant: kernel::ids::TenantId,
     name: &str,
     uscc: &str,
+    shared: bool,
 ) -> Result<Uuid> {
     let now = Utc::now();
     let m = department::ActiveModel {
@@ -207,6 +269,7 @@ pub(crate) async fn insert_raw<C: ConnectionTrait>(
         name: Set(name.to_owned()),
         uscc: Set(uscc.to_owned()),
         parent_id: Set(None),
+        shared: Set(shared),
         created_at: Set(now),
         updated_at: Set(now),
     }

@@ -20,7 +20,9 @@ pub mod tenant;
 pub mod token;
 pub mod uscc;
 pub mod user;
+pub mod versions;
 
 pub use authz::{Action, Authorizer, Resource};
 pub use context::{Access, Principal, Target, TenantRef, TenantScope};
 pub use roles::Role;
+pub use versions::Versions;

@@ -4,13 +4,15 @@
 //!   it. Refresh tokens rotate: each is good once; presenting a used one again means it was
 //!   stolen, so the whole session is revoked.
 //! * Every request re-checks the session, the user and the tenant chain, so a logout, a
-//!   deactivation or a suspension takes effect at the next request, not when tokens expire.
+//!   deactivation or a suspension takes effect at the next request, not when tokens expire. The
+//!   [`Authenticator`] remembers those checks until anything they depend on changes (a version
+//!   counter; other replicas' changes are seen within [`crate::Versions::POLL_INTERVAL`]).
 //! * Login failures are counted in the database per account and per source address, so the
 //!   limit holds across server replicas and restarts.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use kernel::{
     Error, ErrorCode, Result, TenantCode, Validator,
     ids::{SessionId, TenantId, UserId},
@@ -26,11 +28,12 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::context::Principal;
+use crate::context::{Principal, Target};
 use crate::db::OrInternal;
 use crate::entity::{login_failure, refresh_token, session, user};
 use crate::tenant;
 use crate::token::TokenKeys;
+use crate::versions::{Cached, Versions};
 
 /// Lifetimes and limits of authentication.
 #[derive(Debug)]
@@ -286,6 +289,7 @@ pub async fn logout(db: &DatabaseConnection, req: RefreshRequest) -> Result<()> 
 }
 
 async fn revoke_session<C: ConnectionTrait>(db: &C, sid: SessionId) -> Result<()> {
+    crate::db::bump_version(db, crate::versions::AUTH).await?;
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(session::Column::Id.eq(sid.0))
@@ -298,6 +302,7 @@ async fn revoke_session<C: ConnectionTrait>(db: &C, sid: SessionId) -> Result<()
 
 /// Ends every session of a user (password reset, deactivation).
 pub(crate) async fn revoke_all_for_user<C: ConnectionTrait>(db: &C, user: UserId) -> Result<()> {
+    crate::db::bump_version(db, crate::versions::AUTH).await?;
     session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(Utc::now()))
         .filter(session::Column::UserId.eq(user.0))
@@ -308,10 +313,13 @@ pub(crate) async fn revoke_all_for_user<C: ConnectionTrait>(db: &C, user: UserId
     Ok(())
 }
 
-/// Verifies an access token and re-checks its session, user and tenant chain.
-pub async fn authenticate(db: &DatabaseConnection, s: &AuthSettings, bearer: &str) -> Result<Principal> {
-    let claims = s.keys.verify(bearer)?;
-    let refused = || Error::new(ErrorCode::InvalidToken, "the access token is no longer valid");
+fn refused() -> Error {
+    Error::new(ErrorCode::InvalidToken, "the access token is no longer valid")
+}
+
+/// The principal of verified claims (session, user and tenant chain re-checked), and when its
+/// session ends.
+async fn load_principal(db: &DatabaseConnection, claims: &crate::token::Claims) -> Result<(Principal, DateTime<Utc>)> {
     let sess = session::Entity::find_by_id(claims.sid).one(db).await.or_internal()?.ok_or_else(refused)?;
     if sess.user_id != claims.sub || sess.revoked_at.is_some() || sess.expires_at <= Utc::now() {
         return Err(refused());
@@ -323,13 +331,60 @@ pub async fn authenticate(db: &DatabaseConnection, s: &AuthSettings, bearer: &st
     }
     check_user_active(&u)?;
     check_tenant_active(db, TenantId(t.id)).await?;
-    Ok(Principal {
+    let principal = Principal {
         user_id: UserId(u.id),
         username: u.username,
         tenant_id: TenantId(t.id),
         tenant_code: TenantCode::parse(&t.code).map_err(|e| Error::internal(anyhow::anyhow!(e)))?,
         session_id: SessionId(sess.id),
-    })
+        department_id: u.department_id.map(kernel::ids::DepartmentId),
+    };
+    Ok((principal, sess.expires_at))
+}
+
+/// Authentication for every request: the token is verified each time (signature, expiry,
+/// audience); the session, user and tenant-chain checks behind it are remembered per session
+/// until the [`crate::versions::AUTH`] counter moves (any logout, revocation, user change or
+/// tenant suspension bumps it) or the session's lifetime ends.
+#[derive(Debug)]
+pub struct Authenticator {
+    versions: Versions,
+    sessions: Cached<Uuid, (Principal, DateTime<Utc>)>,
+    targets: Cached<(TenantId, String), Target>,
+}
+
+impl Authenticator {
+    pub fn new(versions: Versions) -> Self {
+        Self { versions, sessions: Cached::new(100_000), targets: Cached::new(100_000) }
+    }
+
+    /// The principal of a bearer token.
+    pub async fn principal(&self, db: &DatabaseConnection, s: &AuthSettings, bearer: &str) -> Result<Principal> {
+        let claims = s.keys.verify(bearer)?;
+        let version = self.versions.get(crate::versions::AUTH);
+        if let Some((p, ends)) = self.sessions.get(&claims.sid, version)
+            && p.user_id.0 == claims.sub
+            && p.tenant_code.as_str() == claims.tid
+            && ends > Utc::now()
+        {
+            return Ok(p);
+        }
+        let (p, ends) = load_principal(db, &claims).await?;
+        self.sessions.put(claims.sid, version, (p.clone(), ends));
+        Ok(p)
+    }
+
+    /// The tenant a path names, as seen from the principal (see [`crate::tenant::resolve_target`]).
+    pub async fn target(&self, db: &DatabaseConnection, principal: &Principal, code: &str) -> Result<Target> {
+        let key = (principal.tenant_id, code.to_owned());
+        let version = self.versions.get(crate::versions::AUTH);
+        if let Some(t) = self.targets.get(&key, version) {
+            return Ok(t);
+        }
+        let t = crate::tenant::resolve_target(db, principal, code).await?;
+        self.targets.put(key, version, t.clone());
+        Ok(t)
+    }
 }
 
 /// Deletes login failures older than the window and sessions past their lifetime.

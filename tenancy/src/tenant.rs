@@ -292,7 +292,10 @@ pub async fn set_status(db: &DatabaseConnection, scope: &TenantScope, status: Te
     let mut am: tenant::ActiveModel = m.into();
     am.status = Set(status.as_str().to_owned());
     am.updated_at = Set(Utc::now());
-    let m = am.update(db).await.or_internal()?;
+    let txn = db.begin().await.or_internal()?;
+    let m = am.update(&txn).await.or_internal()?;
+    crate::db::bump_version(&txn, crate::versions::AUTH).await?;
+    txn.commit().await.or_internal()?;
     tracing::info!(tenant = %m.code, status = status.as_str(), "tenant status changed");
     let parent = parent_code(db, &m).await?;
     Ok(view(m, parent))

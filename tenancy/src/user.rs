@@ -311,6 +311,8 @@ pub async fn update(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, patc
         None => None,
     };
     let txn = db.begin().await.or_internal()?;
+    // Status, password and department are part of every cached principal.
+    crate::db::bump_version(&txn, crate::versions::AUTH).await?;
     let mut am: user::ActiveModel = current.into();
     if let Some(n) = display_name {
         am.display_name = Set(n);

@@ -161,6 +161,16 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut api::Settings)) -> TestApp {
 }
 
 impl TestApp {
+    /// A second server on the same database, as another replica behind a load balancer.
+    pub async fn replica(&self) -> TestApp {
+        let app = api::Application::build(self.settings.clone())
+            .await
+            .unwrap_or_else(|e| panic!("replica did not start: {e:#}"));
+        let base = format!("http://127.0.0.1:{}", app.port());
+        tokio::spawn(app.run_until_stopped());
+        TestApp { base, client: reqwest::Client::new(), backend: self.backend, settings: self.settings.clone() }
+    }
+
     /// Sends a request; `token` becomes the bearer token, `body` the JSON body.
     pub async fn call(&self, method: Method, path: &str, token: Option<&str>, body: Option<Value>) -> Resp {
         let mut req = self.client.request(method.clone(), format!("{}{}", self.base, path));

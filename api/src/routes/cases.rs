@@ -45,7 +45,7 @@ pub async fn create(
     body: Json<NewCase>,
 ) -> ApiResult<HttpResponse> {
     let key = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim);
-    let created = cases::intake::open(&state.db, &state.grids, &scope, body.0, key).await?;
+    let created = state.intake.open(&state.authz, &scope, body.0, key).await?;
     let status = actix_web::http::StatusCode::from_u16(created.status).unwrap_or(actix_web::http::StatusCode::CREATED);
     let mut resp = HttpResponse::build(status);
     if created.replayed {
@@ -77,7 +77,7 @@ pub async fn list(
     filter: web::Query<CaseFilter>,
     page: web::Query<PageRequest>,
 ) -> ApiResult<HttpResponse> {
-    let actor = cases::actor::of(&state.db, &scope).await?;
+    let actor = cases::actor::of(&state.authz, &scope);
     Ok(HttpResponse::Ok().json(cases::query::list(&state.db, &scope, &actor, &filter, &page).await?))
 }
 
@@ -103,7 +103,7 @@ pub async fn get(
     state: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    let actor = cases::actor::of(&state.db, &scope).await?;
+    let actor = cases::actor::of(&state.authz, &scope);
     Ok(HttpResponse::Ok().json(cases::query::detail(&state.db, &scope, &actor, path.1).await?))
 }
 
@@ -135,7 +135,7 @@ pub async fn act(
     path: web::Path<(String, Uuid)>,
     body: Json<Command>,
 ) -> ApiResult<HttpResponse> {
-    let actor = cases::actor::of(&state.db, &scope).await?;
+    let actor = cases::actor::of(&state.authz, &scope);
     Ok(HttpResponse::Ok().json(cases::act::act(&state.db, &scope, path.1, &actor, body.0).await?))
 }
 
@@ -161,7 +161,7 @@ pub async fn chain(
     state: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    let actor = cases::actor::of(&state.db, &scope).await?;
+    let actor = cases::actor::of(&state.authz, &scope);
     Ok(HttpResponse::Ok().json(cases::query::verify(&state.db, &scope, &actor, path.1).await?))
 }
 
@@ -199,7 +199,7 @@ pub async fn supervise(
     path: web::Path<(String, Uuid)>,
     body: Json<SupervisionOrder>,
 ) -> ApiResult<HttpResponse> {
-    let actor = cases::actor::of(&state.db, &scope).await?;
+    let actor = cases::actor::of(&state.authz, &scope);
     let command = Command::Supervise { note: body.0.note, due: body.0.due };
     Ok(HttpResponse::Ok().json(cases::act::act(&state.db, &scope, path.1, &actor, command).await?))
 }
@@ -226,7 +226,7 @@ pub async fn suggestion(
     state: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    let actor = cases::actor::of(&state.db, &scope).await?;
+    let actor = cases::actor::of(&state.authz, &scope);
     Ok(HttpResponse::Ok().json(cases::dispatch::suggest(&state.db, &scope, &actor, path.1).await?))
 }
 
@@ -283,7 +283,7 @@ pub async fn photo(
     state: web::Data<AppState>,
     path: web::Path<(String, Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    let actor = cases::actor::of(&state.db, &scope).await?;
+    let actor = cases::actor::of(&state.authz, &scope);
     let (content_type, bytes) = cases::photos::read(&state.db, &state.data_dir, &scope, &actor, path.1, path.2).await?;
     Ok(HttpResponse::Ok()
         .content_type(content_type)
@@ -319,7 +319,7 @@ pub async fn feed(
     use futures_util::StreamExt;
     let last =
         req.headers().get("last-event-id").and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<i64>().ok());
-    let actor = cases::actor::of(&state.db, &scope).await?;
+    let actor = cases::actor::of(&state.authz, &scope);
     let stream =
         cases::feed::stream(state.db.clone(), (*scope).clone(), actor, last, std::time::Duration::from_millis(500))
             .await?

@@ -33,6 +33,28 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(department::list(&state.db, &scope, &page).await?))
 }
 
+/// Where the county may dispatch cases: its own departments, then those its city shares (their
+/// `tenant_code` is the city's).
+#[utoipa::path(
+    tag = "departments",
+    operation_id = "departments.dispatch_targets",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    responses(
+        (status = 200, description = "The departments a case may be dispatched to", body = Vec<Department>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/dispatch-targets")]
+pub async fn dispatch_targets(
+    scope: Authorized<DepartmentRead>,
+    state: web::Data<AppState>,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(department::dispatch_targets(&state.db, &scope).await?))
+}
+
 /// Create a department. Its 统一社会信用代码 must be valid (check character) and unique in the
 /// tenant.
 #[utoipa::path(

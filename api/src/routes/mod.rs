@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(departments::get)
         .service(departments::update)
         .service(departments::delete)
+        .service(departments::dispatch_targets)
         .service(users::list)
         .service(users::create)
         .service(users::get)

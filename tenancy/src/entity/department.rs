@@ -9,6 +9,8 @@ pub struct Model {
     pub name: String,
     pub uscc: String,
     pub parent_id: Option<Uuid>,
+    /// A city department its counties may dispatch to.
+    pub shared: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

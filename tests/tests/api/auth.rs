@@ -195,3 +195,48 @@ async fn deactivated_users_and_reset_passwords_end_sessions_at_the_next_request(
     assert_eq!(app.login_raw(COUNTY_A, "collector", DEMO_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
     app.login(COUNTY_A, "collector", "Brand-New-Pass-9").await;
 }
+
+#[tokio::test]
+async fn another_replica_refuses_a_logged_out_or_suspended_token_within_its_poll_interval() {
+    let app = spawn_app().await;
+    let replica = app.replica().await;
+    let pair = app.login_raw(COUNTY_A, "dispatcher", DEMO_PASSWORD).await.body;
+    let access = pair["access_token"].as_str().unwrap();
+    // The replica has checked (and remembers) the session.
+    assert_eq!(me_status(&replica, access).await.0, StatusCode::OK);
+    assert_eq!(replica.get(&format!("/api/v1/tenants/{COUNTY_A}/cases"), access).await.status, StatusCode::OK);
+
+    let r = app
+        .call(Method::POST, "/api/v1/auth/logout", None, Some(json!({"refresh_token": pair["refresh_token"]})))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    // Seen by the replica's next snapshot of the version counters (every 100 ms).
+    let refused_within = async {
+        for _ in 0..20 {
+            if replica.get(&format!("/api/v1/tenants/{COUNTY_A}/cases"), access).await.status
+                == StatusCode::UNAUTHORIZED
+            {
+                return true;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        false
+    };
+    assert!(refused_within.await, "the replica still accepts a logged-out token after 1 s");
+
+    // A suspended county: the replica refuses its users' live tokens too.
+    let collector = replica.demo(COUNTY_B, "collector").await;
+    assert_eq!(me_status(&replica, &collector).await.0, StatusCode::OK);
+    let city_admin = app.demo(tests::CITY, "admin").await;
+    let r = app.post(&format!("/api/v1/tenants/{COUNTY_B}/suspend"), &city_admin, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let mut refused = false;
+    for _ in 0..20 {
+        if me_status(&replica, &collector).await.0 != StatusCode::OK {
+            refused = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(refused, "the replica still accepts a suspended county's token after 1 s");
+}

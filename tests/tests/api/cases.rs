@@ -701,3 +701,86 @@ async fn the_live_feed_delivers_each_user_only_the_cases_they_may_see() {
     let replay = read_stream(r, &mine, 10).await;
     assert!(replay.contains(&format!("id: {first_id}")), "{replay}");
 }
+
+#[tokio::test]
+async fn a_county_dispatches_to_a_department_its_city_shares() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let city_admin = app.demo(CITY, "admin").await;
+    let city_depts = app.get(&format!("/api/v1/tenants/{CITY}/departments"), &city_admin).await;
+    let dept = |shared: bool| {
+        city_depts.body["items"].as_array().unwrap().iter().find(|d| d["shared"] == shared).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (shared, unshared) = (dept(true), dept(false));
+
+    // The county's targets: its own departments, then the city's shared one (and not the other).
+    let targets = app.get(&format!("/api/v1/tenants/{COUNTY_A}/dispatch-targets"), &s.dispatcher).await;
+    let listed: Vec<(&str, &str)> = targets
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["id"].as_str().unwrap(), d["tenant_code"].as_str().unwrap()))
+        .collect();
+    assert_eq!(listed.len(), 6, "{}", targets.text);
+    assert!(listed.contains(&(shared.as_str(), CITY)));
+    assert!(!listed.iter().any(|(id, _)| *id == unshared));
+    // Only a city shares.
+    let county_admin = app.demo(COUNTY_A, "admin").await;
+    let r = app
+        .post(
+            &format!("/api/v1/tenants/{COUNTY_A}/departments"),
+            &county_admin,
+            json!({"name": "共享处", "uscc": tests::uscc(COUNTY_A, 90), "shared": true}),
+        )
+        .await;
+    assert_eq!(r.fields(), ["shared"], "{}", r.text);
+
+    let (lon, lat) = point(&app, &s.collector).await;
+    let id = report(
+        &app,
+        &s,
+        json!({"kind": "matter", "class_code": "06010", "description": "供水管漏水", "lon": lon, "lat": lat}),
+    )
+    .await;
+    let other = report(
+        &app,
+        &s,
+        json!({"kind": "matter", "class_code": "06010", "description": "另一处", "lon": lon, "lat": lat}),
+    )
+    .await;
+    for case in [&id, &other] {
+        ok(&app, &s.acceptor, case, json!({"action": "accept"})).await;
+        ok(&app, &s.acceptor, case, json!({"action": "file", "class_code": "06010"})).await;
+    }
+    let r = act(&app, &s.dispatcher, &id, json!({"action": "dispatch", "department": unshared})).await;
+    assert_eq!(r.fields(), ["department"], "an unshared city department is no target: {}", r.text);
+    let c = ok(&app, &s.dispatcher, &id, json!({"action": "dispatch", "department": shared})).await;
+    assert_eq!(c["department_id"], shared.as_str());
+
+    // The city's handler works on that case in the county, and sees nothing else there.
+    let city_handler = app.demo(CITY, "handler").await;
+    let list = app.get(&cases(), &city_handler).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    let ids: Vec<&str> = list.body["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    assert_eq!(ids, [id.as_str()], "only the case dispatched to it, not the claimable one");
+    assert_eq!(app.get(&format!("{}/{other}", cases()), &city_handler).await.status, StatusCode::NOT_FOUND);
+    let r = act(&app, &city_handler, &other, json!({"action": "claim"})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let r = act(&app, &city_handler, &id, json!({"action": "dispatch", "department": shared})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    // The county's own department cannot touch it.
+    let r = act(&app, &s.handler, &id, json!({"action": "handle", "note": "不是我的"})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let handled = ok(&app, &city_handler, &id, json!({"action": "handle", "note": "已修复供水管"})).await;
+    assert_eq!(handled["state"], "handled");
+    // Another county of the city never dispatched to it: nothing there.
+    let b = app.get(&format!("/api/v1/tenants/{COUNTY_B}/cases"), &city_handler).await;
+    assert_eq!((b.status, b.body["items"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)), "{}", b.text);
+    // The city's other roles are unchanged: its auditor reads no county cases.
+    let auditor = app.demo(CITY, "auditor").await;
+    assert_eq!(app.get(&cases(), &auditor).await.status, StatusCode::FORBIDDEN);
+}

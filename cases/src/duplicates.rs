@@ -1,0 +1,178 @@
+//! Likely duplicates of a new report: open cases of the same class within a radius and a time
+//! window (tenant setting `duplicates`; defaults 50 m and 72 hours). The search goes through the
+//! coarse location cell of each case, so it reads only the cases of the class in the few cells
+//! the radius touches, however many cases the county has.
+
+use kernel::Result;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::db::OrInternal;
+use crate::entity::case;
+
+/// A likely duplicate of a new report.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DuplicateHint {
+    pub id: Uuid,
+    pub number: String,
+    pub state: String,
+    /// Distance from the new report, in metres.
+    pub distance_m: f64,
+}
+
+/// How close, and how recent, an open case of the same class must be to be suggested as a
+/// duplicate. Tenant setting `duplicates`; defaults 50 m and 72 hours.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+pub struct DuplicateRule {
+    pub radius_m: f64,
+    pub window_hours: i64,
+}
+
+impl Default for DuplicateRule {
+    fn default() -> Self {
+        Self { radius_m: 50.0, window_hours: 72 }
+    }
+}
+
+fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
+    // Haversine on a sphere: plenty for tens of metres.
+    let (lat1, lat2) = (a.1.to_radians(), b.1.to_radians());
+    let (dlat, dlon) = ((b.1 - a.1).to_radians(), (b.0 - a.0).to_radians());
+    let h = (dlat / 2.0).sin().powi(2) + lat1.cos() * lat2.cos() * (dlon / 2.0).sin().powi(2);
+    2.0 * 6_371_008.8 * h.sqrt().asin()
+}
+
+/// At most this many likely duplicates are returned (the nearest).
+pub const MAX_HINTS: usize = 10;
+
+/// The setting that holds a tenant's [`DuplicateRule`].
+pub const DUPLICATES: &str = "duplicates";
+
+/// Cells per degree (a cell is 0.001° on a side, about 111 m × 95 m in China).
+const CELLS_PER_DEGREE: f64 = 1000.0;
+/// Cells in one row of the grid (360° of longitude).
+const ROW: i64 = 400_000;
+
+/// The cell of a WGS84 point: rows of latitude from −90°, columns of longitude from −180°. The
+/// migration that added `cases.cell` fills old rows with the same formula.
+pub fn cell(lon: f64, lat: f64) -> i64 {
+    let row = ((lat + 90.0) * CELLS_PER_DEGREE).floor() as i64;
+    let col = ((lon + 180.0) * CELLS_PER_DEGREE).floor() as i64;
+    row * ROW + col
+}
+
+/// The cells within `radius_m` of a point (those its bounding box touches).
+fn cells_near(lon: f64, lat: f64, radius_m: f64) -> Vec<i64> {
+    let deg_lat = radius_m / 111_000.0;
+    let deg_lon = deg_lat / lat.to_radians().cos().max(0.1);
+    let (first, last) = (cell(lon - deg_lon, lat - deg_lat), cell(lon + deg_lon, lat + deg_lat));
+    let (first_col, last_col) = (first.rem_euclid(ROW), last.rem_euclid(ROW));
+    (first.div_euclid(ROW)..=last.div_euclid(ROW))
+        .flat_map(|row| (first_col..=last_col).map(move |col| row * ROW + col))
+        .collect()
+}
+
+/// Whether `other` is a likely duplicate of `c`, and how far away it is.
+fn hint(c: &case::Model, rule: &DuplicateRule, other: &case::Model) -> Option<DuplicateHint> {
+    let open = !matches!(other.state.as_str(), "closed" | "rejected" | "voided");
+    let recent = other.created_at >= c.created_at - chrono::Duration::hours(rule.window_hours);
+    if other.id == c.id || other.tenant_id != c.tenant_id || other.class_code != c.class_code || !open || !recent {
+        return None;
+    }
+    let d = (distance_m((c.lon, c.lat), (other.lon, other.lat)) * 10.0).round() / 10.0;
+    (d <= rule.radius_m).then(|| DuplicateHint {
+        id: other.id,
+        number: other.number.clone(),
+        state: other.state.clone(),
+        distance_m: d,
+    })
+}
+
+/// The cells to read for one (county, class), and from when.
+type Probe = (BTreeSet<i64>, chrono::DateTime<chrono::Utc>);
+
+/// Likely duplicates of each new case, in one query for them all: open cases of the same class
+/// within the radius and window, and earlier cases of the same batch.
+pub(crate) async fn duplicates_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    new: &[(&case::Model, DuplicateRule)],
+) -> Result<Vec<Vec<DuplicateHint>>> {
+    // One index probe per (county, class): the cells near any of its new cases, from the earliest
+    // window start; each case's own radius and window are applied to the rows below.
+    let mut groups: BTreeMap<(Uuid, &str), Probe> = BTreeMap::new();
+    for (c, rule) in new {
+        if c.class_code.is_empty() {
+            continue;
+        }
+        let since = c.created_at - chrono::Duration::hours(rule.window_hours);
+        let group = groups.entry((c.tenant_id, c.class_code.as_str())).or_insert((BTreeSet::new(), since));
+        group.0.extend(cells_near(c.lon, c.lat, rule.radius_m));
+        group.1 = group.1.min(since);
+    }
+    let mut any = Condition::any();
+    for ((tenant, class), (cells, since)) in &groups {
+        any = any.add(
+            Condition::all()
+                .add(case::Column::TenantId.eq(*tenant))
+                .add(case::Column::ClassCode.eq(*class))
+                .add(case::Column::Cell.is_in(cells.iter().copied()))
+                .add(case::Column::CreatedAt.gte(*since)),
+        );
+    }
+    let stored = if groups.is_empty() {
+        Vec::new()
+    } else {
+        case::Entity::find()
+            .filter(case::Column::State.is_not_in(["closed", "rejected", "voided"]))
+            .filter(any)
+            .all(db)
+            .await
+            .or_internal()?
+    };
+    Ok(new
+        .iter()
+        .enumerate()
+        .map(|(i, (c, rule))| {
+            if c.class_code.is_empty() {
+                return Vec::new();
+            }
+            let earlier = new[..i].iter().map(|(o, _)| *o);
+            let mut hints: Vec<DuplicateHint> = stored.iter().chain(earlier).filter_map(|o| hint(c, rule, o)).collect();
+            hints.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
+            hints.truncate(MAX_HINTS);
+            hints
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neighbouring_points_share_or_border_cells() {
+        let a = cell(118.7901, 31.9801);
+        assert_eq!(cell(118.7909, 31.9809), a, "same 0.001° square");
+        assert_eq!(cell(118.7911, 31.9801), a + 1, "next column");
+        assert_eq!(cell(118.7901, 31.9811), a + ROW, "next row");
+    }
+
+    #[test]
+    fn the_cells_near_a_point_cover_its_radius() {
+        let near = cells_near(118.7905, 31.9805, 50.0);
+        assert!(near.len() <= 4, "50 m around a cell's centre stays in it and its neighbours: {near:?}");
+        for (dx, dy) in [(0.0005, 0.0), (-0.0005, 0.0), (0.0, 0.00044), (0.0, -0.00044)] {
+            assert!(near.contains(&cell(118.7905 + dx, 31.9805 + dy)), "({dx}, {dy})");
+        }
+        assert_eq!(cells_near(118.7905, 31.9805, 500.0).len(), 121, "11 × 11 cells for 500 m");
+    }
+
+    #[test]
+    fn distances_are_metres() {
+        let d = distance_m((118.79, 31.98), (118.79, 31.98045));
+        assert!((d - 50.0).abs() < 0.5, "{d}");
+    }
+}
