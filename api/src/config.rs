@@ -66,6 +66,15 @@ pub struct Settings {
     pub public_reports_per_minute: u32,
     /// Largest photo accepted, in bytes.
     pub max_photo_bytes: u64,
+    /// Keep photos in this bucket of an S3-compatible object store instead of `data_dir`.
+    pub s3_bucket: Option<String>,
+    /// The store's URL, e.g. `http://minio.internal:9000` (required with `s3_bucket`).
+    pub s3_endpoint: Option<String>,
+    pub s3_region: String,
+    pub s3_access_key: Option<Secret>,
+    pub s3_secret_key: Option<Secret>,
+    /// Path-style object URLs (`endpoint/bucket/key`); `false` for virtual-host style.
+    pub s3_path_style: bool,
 }
 
 impl Default for Settings {
@@ -92,6 +101,12 @@ impl Default for Settings {
             max_import_bytes: 2 << 30,
             public_reports_per_minute: 10,
             max_photo_bytes: 10 << 20,
+            s3_bucket: None,
+            s3_endpoint: None,
+            s3_region: "us-east-1".into(),
+            s3_access_key: None,
+            s3_secret_key: None,
+            s3_path_style: true,
         }
     }
 }
@@ -138,12 +153,33 @@ impl Settings {
         {
             return Err(format!("jwt_secret must be at least {} bytes", tenancy::token::MIN_SECRET_BYTES));
         }
+        let s3_given = [self.s3_bucket.is_some(), self.s3_endpoint.is_some()];
+        if s3_given.contains(&true) && self.s3().is_none() {
+            return Err("s3_bucket, s3_endpoint, s3_access_key and s3_secret_key go together".into());
+        }
+        if let Some(e) = &self.s3_endpoint
+            && !(e.starts_with("http://") || e.starts_with("https://"))
+        {
+            return Err("s3_endpoint must start with http:// or https://".into());
+        }
         if let Some(url) = &self.database_url
             && !["postgres://", "postgresql://", "sqlite:"].iter().any(|p| url.0.starts_with(p))
         {
             return Err("database_url must start with postgres:// (or sqlite: for a specific file)".into());
         }
         Ok(())
+    }
+
+    /// The S3 settings, when photos go to an object store.
+    pub fn s3(&self) -> Option<cases::storage::S3Settings> {
+        Some(cases::storage::S3Settings {
+            bucket: self.s3_bucket.clone()?,
+            endpoint: self.s3_endpoint.clone()?,
+            region: self.s3_region.clone(),
+            access_key: self.s3_access_key.as_ref()?.0.clone(),
+            secret_key: self.s3_secret_key.as_ref()?.0.clone(),
+            path_style: self.s3_path_style,
+        })
     }
 
     /// Whether the database is the embedded SQLite file.
@@ -174,6 +210,21 @@ mod tests {
     fn short_secret_is_refused() {
         let s = Settings { jwt_secret: Some(Secret("short".into())), ..Settings::default() };
         assert!(s.validate().unwrap_err().contains("jwt_secret"));
+    }
+
+    #[test]
+    fn object_store_settings_go_together() {
+        let half = Settings { s3_bucket: Some("photos".into()), ..Settings::default() };
+        assert!(half.validate().unwrap_err().contains("s3_bucket"));
+        let whole = Settings {
+            s3_bucket: Some("photos".into()),
+            s3_endpoint: Some("http://127.0.0.1:9000".into()),
+            s3_access_key: Some(Secret("k".into())),
+            s3_secret_key: Some(Secret("s".into())),
+            ..Settings::default()
+        };
+        assert_eq!(whole.validate(), Ok(()));
+        assert!(whole.s3().is_some());
     }
 
     #[test]

@@ -141,7 +141,13 @@ impl Application {
             grids.clone(),
             settings_cache,
         ));
+        let photos = match settings.s3() {
+            Some(s3) => cases::storage::PhotoStore::s3(&s3).map_err(describe)?,
+            None => cases::storage::PhotoStore::disk(&settings.data_dir),
+        };
+        photos.check().await.map_err(describe)?;
         let state = AppState {
+            photos,
             authn: Arc::new(tenancy::session::Authenticator::new(versions.clone())),
             versions,
             intake,

@@ -26,6 +26,8 @@ pub struct AppState {
     pub data_dir: PathBuf,
     /// Largest accepted census upload, in bytes.
     pub max_import_bytes: u64,
+    /// Where photo bytes are kept (disk or S3-compatible store).
+    pub photos: cases::storage::PhotoStore,
     /// Largest photo accepted, in bytes.
     pub max_photo_bytes: u64,
     /// Public reports per client address.

@@ -19,6 +19,7 @@ pub mod photos;
 pub mod public;
 pub mod query;
 pub mod settings;
+pub mod storage;
 pub mod writer;
 
 pub(crate) mod db {

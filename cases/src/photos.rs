@@ -1,18 +1,19 @@
 //! Photos: the type is sniffed from the content (JPEG, PNG, WebP — whatever the client claims),
-//! the size is limited, and the file is stored once per tenant under its SHA-256. A photo is
-//! served only through a case that references it, to users who may see that case.
+//! the size is limited, and the bytes are stored once per tenant under their SHA-256 (on disk or
+//! in an object store, see [`crate::storage`]). A photo is served only through a case that
+//! references it, to users who may see that case.
 
 use kernel::{Error, ErrorCode, Result};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
 use tenancy::TenantRef;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::db::OrInternal;
 use crate::entity::{case_event, photo};
+use crate::storage::PhotoStore;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Photo {
@@ -34,14 +35,10 @@ pub fn sniff(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-fn file_of(dir: &Path, tenant_code: &str, sha: &str) -> PathBuf {
-    dir.join("photos").join(tenant_code).join(sha)
-}
-
 /// Stores an uploaded photo of a tenant.
 pub async fn store(
     db: &DatabaseConnection,
-    dir: &Path,
+    store: &PhotoStore,
     tenant: &TenantRef,
     uploader: Option<Uuid>,
     bytes: &[u8],
@@ -49,15 +46,7 @@ pub async fn store(
     let content_type = sniff(bytes)
         .ok_or_else(|| Error::new(ErrorCode::UnsupportedMedia, "the content is not a JPEG, PNG or WebP image"))?;
     let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
-    let path = file_of(dir, tenant.code.as_str(), &sha);
-    if !path.exists() {
-        let parent = path.parent().ok_or_else(|| Error::internal(anyhow::anyhow!("no parent")))?;
-        tokio::fs::create_dir_all(parent).await.map_err(Error::internal)?;
-        // Write then rename: a reader never sees half a file.
-        let tmp = path.with_extension(format!("tmp-{}", Uuid::new_v4().simple()));
-        tokio::fs::write(&tmp, bytes).await.map_err(Error::internal)?;
-        tokio::fs::rename(&tmp, &path).await.map_err(Error::internal)?;
-    }
+    store.put(tenant.code.as_str(), &sha, content_type, bytes).await?;
     let m = photo::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(tenant.id.0),
@@ -94,7 +83,7 @@ pub async fn check_ids<C: sea_orm::ConnectionTrait>(db: &C, tenant: Uuid, ids: &
 /// The bytes and type of a photo referenced by a case the actor may see.
 pub async fn read(
     db: &DatabaseConnection,
-    dir: &Path,
+    store: &PhotoStore,
     scope: &tenancy::TenantScope,
     actor: &workflow::Actor,
     case_id: Uuid,
@@ -117,8 +106,7 @@ pub async fn read(
         .or_internal()?
         .filter(|_| referenced)
         .ok_or_else(|| Error::not_found("photo"))?;
-    let bytes =
-        tokio::fs::read(file_of(dir, scope.tenant().code.as_str(), &p.sha256)).await.map_err(Error::internal)?;
+    let bytes = store.get(scope.tenant().code.as_str(), &p.sha256).await?;
     Ok((p.content_type, bytes))
 }
 

@@ -255,7 +255,7 @@ pub async fn upload_photo(
 ) -> ApiResult<HttpResponse> {
     let bytes = crate::extract::read_body(body, state.max_photo_bytes).await?;
     let stored =
-        cases::photos::store(&state.db, &state.data_dir, scope.tenant(), Some(scope.principal().user_id.0), &bytes)
+        cases::photos::store(&state.db, &state.photos, scope.tenant(), Some(scope.principal().user_id.0), &bytes)
             .await?;
     Ok(HttpResponse::Created().json(stored))
 }
@@ -284,7 +284,7 @@ pub async fn photo(
     path: web::Path<(String, Uuid, Uuid)>,
 ) -> ApiResult<HttpResponse> {
     let actor = cases::actor::of(&state.authz, &scope);
-    let (content_type, bytes) = cases::photos::read(&state.db, &state.data_dir, &scope, &actor, path.1, path.2).await?;
+    let (content_type, bytes) = cases::photos::read(&state.db, &state.photos, &scope, &actor, path.1, path.2).await?;
     Ok(HttpResponse::Ok()
         .content_type(content_type)
         .insert_header(("x-content-type-options", "nosniff"))

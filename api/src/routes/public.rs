@@ -88,5 +88,5 @@ pub async fn upload_photo(
     limit(&state, &req)?;
     let tenant = tenancy::tenant::public_county(&state.db, &path).await?;
     let bytes = crate::extract::read_body(body, state.max_photo_bytes).await?;
-    Ok(HttpResponse::Created().json(cases::photos::store(&state.db, &state.data_dir, &tenant, None, &bytes).await?))
+    Ok(HttpResponse::Created().json(cases::photos::store(&state.db, &state.photos, &tenant, None, &bytes).await?))
 }

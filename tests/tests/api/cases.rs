@@ -784,3 +784,73 @@ async fn a_county_dispatches_to_a_department_its_city_shares() {
     let auditor = app.demo(CITY, "auditor").await;
     assert_eq!(app.get(&cases(), &auditor).await.status, StatusCode::FORBIDDEN);
 }
+
+/// The S3-compatible store the suite may use (`URBANGRID_TEST_S3_ENDPOINT`; `.ci/run` starts one).
+fn s3_endpoint() -> Option<String> {
+    std::env::var("URBANGRID_TEST_S3_ENDPOINT").ok().filter(|s| !s.is_empty())
+}
+
+fn with_bucket(s: &mut api::Settings, endpoint: &str, bucket: &str) {
+    s.s3_endpoint = Some(endpoint.to_owned());
+    s.s3_bucket = Some(bucket.to_owned());
+    s.s3_access_key = Some(api::config::Secret("urbangrid-test".into()));
+    s.s3_secret_key = Some(api::config::Secret("urbangrid-test-secret".into()));
+}
+
+#[tokio::test]
+async fn photos_go_to_an_s3_compatible_store_when_one_is_configured() {
+    let Some(endpoint) = s3_endpoint() else {
+        eprintln!("URBANGRID_TEST_S3_ENDPOINT is not set: object-store test skipped");
+        return;
+    };
+    // A server refuses to start on a bucket that is not there, saying which.
+    let missing = format!("ug-missing-{}", uuid::Uuid::new_v4().simple());
+    let mut settings = tests::spawn_app().await.settings;
+    with_bucket(&mut settings, &endpoint, &missing);
+    let Err(err) = api::Application::build(settings).await else { panic!("started without its bucket") };
+    assert!(format!("{err:#}").contains(&missing), "{err:#}");
+
+    let bucket = format!("ug-test-{}", uuid::Uuid::new_v4().simple());
+    let created = reqwest::Client::new().put(format!("{endpoint}/{bucket}")).send().await.unwrap();
+    assert!(created.status().is_success(), "create bucket: {}", created.status());
+    let app = tests::spawn_with(|s| with_bucket(s, &endpoint, &bucket)).await;
+    let s = staff(&app).await;
+    let png = b"\x89PNG\r\n\x1a\nstored-in-the-bucket".to_vec();
+    let r = app
+        .client
+        .post(format!("{}/api/v1/tenants/{COUNTY_A}/photos", app.base))
+        .bearer_auth(&s.collector)
+        .body(png.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let photo: Value = r.json().await.unwrap();
+    let sha = photo["sha256"].as_str().unwrap();
+
+    // The object is in the bucket under the county and the hash, and nothing was written locally.
+    use rusty_s3::S3Action;
+    let store = rusty_s3::Bucket::new(endpoint.parse().unwrap(), rusty_s3::UrlStyle::Path, bucket.clone(), "us-east-1")
+        .unwrap();
+    let credentials = rusty_s3::Credentials::new("urbangrid-test", "urbangrid-test-secret");
+    let signed = store
+        .get_object(Some(&credentials), &format!("photos/{COUNTY_A}/{sha}"))
+        .sign(std::time::Duration::from_secs(60));
+    let object = reqwest::get(signed).await.unwrap();
+    assert_eq!(object.status(), StatusCode::OK);
+    assert_eq!(object.bytes().await.unwrap().to_vec(), png);
+    assert!(!app.settings.data_dir.join("photos").exists(), "no local copy");
+
+    // Served back through a case, from the store.
+    let (lon, lat) = point(&app, &s.collector).await;
+    let id = report(&app, &s, json!({"kind": "matter", "class_code": "06010", "description": "x", "lon": lon, "lat": lat, "photos": [photo["id"]]})).await;
+    let r = app
+        .client
+        .get(format!("{}{}/{id}/photos/{}", app.base, cases(), photo["id"].as_str().unwrap()))
+        .bearer_auth(&s.acceptor)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.bytes().await.unwrap().to_vec(), png);
+}
