@@ -2,6 +2,11 @@
 //! [`api::Application`].
 
 use clap::{Parser, Subcommand};
+
+// Many small, short-lived allocations across worker threads: in the intake benchmark glibc's
+// malloc family took about 12 % of the CPU samples, mimalloc about 8 %.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 
 #[derive(Parser)]

@@ -132,15 +132,8 @@ impl Application {
         });
         let versions = tenancy::Versions::load(&db).await.map_err(describe)?;
         let grids = Arc::new(inventory::grid_cache::GridCache::new(versions.clone()));
-        let settings_cache = Arc::new(cases::settings::SettingsCache::new(versions.clone()));
         let writer_db = connect_writer(&settings, &db).await?;
-        let intake = Arc::new(cases::intake::Service::start(
-            db.clone(),
-            writer_db,
-            versions.clone(),
-            grids.clone(),
-            settings_cache,
-        ));
+        let intake = Arc::new(cases::intake::Service::start(db.clone(), writer_db, versions.clone(), grids.clone()));
         let photos = match settings.s3() {
             Some(s3) => cases::storage::PhotoStore::s3(&s3).map_err(describe)?,
             None => cases::storage::PhotoStore::disk(&settings.data_dir),

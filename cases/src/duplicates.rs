@@ -4,7 +4,7 @@
 //! the radius touches, however many cases the county has.
 
 use kernel::Result;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
@@ -76,7 +76,35 @@ fn cells_near(lon: f64, lat: f64, radius_m: f64) -> Vec<i64> {
 }
 
 /// Whether `other` is a likely duplicate of `c`, and how far away it is.
-fn hint(c: &case::Model, rule: &DuplicateRule, other: &case::Model) -> Option<DuplicateHint> {
+/// What the duplicate search reads of a stored case (not its description or projection).
+#[derive(Debug, Clone, FromQueryResult)]
+struct Nearby {
+    id: Uuid,
+    tenant_id: Uuid,
+    number: String,
+    state: String,
+    class_code: String,
+    lon: f64,
+    lat: f64,
+    created_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<&case::Model> for Nearby {
+    fn from(m: &case::Model) -> Self {
+        Nearby {
+            id: m.id,
+            tenant_id: m.tenant_id,
+            number: m.number.clone(),
+            state: m.state.clone(),
+            class_code: m.class_code.clone(),
+            lon: m.lon,
+            lat: m.lat,
+            created_at: m.created_at,
+        }
+    }
+}
+
+fn hint(c: &case::Model, rule: &DuplicateRule, other: &Nearby) -> Option<DuplicateHint> {
     let open = !matches!(other.state.as_str(), "closed" | "rejected" | "voided");
     let recent = other.created_at >= c.created_at - chrono::Duration::hours(rule.window_hours);
     if other.id == c.id || other.tenant_id != c.tenant_id || other.class_code != c.class_code || !open || !recent {
@@ -126,12 +154,25 @@ pub(crate) async fn duplicates_of<C: sea_orm::ConnectionTrait>(
         Vec::new()
     } else {
         case::Entity::find()
+            .select_only()
+            .columns([
+                case::Column::Id,
+                case::Column::TenantId,
+                case::Column::Number,
+                case::Column::State,
+                case::Column::ClassCode,
+                case::Column::Lon,
+                case::Column::Lat,
+                case::Column::CreatedAt,
+            ])
             .filter(case::Column::State.is_not_in(["closed", "rejected", "voided"]))
             .filter(any)
+            .into_model::<Nearby>()
             .all(db)
             .await
             .or_internal()?
     };
+    let batch: Vec<Nearby> = new.iter().map(|(c, _)| Nearby::from(*c)).collect();
     Ok(new
         .iter()
         .enumerate()
@@ -139,7 +180,7 @@ pub(crate) async fn duplicates_of<C: sea_orm::ConnectionTrait>(
             if c.class_code.is_empty() {
                 return Vec::new();
             }
-            let earlier = new[..i].iter().map(|(o, _)| *o);
+            let earlier = &batch[..i];
             let mut hints: Vec<DuplicateHint> = stored.iter().chain(earlier).filter_map(|o| hint(c, rule, o)).collect();
             hints.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
             hints.truncate(MAX_HINTS);

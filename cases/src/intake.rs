@@ -21,7 +21,6 @@ use crate::db::OrInternal;
 use crate::duplicates::{DUPLICATES, DuplicateRule};
 use crate::entity::{case, idempotency_key};
 use crate::query::CaseView;
-use crate::settings::SettingsCache;
 use inventory::catalog::Kind;
 use inventory::grid_cache::GridCache;
 
@@ -75,7 +74,7 @@ pub struct Service {
     db: DatabaseConnection,
     versions: tenancy::Versions,
     grids: Arc<GridCache>,
-    settings: Arc<SettingsCache>,
+    rules: Cached<Uuid, Arc<Rules>>,
     classes: Cached<(Uuid, Kind, String), bool>,
     writer: crate::writer::Writer,
 }
@@ -87,10 +86,9 @@ impl Service {
         writer_db: DatabaseConnection,
         versions: tenancy::Versions,
         grids: Arc<GridCache>,
-        settings: Arc<SettingsCache>,
     ) -> Self {
         let writer = crate::writer::Writer::start(writer_db);
-        Self { db, versions, grids, settings, classes: Cached::new(10_000), writer }
+        Self { db, versions, grids, rules: Cached::new(10_000), classes: Cached::new(10_000), writer }
     }
 
     /// Opens a case. `key` is the caller's Idempotency-Key, if any.
@@ -224,11 +222,21 @@ impl Service {
             self_handled: input.self_handled,
             contact: None,
         };
-        let cal =
-            self.settings.get(db, tenant, crate::clock::CALENDAR).await?.unwrap_or_else(WorkCalendar::china_default);
-        let limits = self.settings.get(db, tenant, crate::clock::LIMITS).await?.unwrap_or_default();
-        let rule = self.settings.get(db, tenant, DUPLICATES).await?.unwrap_or_default();
-        prepare(scope.tenant(), &place, Some(user), role, &intake, None, &cal, &limits, rule)
+        let rules = self.rules_of(tenant).await?;
+        prepare(scope.tenant(), &place, Some(user), role, &intake, None, rules)
+    }
+
+    /// The county's calendar, time limits and duplicate rule, parsed once per settings version.
+    async fn rules_of(&self, tenant: Uuid) -> Result<Arc<Rules>> {
+        let version = self.versions.get(&crate::settings::version_key(tenant));
+        if let Some(r) = self.rules.get(&tenant, version) {
+            return Ok(r);
+        }
+        let (cal, limits) = crate::clock::load(&self.db, tenant).await?;
+        let duplicates = crate::settings::get(&self.db, tenant, DUPLICATES).await?.unwrap_or_default();
+        let rules = Arc::new(Rules { cal, limits, duplicates });
+        self.rules.put(tenant, version, rules.clone());
+        Ok(rules)
     }
 
     async fn class_exists(&self, tenant: &tenancy::TenantRef, kind: Kind, code: &str) -> Result<bool> {
@@ -343,20 +351,25 @@ pub(crate) fn case_number(at: chrono::DateTime<chrono::Utc>, seq: i64) -> String
     format!("{}{:06}", at.format("%Y%m%d"), seq)
 }
 
-/// A new case before it is stored: its row (without a number yet), first event and that event's
-/// hash, with what the response needs.
-#[derive(Debug, Clone)]
-pub(crate) struct Prepared {
-    pub row: case::Model,
-    pub first: Event,
-    pub hash: String,
+/// A county's rules for new cases: work calendar, time limits, duplicate rule.
+#[derive(Debug)]
+pub(crate) struct Rules {
     pub cal: WorkCalendar,
     pub limits: crate::clock::TimeLimits,
     pub duplicates: DuplicateRule,
 }
 
+/// A new case before it is stored: its row (without a number yet), first event and that event's
+/// hash, with the rules the response needs.
+#[derive(Debug, Clone)]
+pub(crate) struct Prepared {
+    pub row: case::Model,
+    pub first: Event,
+    pub hash: String,
+    pub rules: Arc<Rules>,
+}
+
 /// Builds the row and first event of a new case (no storage involved).
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn prepare(
     tenant: &tenancy::TenantRef,
     place: &inventory::grid_cache::GridEntry,
@@ -364,9 +377,7 @@ pub(crate) fn prepare(
     role: &str,
     intake: &Intake,
     tracking_code: Option<String>,
-    cal: &WorkCalendar,
-    limits: &crate::clock::TimeLimits,
-    duplicates: DuplicateRule,
+    rules: Arc<Rules>,
 ) -> Result<Prepared> {
     let now = crate::now();
     let payload = json!({
@@ -417,8 +428,8 @@ pub(crate) fn prepare(
         updated_at: now,
         closed_at: None,
     };
-    row.deadline = crate::clock::deadline_of(&projection, &row, cal, limits);
-    Ok(Prepared { row, first, hash, cal: cal.clone(), limits: limits.clone(), duplicates })
+    row.deadline = crate::clock::deadline_of(&projection, &row, &rules.cal, &rules.limits);
+    Ok(Prepared { row, first, hash, rules })
 }
 
 /// Inserts a new case and its first event inside the caller's transaction (public reports).
@@ -432,7 +443,8 @@ pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(
     tracking_code: Option<String>,
 ) -> Result<case::Model> {
     let (cal, limits) = crate::clock::load(txn, tenant.id.0).await?;
-    let mut p = prepare(tenant, place, reporter, role, intake, tracking_code, &cal, &limits, DuplicateRule::default())?;
+    let rules = Arc::new(Rules { cal, limits, duplicates: DuplicateRule::default() });
+    let mut p = prepare(tenant, place, reporter, role, intake, tracking_code, rules)?;
     let seq = next_numbers(txn, tenant.code.as_str(), 1).await?;
     p.row.number = case_number(p.row.created_at, seq.first().copied().unwrap_or_default());
     let row: case::ActiveModel = p.row.clone().into();
@@ -443,7 +455,7 @@ pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(
 
 /// The intake response: the case and its likely duplicates.
 pub(crate) fn response(p: &Prepared, hints: &[crate::duplicates::DuplicateHint]) -> Result<Value> {
-    let view = CaseView::from_row(&p.row)?.with_clock(&p.row, &p.cal, &p.limits, crate::now());
+    let view = CaseView::from_row(&p.row)?.with_clock(&p.row, &p.rules.cal, &p.rules.limits, crate::now());
     let mut body = serde_json::to_value(view).map_err(Error::internal)?;
     if let Value::Object(map) = &mut body {
         map.insert("possible_duplicates".into(), serde_json::to_value(hints).map_err(Error::internal)?);

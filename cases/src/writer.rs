@@ -162,7 +162,7 @@ async fn commit(db: &DatabaseConnection, jobs: &[&Job]) -> Result<Vec<Result<Cre
 
     let mut rows: Vec<Prepared> = fresh.iter().map(|j| j.prepared.clone()).collect();
     let hints = {
-        let search: Vec<_> = rows.iter().map(|p| (&p.row, p.duplicates)).collect();
+        let search: Vec<_> = rows.iter().map(|p| (&p.row, p.rules.duplicates)).collect();
         duplicates_of(&txn, &search).await?
     };
 
