@@ -255,6 +255,15 @@ pub async fn list(db: &DatabaseConnection, scope: &TenantScope, page: &PageReque
 }
 
 /// Refuses a change that would leave the tenant without an active administrator.
+/// Serialises, per tenant, the changes that can take away an administrator: the first write of
+/// the caller's transaction, so two administrators demoting each other at once are checked one
+/// after the other (PostgreSQL: a row lock until commit; SQLite: the database's write lock).
+async fn lock_admins<C: ConnectionTrait>(txn: &C, scope: &TenantScope) -> Result<()> {
+    crate::db::bump_counter(txn, &format!("admins:{}", scope.tenant().code), 1).await
+}
+
+/// Fails unless another active administrator remains. Call inside the transaction, after
+/// [`lock_admins`].
 async fn ensure_other_admin<C: ConnectionTrait>(db: &C, scope: &TenantScope, leaving: UserId) -> Result<()> {
     let admin_role =
         if scope.tenant().level == DivisionLevel::Platform { Role::PlatformAdmin } else { Role::TenantAdmin };
@@ -300,17 +309,18 @@ pub async fn update(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, patc
     {
         return Err(Error::invalid("department_id", "a user with role `department` must belong to a department"));
     }
-    if patch.status == Some(UserStatus::Deactivated) && current.status == UserStatus::Active.as_str() {
-        let is_admin = roles.contains(&Role::TenantAdmin) || roles.contains(&Role::PlatformAdmin);
-        if is_admin {
-            ensure_other_admin(db, scope, UserId(id)).await?;
-        }
-    }
+    let deactivates_admin = patch.status == Some(UserStatus::Deactivated)
+        && current.status == UserStatus::Active.as_str()
+        && (roles.contains(&Role::TenantAdmin) || roles.contains(&Role::PlatformAdmin));
     let new_hash = match patch.password {
         Some(pw) => Some(crate::password::hash(pw).await?),
         None => None,
     };
     let txn = db.begin().await.or_internal()?;
+    if deactivates_admin {
+        lock_admins(&txn, scope).await?;
+        ensure_other_admin(&txn, scope, UserId(id)).await?;
+    }
     // Status, password and department are part of every cached principal.
     crate::db::bump_version(&txn, crate::versions::AUTH).await?;
     let mut am: user::ActiveModel = current.into();
@@ -351,13 +361,14 @@ pub async fn set_roles(
     let mut v = Validator::new();
     check_roles(&mut v, "roles", &roles, scope.tenant().level, current.department_id.map(DepartmentId));
     v.finish()?;
-    let before = authz::roles_of(db, UserId(id), scope.tenant().code).await?;
+    let txn = db.begin().await.or_internal()?;
+    lock_admins(&txn, scope).await?;
+    let before = authz::roles_of(&txn, UserId(id), scope.tenant().code).await?;
     for admin_role in [Role::TenantAdmin, Role::PlatformAdmin] {
         if before.contains(&admin_role) && !roles.contains(&admin_role) {
-            ensure_other_admin(db, scope, UserId(id)).await?;
+            ensure_other_admin(&txn, scope, UserId(id)).await?;
         }
     }
-    let txn = db.begin().await.or_internal()?;
     authz::replace_roles(&txn, UserId(id), scope.tenant().code, &roles).await?;
     txn.commit().await.or_internal()?;
     authz.reload_if_changed(db).await?;

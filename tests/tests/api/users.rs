@@ -102,3 +102,33 @@ async fn new_users_are_validated_and_unique_per_tenant() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
 }
+
+#[tokio::test]
+async fn two_administrators_demoting_each_other_at_once_leave_one() {
+    let app = spawn_app().await;
+    let users = format!("/api/v1/tenants/{COUNTY_A}/users");
+    let first = app.demo(COUNTY_A, "admin").await;
+    let first_id = app.user_id(COUNTY_A, "admin", &first).await;
+    let second_id = app.user_id(COUNTY_A, "auditor", &first).await;
+    let r = app.put(&format!("{users}/{second_id}/roles"), &first, json!({"roles": ["tenant-admin"]})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let second = app.demo(COUNTY_A, "auditor").await;
+
+    for _ in 0..10 {
+        let (demote_second, demote_first) = (format!("{users}/{second_id}/roles"), format!("{users}/{first_id}/roles"));
+        let (a, b) = tokio::join!(
+            app.put(&demote_second, &first, json!({"roles": ["auditor"]})),
+            app.put(&demote_first, &second, json!({"roles": ["auditor"]})),
+        );
+        // Exactly one goes through; the other is refused as the last administrator's (409) or, if
+        // it arrives after the first took effect, as no longer an administrator's (403).
+        let ok = [a.status, b.status].iter().filter(|s| **s == StatusCode::OK).count();
+        let refused =
+            [a.status, b.status].iter().filter(|s| [StatusCode::CONFLICT, StatusCode::FORBIDDEN].contains(s)).count();
+        assert_eq!((ok, refused), (1, 1), "{} / {}", a.text, b.text);
+        // Put things back for the next round (the one still an administrator does it).
+        let (restorer, demoted) = if a.status == StatusCode::OK { (&first, &second_id) } else { (&second, &first_id) };
+        let r = app.put(&format!("{users}/{demoted}/roles"), restorer, json!({"roles": ["tenant-admin"]})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    }
+}
