@@ -140,37 +140,12 @@ pub(crate) async fn duplicates_of<C: sea_orm::ConnectionTrait>(
         group.0.extend(cells_near(c.lon, c.lat, rule.radius_m));
         group.1 = group.1.min(since);
     }
-    let mut any = Condition::any();
-    for ((tenant, class), (cells, since)) in &groups {
-        any = any.add(
-            Condition::all()
-                .add(case::Column::TenantId.eq(*tenant))
-                .add(case::Column::ClassCode.eq(*class))
-                .add(case::Column::Cell.is_in(cells.iter().copied()))
-                .add(case::Column::CreatedAt.gte(*since)),
-        );
-    }
     let stored = if groups.is_empty() {
         Vec::new()
+    } else if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        probe_postgres(db, &groups).await?
     } else {
-        case::Entity::find()
-            .select_only()
-            .columns([
-                case::Column::Id,
-                case::Column::TenantId,
-                case::Column::Number,
-                case::Column::State,
-                case::Column::ClassCode,
-                case::Column::Lon,
-                case::Column::Lat,
-                case::Column::CreatedAt,
-            ])
-            .filter(case::Column::State.is_not_in(["closed", "rejected", "voided"]))
-            .filter(any)
-            .into_model::<Nearby>()
-            .all(db)
-            .await
-            .or_internal()?
+        probe(db, &groups).await?
     };
     let batch: Vec<Nearby> = new.iter().map(|(c, _)| Nearby::from(*c)).collect();
     Ok(new
@@ -187,6 +162,70 @@ pub(crate) async fn duplicates_of<C: sea_orm::ConnectionTrait>(
             hints
         })
         .collect())
+}
+
+const NEARBY_COLUMNS: [case::Column; 8] = [
+    case::Column::Id,
+    case::Column::TenantId,
+    case::Column::Number,
+    case::Column::State,
+    case::Column::ClassCode,
+    case::Column::Lon,
+    case::Column::Lat,
+    case::Column::CreatedAt,
+];
+
+/// The open cases in the probed cells (any backend): one condition per (county, class).
+async fn probe<C: sea_orm::ConnectionTrait>(db: &C, groups: &BTreeMap<(Uuid, &str), Probe>) -> Result<Vec<Nearby>> {
+    let mut any = Condition::any();
+    for ((tenant, class), (cells, since)) in groups {
+        any = any.add(
+            Condition::all()
+                .add(case::Column::TenantId.eq(*tenant))
+                .add(case::Column::ClassCode.eq(*class))
+                .add(case::Column::Cell.is_in(cells.iter().copied()))
+                .add(case::Column::CreatedAt.gte(*since)),
+        );
+    }
+    case::Entity::find()
+        .select_only()
+        .columns(NEARBY_COLUMNS)
+        .filter(case::Column::State.is_not_in(["closed", "rejected", "voided"]))
+        .filter(any)
+        .into_model::<Nearby>()
+        .all(db)
+        .await
+        .or_internal()
+}
+
+/// The same on PostgreSQL as one statement of one shape whatever the batch holds (the probes are
+/// arrays joined by `unnest`), so each writer connection parses and plans it once.
+async fn probe_postgres<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    groups: &BTreeMap<(Uuid, &str), Probe>,
+) -> Result<Vec<Nearby>> {
+    let (mut tenants, mut classes, mut cells) = (Vec::new(), Vec::new(), Vec::new());
+    let mut since = None::<chrono::DateTime<chrono::Utc>>;
+    for ((tenant, class), (group_cells, group_since)) in groups {
+        for cell in group_cells {
+            tenants.push(tenant.to_string());
+            // Class codes are digits; quoted anyway, as array literal elements.
+            classes.push(format!("\"{}\"", class.replace(['"', '\\'], "")));
+            cells.push(cell.to_string());
+        }
+        since = Some(since.map_or(*group_since, |s| s.min(*group_since)));
+    }
+    let array = |items: Vec<String>| format!("{{{}}}", items.join(","));
+    let sql = "SELECT c.id, c.tenant_id, c.number, c.state, c.class_code, c.lon, c.lat, c.created_at \
+               FROM unnest($1::text::uuid[], $2::text::text[], $3::text::bigint[]) AS q(tenant_id, class_code, cell) \
+               JOIN cases c ON c.tenant_id = q.tenant_id AND c.class_code = q.class_code AND c.cell = q.cell \
+               WHERE c.created_at >= $4 AND c.state NOT IN ('closed', 'rejected', 'voided')";
+    let stmt = sea_orm::Statement::from_sql_and_values(
+        sea_orm::DbBackend::Postgres,
+        sql,
+        [array(tenants).into(), array(classes).into(), array(cells).into(), since.unwrap_or_default().into()],
+    );
+    Nearby::find_by_statement(stmt).all(db).await.or_internal()
 }
 
 #[cfg(test)]

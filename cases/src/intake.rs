@@ -55,10 +55,11 @@ pub struct NewCase {
 }
 
 /// The response of an intake, with the HTTP status to send (a replay returns the first one).
+/// The body is serialised JSON: the same bytes go to the client and to the idempotency record.
 #[derive(Debug, Clone)]
 pub struct Created {
     pub status: u16,
-    pub body: Value,
+    pub body: String,
     pub replayed: bool,
 }
 
@@ -118,6 +119,7 @@ impl Service {
                 return Err(e);
             }
         };
+        let id = prepared.row.id;
         let created = self
             .writer
             .submit(crate::writer::Job {
@@ -128,7 +130,7 @@ impl Service {
             })
             .await?;
         if !created.replayed {
-            tracing::info!(case = %created.body["id"], tenant = %scope.tenant().code, "case opened");
+            tracing::info!(case = %id, tenant = %scope.tenant().code, "case opened");
         }
         Ok(created)
     }
@@ -275,11 +277,7 @@ pub(crate) fn replayed(prior: &idempotency_key::Model, hash: &str) -> Result<Cre
     if prior.request_hash != hash {
         return Err(Error::invalid("Idempotency-Key", "was already used for a different request"));
     }
-    Ok(Created {
-        status: prior.status as u16,
-        body: serde_json::from_str(&prior.response).unwrap_or(Value::Null),
-        replayed: true,
-    })
+    Ok(Created { status: prior.status as u16, body: prior.response.clone(), replayed: true })
 }
 
 /// What a new case is made of, however it arrived.
@@ -454,11 +452,15 @@ pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(
 }
 
 /// The intake response: the case and its likely duplicates.
-pub(crate) fn response(p: &Prepared, hints: &[crate::duplicates::DuplicateHint]) -> Result<Value> {
-    let view = CaseView::from_row(&p.row)?.with_clock(&p.row, &p.rules.cal, &p.rules.limits, crate::now());
-    let mut body = serde_json::to_value(view).map_err(Error::internal)?;
-    if let Value::Object(map) = &mut body {
-        map.insert("possible_duplicates".into(), serde_json::to_value(hints).map_err(Error::internal)?);
-    }
-    Ok(body)
+#[derive(Serialize)]
+struct Response<'a> {
+    #[serde(flatten)]
+    case: CaseView,
+    possible_duplicates: &'a [crate::duplicates::DuplicateHint],
+}
+
+/// The intake response, serialised.
+pub(crate) fn response(p: &Prepared, hints: &[crate::duplicates::DuplicateHint]) -> Result<String> {
+    let case = CaseView::from_row(&p.row)?.with_clock(&p.row, &p.rules.cal, &p.rules.limits, crate::now());
+    serde_json::to_string(&Response { case, possible_duplicates: hints }).map_err(Error::internal)
 }

@@ -205,7 +205,7 @@ async fn commit(db: &DatabaseConnection, jobs: &[&Job]) -> Result<Vec<Result<Cre
                 user_id: Set(job.prepared.row.reporter_id),
                 request_hash: Set(job.request_hash.clone()),
                 status: Set(201),
-                response: Set(body.to_string()),
+                response: Set(body.clone()),
                 created_at: Set(job.prepared.row.created_at),
             })
         })
@@ -220,9 +220,7 @@ async fn commit(db: &DatabaseConnection, jobs: &[&Job]) -> Result<Vec<Result<Cre
         .iter()
         .map(|job| match stored_before(job) {
             Some(m) => replayed(m, &job.request_hash),
-            None => {
-                Ok(Created { status: 201, body: bodies.next().unwrap_or(serde_json::Value::Null), replayed: false })
-            }
+            None => Ok(Created { status: 201, body: bodies.next().unwrap_or_default(), replayed: false }),
         })
         .collect())
 }

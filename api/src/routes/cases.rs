@@ -51,7 +51,7 @@ pub async fn create(
     if created.replayed {
         resp.insert_header(("idempotent-replayed", "true"));
     }
-    Ok(resp.json(created.body))
+    Ok(resp.content_type("application/json").body(created.body))
 }
 
 /// The caller's work list: cases they may see (a department its own and claimable ones; a
