@@ -430,24 +430,18 @@ pub(crate) fn prepare(
     Ok(Prepared { row, first, hash, rules })
 }
 
-/// Inserts a new case and its first event inside the caller's transaction (public reports).
+/// Stores one prepared case (number, row, first event) inside the caller's transaction: the
+/// path of public reports, which do not go through the group-commit writer.
 pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(
     txn: &C,
-    tenant: &tenancy::TenantRef,
-    place: &inventory::grid_cache::GridEntry,
-    reporter: Option<Uuid>,
-    role: &str,
-    intake: &Intake,
-    tracking_code: Option<String>,
+    tenant_code: &str,
+    mut p: Prepared,
 ) -> Result<case::Model> {
-    let (cal, limits) = crate::clock::load(txn, tenant.id.0).await?;
-    let rules = Arc::new(Rules { cal, limits, duplicates: DuplicateRule::default() });
-    let mut p = prepare(tenant, place, reporter, role, intake, tracking_code, rules)?;
-    let seq = next_numbers(txn, tenant.code.as_str(), 1).await?;
+    let seq = next_numbers(txn, tenant_code, 1).await?;
     p.row.number = case_number(p.row.created_at, seq.first().copied().unwrap_or_default());
-    let row: case::ActiveModel = p.row.clone().into();
-    case::Entity::insert(row).exec_without_returning(txn).await.or_internal()?;
-    crate::act::insert_event(txn, tenant.id.0, p.row.id, &p.first, chain::GENESIS, &p.hash).await?;
+    case::Entity::insert(case::ActiveModel::from(p.row.clone())).exec_without_returning(txn).await.or_internal()?;
+    let event = crate::act::event_row(p.row.tenant_id, p.row.id, &p.first, chain::GENESIS, &p.hash);
+    crate::entity::case_event::Entity::insert(event).exec_without_returning(txn).await.or_internal()?;
     Ok(p.row)
 }
 

@@ -12,9 +12,10 @@ use workflow::Source;
 
 use crate::db::OrInternal;
 use crate::entity::case;
-use crate::intake::{Intake, insert_case, locate};
+use crate::intake::{Intake, Rules, insert_case, locate, prepare};
 use inventory::catalog::Kind;
 use inventory::grid_cache::GridCache;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 pub struct PublicReport {
@@ -102,8 +103,11 @@ pub async fn report(db: &DatabaseConnection, grids: &GridCache, county: &str, in
         contact: input.contact.filter(|c| !c.trim().is_empty()),
     };
     let code = tracking_code();
+    let (cal, limits) = crate::clock::load(db, tenant.id.0).await?;
+    let rules = Arc::new(Rules { cal, limits, duplicates: Default::default() });
+    let new = prepare(&tenant, &place, None, "public", &intake, Some(code.clone()), rules)?;
     let txn = db.begin().await.or_internal()?;
-    let stored = insert_case(&txn, &tenant, &place, None, "public", &intake, Some(code.clone())).await?;
+    let stored = insert_case(&txn, tenant.code.as_str(), new).await?;
     txn.commit().await.or_internal()?;
     tracing::info!(case = %stored.id, county, "public report received");
     Ok(Receipt { tracking_code: code, received_at: stored.created_at })

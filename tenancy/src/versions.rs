@@ -120,14 +120,6 @@ impl<K: std::hash::Hash + Eq, V: Clone> Cached<K, V> {
         }
         write.insert(key, (version, value));
     }
-
-    pub fn remove(&self, key: &K) {
-        let mut write = match self.entries.write() {
-            Ok(m) => m,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        write.remove(key);
-    }
 }
 
 #[cfg(test)]
