@@ -48,6 +48,12 @@ async fn staff(app: &TestApp) -> Staff {
     }
 }
 
+/// Accepts and files a reported case (the centre's two steps before dispatch).
+async fn accept_and_file(app: &TestApp, s: &Staff, id: &str, class: &str) {
+    ok(app, &s.acceptor, id, json!({"action": "accept"})).await;
+    ok(app, &s.acceptor, id, json!({"action": "file", "class_code": class})).await;
+}
+
 async fn report(app: &TestApp, s: &Staff, body: Value) -> String {
     let r = app.post(&cases(), &s.collector, body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
@@ -201,8 +207,7 @@ async fn rework_extension_return_suspension_void_merge_and_self_handling() {
     let (lon, lat) = point(&app, &s.collector).await;
     let body = json!({"kind": "component", "class_code": "01001", "description": "井盖破损", "lon": lon, "lat": lat});
     let id = report(&app, &s, body.clone()).await;
-    ok(&app, &s.acceptor, &id, json!({"action": "accept"})).await;
-    ok(&app, &s.acceptor, &id, json!({"action": "file", "class_code": "01001"})).await;
+    accept_and_file(&app, &s, &id, "01001").await;
     ok(&app, &s.dispatcher, &id, json!({"action": "dispatch", "department": s.handler_dept})).await;
     // 回退 refused, then 延期 approved (8 h), 挂账 and 恢复.
     ok(&app, &s.handler, &id, json!({"action": "request_return", "reason": "不属于本单位"})).await;
@@ -275,8 +280,7 @@ async fn work_lists_show_each_role_its_own_cases_and_the_city_issues_orders() {
     let mine = report(&app, &s, body.clone()).await;
     let other = report(&app, &s, body.clone()).await;
     for id in [&mine, &other] {
-        ok(&app, &s.acceptor, id, json!({"action": "accept"})).await;
-        ok(&app, &s.acceptor, id, json!({"action": "file", "class_code": "06010"})).await;
+        accept_and_file(&app, &s, id, "06010").await;
     }
     // Another department of the county.
     let admin = app.demo(COUNTY_A, "admin").await;
@@ -610,8 +614,7 @@ async fn photos_are_sniffed_limited_and_served_only_through_a_visible_case() {
     assert_eq!(app.get(&url, &b_admin).await.status, StatusCode::NOT_FOUND);
 
     // Feedback with an after-photo; once dispatched to it, the department sees both.
-    ok(&app, &s.acceptor, &id, json!({"action": "accept"})).await;
-    ok(&app, &s.acceptor, &id, json!({"action": "file", "class_code": "06010"})).await;
+    accept_and_file(&app, &s, &id, "06010").await;
     ok(&app, &s.dispatcher, &id, json!({"action": "dispatch", "department": s.handler_dept})).await;
     let (_, after) = upload(s.handler.clone(), b"\xFF\xD8\xFF\xE0after".to_vec()).await;
     let r = act(&app, &s.handler, &id, json!({"action": "handle", "note": "done", "photos": ["nope"]})).await;
@@ -652,8 +655,7 @@ async fn the_live_feed_delivers_each_user_only_the_cases_they_may_see() {
     let mine = report(&app, &s, body.clone()).await;
     let theirs = report(&app, &s, body).await;
     for id in [&mine, &theirs] {
-        ok(&app, &s.acceptor, id, json!({"action": "accept"})).await;
-        ok(&app, &s.acceptor, id, json!({"action": "file", "class_code": "06010"})).await;
+        accept_and_file(&app, &s, id, "06010").await;
     }
     let admin = app.demo(COUNTY_A, "admin").await;
     let depts = app.get(&format!("/api/v1/tenants/{COUNTY_A}/departments"), &admin).await;
@@ -753,8 +755,7 @@ async fn a_county_dispatches_to_a_department_its_city_shares() {
     )
     .await;
     for case in [&id, &other] {
-        ok(&app, &s.acceptor, case, json!({"action": "accept"})).await;
-        ok(&app, &s.acceptor, case, json!({"action": "file", "class_code": "06010"})).await;
+        accept_and_file(&app, &s, case, "06010").await;
     }
     let r = act(&app, &s.dispatcher, &id, json!({"action": "dispatch", "department": unshared})).await;
     assert_eq!(r.fields(), ["department"], "an unshared city department is no target: {}", r.text);
