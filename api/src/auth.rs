@@ -161,6 +161,8 @@ permissions! {
     CaseRead = (Case, Read);
     CaseWrite = (Case, Write);
     CaseSupervise = (Case, Supervise);
+    EvaluationRead = (Evaluation, Read);
+    EvaluationWrite = (Evaluation, Write);
 }
 
 /// Proof that the caller holds permission `P` on the tenant of the path.

@@ -35,6 +35,19 @@ enum Command {
     },
     /// Print the OpenAPI document.
     Openapi,
+    /// Seed the evaluation benchmark's city into the configured database (DATABASE_URL): 南京市
+    /// with ten counties, their grids, and generated case histories over the last year.
+    GenerateHistory {
+        /// Counties (1–10).
+        #[arg(long, default_value_t = 10)]
+        counties: usize,
+        /// Cases in all, spread evenly over the counties.
+        #[arg(long, default_value_t = 1_000_000)]
+        cases: usize,
+        /// Days of history before now.
+        #[arg(long, default_value_t = 365)]
+        days: i64,
+    },
     /// Write a synthetic data set for benchmarks: DIR/grids.geojson and DIR/components.csv.
     Generate {
         /// Output directory.
@@ -68,6 +81,13 @@ async fn main() -> anyhow::Result<()> {
                 components,
             )?;
             println!("wrote {g} grids and {c} components to {}", out.display());
+            Ok(())
+        }
+        Command::GenerateHistory { counties, cases, days } => {
+            let settings = api::Settings::load(None).map_err(anyhow::Error::msg)?;
+            api::telemetry::init(&settings.log_format);
+            let written = api::startup::generate_history(&settings, counties, cases, days).await?;
+            println!("wrote {written} cases");
             Ok(())
         }
         Command::Openapi => {

@@ -55,6 +55,7 @@ stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
         (name = "census", description = "The component census: imports, queries, exports, statistics"),
         (name = "cases", description = "The closed loop: intake, work lists, actions, timeline, chain verification"),
         (name = "settings", description = "A county's work calendar and time limits"),
+        (name = "evaluation", description = "Performance evaluation of regions, departments and positions from the event log; scoring schemes; recurring problems; directives (源头治理, 市级督办)"),
         (name = "public", description = "Reports from the public, without an account"),
         (name = "meta", description = "This document"),
     )

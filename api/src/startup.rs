@@ -120,6 +120,15 @@ impl Application {
                 inventory::demo::Scale::FULL
             };
             inventory::demo::seed(&db, scale).await.map_err(describe)?;
+            // A history to evaluate: the full demo's counties get three months of cases.
+            if settings.demo_scale == "full" {
+                let n = oversight::generate::seed_demo(&db, &tenancy::demo::COUNTIES, 1500, 90, chrono::Utc::now())
+                    .await
+                    .map_err(describe)?;
+                if n > 0 {
+                    tracing::info!(cases = n, "demo history generated");
+                }
+            }
         }
         let authz = Arc::new(Authorizer::load(&db).await.map_err(describe)?);
         let auth = Arc::new(AuthSettings {
@@ -242,4 +251,39 @@ fn run(listener: TcpListener, state: AppState, shutdown_timeout: u64) -> std::io
     .shutdown_timeout(shutdown_timeout)
     .run();
     Ok(server)
+}
+
+/// The evaluation benchmark's data: the demo city with `counties` counties (a frame of 480 unit
+/// grids each, no census) and `cases` generated histories over the `days` before now, written
+/// county by county.
+pub async fn generate_history(settings: &Settings, counties: usize, cases: usize, days: i64) -> anyhow::Result<usize> {
+    let db = connect(settings).await?;
+    bootstrap::ensure_platform(&db, None).await.map_err(describe)?;
+    let all: Vec<(&'static str, &'static str)> = tenancy::demo::COUNTIES
+        .iter()
+        .chain(tenancy::demo::MORE_COUNTIES.iter())
+        .copied()
+        .take(counties.clamp(1, 10))
+        .collect();
+    let password = bootstrap::random_password();
+    tenancy::demo::seed_with(&db, &password, &all).await.map_err(describe)?;
+    inventory::catalog::seed(&db).await.map_err(describe)?;
+    let scale =
+        inventory::demo::Scale { streets: 6, communities_per_street: 8, grids_per_community: 10, components: 0 };
+    inventory::demo::seed_counties(&db, scale, &all).await.map_err(describe)?;
+    let per_county = cases / all.len();
+    let until = chrono::Utc::now();
+    let mut written = 0;
+    for (i, &(code, _)) in all.iter().enumerate() {
+        let Some(t) = tenancy::tenant::find_by_code(&db, code).await.map_err(describe)? else { continue };
+        let tenant = tenancy::TenantRef::from(&t);
+        let started = std::time::Instant::now();
+        let from = until - chrono::Duration::days(days);
+        let n = oversight::generate::seed_county(&db, &tenant, 7 + i as u64, from, until, per_county)
+            .await
+            .map_err(describe)?;
+        tracing::info!(county = code, cases = n, secs = started.elapsed().as_secs(), "history written");
+        written += n;
+    }
+    Ok(written)
 }

@@ -25,6 +25,7 @@ pub(crate) fn event_row(tenant: Uuid, case_id: Uuid, e: &Event, prev: &str, hash
         role: Set(e.role.clone()),
         at: Set(e.at),
         payload: Set(e.payload.to_string()),
+        due: Set(e.due),
         prev_hash: Set(prev.to_owned()),
         hash: Set(hash.to_owned()),
         ..Default::default()
@@ -116,18 +117,20 @@ pub(crate) async fn append(
     db: &DatabaseConnection,
     row: case::Model,
     projection: workflow::Case,
-    event: Event,
+    mut event: Event,
 ) -> Result<CaseView> {
     let next = workflow::apply(projection, &event);
-    let hash = chain::link(&row.last_hash, &event);
     // Read before the transaction: a write holds one connection, never two.
     let (cal, limits) = crate::clock::load(db, row.tenant_id).await?;
-    let txn = db.begin().await.or_internal()?;
-    insert_event(&txn, row.tenant_id, row.id, &event, &row.last_hash, &hash).await?;
-    let department = next.department.as_deref().and_then(|d| Uuid::parse_str(d).ok());
     let class_code = next.class_code.clone().unwrap_or_else(|| row.class_code.clone());
     let deadline =
         crate::clock::deadline_of(&next, &case::Model { class_code: class_code.clone(), ..row.clone() }, &cal, &limits);
+    // The event records the deadline under today's rules before it is hashed.
+    event.due = deadline;
+    let hash = chain::link(&row.last_hash, &event);
+    let txn = db.begin().await.or_internal()?;
+    insert_event(&txn, row.tenant_id, row.id, &event, &row.last_hash, &hash).await?;
+    let department = next.department.as_deref().and_then(|d| Uuid::parse_str(d).ok());
     let mut am: case::ActiveModel = row.into();
     am.deadline = Set(deadline);
     am.state = Set(state_str(next.state).to_owned());

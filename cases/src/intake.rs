@@ -225,7 +225,7 @@ impl Service {
             contact: None,
         };
         let rules = self.rules_of(tenant).await?;
-        prepare(scope.tenant(), &place, Some(user), role, &intake, None, rules)
+        prepare(scope.tenant(), &place, Some(user), role, &intake, None, rules, crate::now())
     }
 
     /// The county's calendar, time limits and duplicate rule, parsed once per settings version.
@@ -376,23 +376,23 @@ pub(crate) fn prepare(
     intake: &Intake,
     tracking_code: Option<String>,
     rules: Arc<Rules>,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Prepared> {
-    let now = crate::now();
     let payload = json!({
         "source": intake.source, "kind": intake.kind, "class_code": intake.class_code, "description": intake.description,
         "lon": intake.lon, "lat": intake.lat, "grid_code": place.code, "component_id": intake.component_id,
         "urgent": intake.urgent, "photos": intake.photos, "address": intake.address, "contact": intake.contact,
     });
-    let first = Event {
+    let mut first = Event {
         seq: 1,
         action: if intake.self_handled { Action::SelfHandle } else { Action::Report },
         actor: reporter.map(|u| u.to_string()),
         role: Some(role.to_owned()),
         at: now,
         payload,
+        due: None,
     };
     let projection = workflow::machine::open(&first);
-    let hash = chain::link(chain::GENESIS, &first);
     let mut row = case::Model {
         id: Uuid::now_v7(),
         tenant_id: tenant.id.0,
@@ -421,12 +421,15 @@ pub(crate) fn prepare(
         deadline: None,
         tracking_code,
         projection: serde_json::to_string(&projection).map_err(Error::internal)?,
-        last_hash: hash.clone(),
+        last_hash: String::new(),
         created_at: now,
         updated_at: now,
         closed_at: None,
     };
     row.deadline = crate::clock::deadline_of(&projection, &row, &rules.cal, &rules.limits);
+    first.due = row.deadline;
+    let hash = chain::link(chain::GENESIS, &first);
+    row.last_hash = hash.clone();
     Ok(Prepared { row, first, hash, rules })
 }
 

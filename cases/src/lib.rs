@@ -13,6 +13,7 @@ pub mod dispatch;
 pub mod duplicates;
 pub mod entity;
 pub mod feed;
+pub mod history;
 pub mod intake;
 pub mod overdue;
 pub mod photos;

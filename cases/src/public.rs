@@ -105,7 +105,7 @@ pub async fn report(db: &DatabaseConnection, grids: &GridCache, county: &str, in
     let code = tracking_code();
     let (cal, limits) = crate::clock::load(db, tenant.id.0).await?;
     let rules = Arc::new(Rules { cal, limits, duplicates: Default::default() });
-    let new = prepare(&tenant, &place, None, "public", &intake, Some(code.clone()), rules)?;
+    let new = prepare(&tenant, &place, None, "public", &intake, Some(code.clone()), rules, crate::now())?;
     let txn = db.begin().await.or_internal()?;
     let stored = insert_case(&txn, tenant.code.as_str(), new).await?;
     txn.commit().await.or_internal()?;

@@ -387,6 +387,7 @@ pub async fn verify(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor,
             role: s.role.clone(),
             at: s.at,
             payload: serde_json::from_str(&s.payload).unwrap_or(serde_json::Value::Null),
+            due: s.due,
         });
     }
     let result = chain::verify(events.iter().zip(&stored).map(|(e, s)| (e, s.prev_hash.as_str(), s.hash.as_str())));

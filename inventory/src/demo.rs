@@ -61,7 +61,12 @@ fn department_for(class: &str) -> usize {
 
 /// Seeds the demo frame of every demo county that has no grids yet.
 pub async fn seed(db: &DatabaseConnection, scale: Scale) -> Result<()> {
-    for (code, name) in tenancy::demo::COUNTIES {
+    seed_counties(db, scale, &tenancy::demo::COUNTIES).await
+}
+
+/// Seeds the frame of each of `counties` (existing tenants) that has no grids yet.
+pub async fn seed_counties(db: &DatabaseConnection, scale: Scale, counties: &[(&str, &str)]) -> Result<()> {
+    for &(code, name) in counties {
         let Some(tenant) = tenancy::entity::tenant::Entity::find()
             .filter(tenancy::entity::tenant::Column::Code.eq(code))
             .one(db)

@@ -15,6 +15,7 @@ mod m20261128_000003_cases;
 mod m20261128_000004_photos;
 mod m20261128_000005_case_cells;
 mod m20261128_000006_shared_departments;
+mod m20261128_000007_evaluation;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_photos::Migration),
             Box::new(m20261128_000005_case_cells::Migration),
             Box::new(m20261128_000006_shared_departments::Migration),
+            Box::new(m20261128_000007_evaluation::Migration),
         ]
     }
 }

@@ -26,7 +26,7 @@ use crate::roles::Role;
 
 pub const POLICY_VERSION: &str = "policy";
 /// Bump when [`default_policies`] changes; start-up then adds the rules that are missing.
-pub const DEFAULT_POLICIES_REVISION: i64 = 4;
+pub const DEFAULT_POLICIES_REVISION: i64 = 5;
 const DEFAULTS_VERSION: &str = "policy_defaults";
 
 const MODEL: &str = r#"
@@ -61,6 +61,8 @@ pub enum Resource {
     Component,
     /// Cases of the closed loop (which action on a case is decided by the workflow's own table).
     Case,
+    /// Evaluation tables, scoring schemes, recurring problems and directives.
+    Evaluation,
 }
 
 impl Resource {
@@ -74,6 +76,7 @@ impl Resource {
             Resource::Catalog => "catalog",
             Resource::Component => "component",
             Resource::Case => "case",
+            Resource::Evaluation => "evaluation",
         }
     }
 }
@@ -118,6 +121,7 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         ["tenant-admin", "*", "catalog", "*"],
         ["tenant-admin", "*", "component", "*"],
         ["tenant-admin", "*", "case", "read"],
+        ["tenant-admin", "*", "evaluation", "*"],
         ["tenant-admin", "*", "descendant/*", "read"],
         ["tenant-admin", "*", "descendant/tenant", "write"],
         // Read-only roles.
@@ -129,6 +133,7 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         ["auditor", "*", "catalog", "read"],
         ["auditor", "*", "component", "read"],
         ["auditor", "*", "case", "read"],
+        ["auditor", "*", "evaluation", "read"],
         ["city-oversight", "*", "tenant", "read"],
         ["city-oversight", "*", "department", "read"],
         ["city-oversight", "*", "grid", "read"],
@@ -136,6 +141,9 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         ["city-oversight", "*", "component", "read"],
         ["city-oversight", "*", "case", "read"],
         ["city-oversight", "*", "descendant/case", "supervise"],
+        ["city-oversight", "*", "evaluation", "read"],
+        // The city's supervision orders to a county (市级督办).
+        ["city-oversight", "*", "descendant/evaluation", "supervise"],
         ["city-oversight", "*", "descendant/*", "read"],
     ];
     for role in ["supervision-center", "command-center", "department", "collector"] {
@@ -146,7 +154,13 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         rules.push([role, "*", "component", "read"]);
         rules.push([role, "*", "case", "read"]);
         rules.push([role, "*", "case", "write"]);
+        // Evaluation results are published to everyone who works the loop (考核通报); writes are
+        // the scheme (administrators) and directives, whose authors the directive rules check.
+        rules.push([role, "*", "evaluation", "read"]);
     }
+    rules.push(["supervision-center", "*", "evaluation", "write"]);
+    rules.push(["command-center", "*", "evaluation", "write"]);
+    rules.push(["department", "*", "evaluation", "write"]);
     rules.push(["command-center", "*", "case", "supervise"]);
     // A department of a city may be shared with the counties, which dispatch cases to it: its
     // members work on those cases in the county (the workflow admits only their own department's).

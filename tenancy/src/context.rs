@@ -86,6 +86,11 @@ impl TenantScope {
         &self.principal
     }
 
+    /// The target this scope was granted on (to ask the authorizer about another action).
+    pub fn target(&self) -> Target {
+        Target { tenant: self.tenant.clone(), access: self.access }
+    }
+
     pub fn access(&self) -> Access {
         self.access
     }

@@ -30,8 +30,33 @@ pub struct DemoUser {
     pub department: Option<usize>,
 }
 
-/// The demo users: one per role in each tenant.
+/// Nanjing's other districts: with [`COUNTIES`], the ten counties of the evaluation benchmark's city.
+pub const MORE_COUNTIES: [(&str, &str); 8] = [
+    ("320104", "秦淮区"),
+    ("320105", "建邺区"),
+    ("320106", "鼓楼区"),
+    ("320111", "浦口区"),
+    ("320113", "栖霞区"),
+    ("320114", "雨花台区"),
+    ("320116", "六合区"),
+    ("320117", "溧水区"),
+];
+
+/// Handlers of the other demo departments (index into [`DEPARTMENTS`]), so cases can be
+/// dispatched to each and handled by a member.
+const DEPARTMENT_HANDLERS: [(&str, &str, usize); 4] = [
+    ("handler0", "城管处置员", 0),
+    ("handler1", "住建处置员", 1),
+    ("handler3", "园林处置员", 3),
+    ("handler4", "水务处置员", 4),
+];
+
+/// The demo users: one per role in each tenant (and one handler per department).
 pub fn users() -> Vec<DemoUser> {
+    users_of(&COUNTIES)
+}
+
+fn users_of(counties: &[(&'static str, &'static str)]) -> Vec<DemoUser> {
     let user = |tenant, username, display_name, role, department| DemoUser {
         tenant,
         username,
@@ -46,7 +71,8 @@ pub fn users() -> Vec<DemoUser> {
         // Handles the cases counties dispatch to the shared 南京市水务局.
         user(CITY.0, "handler", "市水务处置员", Role::Department, Some(1)),
     ];
-    for (code, _) in COUNTIES {
+    for &(code, _) in counties {
+        out.extend(DEPARTMENT_HANDLERS.iter().map(|&(u, n, d)| user(code, u, n, Role::Department, Some(d))));
         out.extend([
             user(code, "admin", "区管理员", Role::TenantAdmin, None),
             user(code, "acceptor", "受理员", Role::SupervisionCenter, None),
@@ -66,6 +92,15 @@ pub fn demo_uscc(code: &str, n: usize) -> String {
 
 /// Seeds the demo organisation unless the demo city exists. Returns whether it seeded.
 pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<bool> {
+    seed_with(db, password, &COUNTIES).await
+}
+
+/// Seeds the demo city with the given counties (the benchmark's city has ten).
+pub async fn seed_with(
+    db: &DatabaseConnection,
+    password: &str,
+    counties: &[(&'static str, &'static str)],
+) -> Result<bool> {
     if crate::tenant::find_by_code(db, CITY.0).await?.is_some() {
         return Ok(false);
     }
@@ -83,7 +118,7 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<bool> {
         city_departments.push(DepartmentId(id));
     }
     let mut tenants = vec![(city.clone(), city_departments)];
-    for (code, name) in COUNTIES {
+    for &(code, name) in counties {
         let county = crate::tenant::insert_raw(&txn, parse(code)?, name, Some(city.id)).await?;
         let mut departments = Vec::new();
         for (i, dept) in DEPARTMENTS.iter().enumerate() {
@@ -99,7 +134,7 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<bool> {
         }
         tenants.push((county, departments));
     }
-    for u in users() {
+    for u in users_of(counties) {
         let Some((tenant, departments)) = tenants.iter().find(|(t, _)| t.code.as_str() == u.tenant) else { continue };
         let user = ValidNewUser {
             username: u.username.into(),
@@ -111,7 +146,7 @@ pub async fn seed(db: &DatabaseConnection, password: &str) -> Result<bool> {
         insert(&txn, tenant, user, hash.clone()).await?;
     }
     txn.commit().await.or_internal()?;
-    tracing::info!("demo organisation seeded: 南京市 with 玄武区 and 江宁区");
+    tracing::info!(counties = counties.len(), "demo organisation seeded: 南京市 and its counties");
     Ok(true)
 }
 

@@ -118,7 +118,7 @@ fn view(m: tenant::Model, parent_code: Option<String>) -> Tenant {
     }
 }
 
-pub(crate) async fn find_by_code<C: ConnectionTrait>(db: &C, code: &str) -> Result<Option<tenant::Model>> {
+pub async fn find_by_code<C: ConnectionTrait>(db: &C, code: &str) -> Result<Option<tenant::Model>> {
     tenant::Entity::find().filter(tenant::Column::Code.eq(code)).one(db).await.or_internal()
 }
 

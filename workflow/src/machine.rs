@@ -197,7 +197,15 @@ pub fn decide(case: &Case, actor: &Actor, command: &Command, at: DateTime<Utc>) 
         | Command::Close
         | Command::Resume => {}
     }
-    Ok(Event { seq: case.events + 1, action, actor: (!actor.system).then(|| actor.user.clone()), role, at, payload })
+    Ok(Event {
+        seq: case.events + 1,
+        action,
+        actor: (!actor.system).then(|| actor.user.clone()),
+        role,
+        at,
+        payload,
+        due: None,
+    })
 }
 
 fn str_field(payload: &Value, key: &str) -> Option<String> {

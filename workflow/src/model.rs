@@ -269,6 +269,11 @@ pub struct Event {
     pub at: DateTime<Utc>,
     /// The command's data (and, for the first event, the report).
     pub payload: serde_json::Value,
+    /// The deadline of the stage the case is in after this event, by the time limits and work
+    /// calendar in force when it happened (none while no clock runs). Evaluation reads it from
+    /// here, so later changes of the rules do not rewrite the past. Part of the hash.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub due: Option<DateTime<Utc>>,
 }
 
 /// The projection of a case's events.

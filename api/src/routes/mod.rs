@@ -8,6 +8,7 @@ pub mod cases;
 pub mod catalog;
 pub mod census;
 pub mod departments;
+pub mod evaluation;
 pub mod grids;
 pub mod health;
 pub mod public;
@@ -31,6 +32,20 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(cases::feed)
         .service(cases::upload_photo)
         .service(cases::photo)
+        // Fixed segments before `{subject}`.
+        .service(evaluation::indicators)
+        .service(evaluation::get_scheme)
+        .service(evaluation::put_scheme)
+        .service(evaluation::trend)
+        .service(evaluation::table)
+        .service(evaluation::drill)
+        .service(evaluation::hotspots)
+        .service(evaluation::repeats)
+        .service(evaluation::create_directive)
+        .service(evaluation::list_directives)
+        .service(evaluation::get_directive)
+        .service(evaluation::respond_directive)
+        .service(evaluation::close_directive)
         .service(auth::login)
         .service(auth::refresh)
         .service(auth::logout)

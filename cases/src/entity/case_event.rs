@@ -15,6 +15,8 @@ pub struct Model {
     pub at: DateTimeUtc,
     #[sea_orm(column_type = "Text")]
     pub payload: String,
+    /// The deadline of the stage the case entered with this event (see [`workflow::Event::due`]).
+    pub due: Option<DateTimeUtc>,
     pub prev_hash: String,
     pub hash: String,
 }

@@ -26,6 +26,7 @@ fn report(source: Source, self_handled: bool) -> (Case, Vec<Event>) {
         role: Some("collector".into()),
         at: t(0),
         payload: json!({"source": source, "class_code": "06010"}),
+        due: None,
     };
     (open(&first), vec![first])
 }

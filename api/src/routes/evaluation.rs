@@ -1,0 +1,534 @@
+//! Evaluation (绩效评价), recurring problems (源头治理) and directives (治理建议, 市级督办).
+//!
+//! Every table is computed from the case event log on request, for a county or — addressed to a
+//! city — over all of its counties side by side. `format=csv|xlsx` exports a table with Chinese
+//! headers.
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, get, post, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use evaluation::period::PeriodKind;
+use evaluation::recurring::PlaceBy;
+use evaluation::{Indicator, Scheme, SubjectKind};
+use kernel::{Error, FieldError};
+use oversight::directives::{DirectiveView, NewDirective};
+use oversight::recurring::{HotspotQuery, Hotspots, Repeats};
+use oversight::schemes::InForce;
+use oversight::service::{Column, Drill, Table, Trend};
+use serde::{Deserialize, Serialize};
+use tenancy::{Access, Role};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::{Authorized, EvaluationRead, EvaluationWrite};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::Json;
+use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    #[default]
+    Json,
+    Csv,
+    Xlsx,
+}
+
+/// The period of a table.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PeriodQuery {
+    /// `day`, `week`, `month` (default), `quarter`, `year` or `range`.
+    pub period: Option<PeriodKind>,
+    /// A day in the period (default: today in the tenant's time zone); for `range`, its first day.
+    pub date: Option<NaiveDate>,
+    /// The last day of a `range`.
+    pub to: Option<NaiveDate>,
+}
+
+impl PeriodQuery {
+    async fn resolve(&self, state: &AppState, scope: &tenancy::TenantScope) -> Result<evaluation::Period, ApiError> {
+        let tz = oversight::service::time_zone(&state.db, scope).await?;
+        let date = self.date.unwrap_or_else(|| Utc::now().with_timezone(&tz).date_naive());
+        Ok(oversight::service::period(self.period.unwrap_or(PeriodKind::Month), date, self.to, tz)?)
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct FormatQuery {
+    /// `json` (default), `csv` or `xlsx`.
+    pub format: Option<Format>,
+}
+
+fn subject(s: &str) -> Result<SubjectKind, ApiError> {
+    SubjectKind::parse(s).ok_or_else(|| {
+        ApiError(Error::invalid(
+            "subject",
+            "must be one of grid, community, street, county, department, collector, acceptor, shift_leader, dispatcher",
+        ))
+    })
+}
+
+fn indicator(s: &str) -> Result<Indicator, ApiError> {
+    Indicator::parse(s).ok_or_else(|| ApiError(Error::invalid("indicator", "no such indicator")))
+}
+
+/// The indicators of each subject, with their Chinese names.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SubjectIndicators {
+    pub subject: SubjectKind,
+    pub label: String,
+    pub indicators: Vec<Column>,
+}
+
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "evaluation.indicators",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115")),
+    responses(
+        (status = 200, description = "Subjects and their indicators (names follow the scheme in force)", body = [SubjectIndicators]),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/evaluation/indicators")]
+pub async fn indicators(scope: Authorized<EvaluationRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let scheme = oversight::schemes::in_force(&state.db, scope.tenant()).await?.scheme;
+    let out: Vec<SubjectIndicators> = SubjectKind::ALL
+        .into_iter()
+        .map(|k| SubjectIndicators {
+            subject: k,
+            label: k.label().to_owned(),
+            indicators: oversight::service::columns(k, &scheme),
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// The scoring scheme in force: the tenant's own, its city's (counties inherit), or the default
+/// (standards.md §5.3).
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "evaluation.scheme.get",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115")),
+    responses(
+        (status = 200, description = "The scheme and where it comes from", body = InForce),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/evaluation/scheme")]
+pub async fn get_scheme(scope: Authorized<EvaluationRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(oversight::schemes::in_force(&state.db, scope.tenant()).await?))
+}
+
+/// Replace the tenant's scheme (a city's scheme applies to every county without its own).
+/// Every problem is reported by field; weights of a subject must sum to 100.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "evaluation.scheme.put",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115")),
+    request_body = Scheme,
+    responses(
+        (status = 200, description = "The stored scheme", body = InForce),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[put("/api/v1/tenants/{tenant_code}/evaluation/scheme")]
+pub async fn put_scheme(
+    scope: Authorized<EvaluationWrite>,
+    state: web::Data<AppState>,
+    body: Json<serde_json::Value>,
+) -> ApiResult<HttpResponse> {
+    let roles = state.authz.roles(scope.principal());
+    if scope.access() != Access::Own || !roles.contains(&Role::TenantAdmin) {
+        return Err(ApiError(Error::forbidden("a tenant's scheme is set by its own administrators")));
+    }
+    let scheme: Scheme = crate::extract::parse(body.0.to_string().as_bytes())?;
+    scheme.validate().map_err(|errors| {
+        ApiError(Error::validation(errors.into_iter().map(|(f, r)| FieldError::new(f, r)).collect()))
+    })?;
+    cases::settings::put(&state.db, scope.tenant_id().0, oversight::schemes::SETTING, &scheme).await?;
+    Ok(HttpResponse::Ok().json(InForce { scheme, source: "own".into() }))
+}
+
+fn attachment(bytes: Vec<u8>, content_type: &str, name: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .body(bytes)
+}
+
+/// The evaluation table of one subject — `grid`, `community`, `street`, `county`, `department`,
+/// `collector`, `acceptor`, `shift_leader` or `dispatcher` — ranked by composite score. At a city,
+/// the rows are of all its counties (`county` ranks the counties).
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "evaluation.table",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115"),
+        ("subject" = String, Path, description = "grid, community, street, county, department, collector, acceptor, shift_leader, dispatcher", example = "department"),
+        PeriodQuery,
+        FormatQuery,
+    ),
+    responses(
+        (status = 200, description = "The table (JSON), or CSV / XLSX with Chinese headers", body = Table),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/evaluation/{subject}")]
+pub async fn table(
+    scope: Authorized<EvaluationRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    q: web::Query<PeriodQuery>,
+    f: web::Query<FormatQuery>,
+) -> ApiResult<HttpResponse> {
+    let kind = subject(&path.1)?;
+    let period = q.resolve(&state, &scope).await?;
+    let t = oversight::service::evaluation_table(&state.db, &scope, kind, &period).await?;
+    let name = format!("evaluation-{}-{}-{}", t.tenant, kind.as_str(), period.from);
+    Ok(match f.format.unwrap_or_default() {
+        Format::Json => HttpResponse::Ok().json(t),
+        Format::Csv => attachment(oversight::export::csv(&t)?, "text/csv; charset=utf-8", format!("{name}.csv")),
+        Format::Xlsx => attachment(
+            oversight::export::xlsx(&t)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            format!("{name}.xlsx"),
+        ),
+    })
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorQuery {
+    /// The indicator's key (see `evaluation/indicators`).
+    pub indicator: String,
+}
+
+/// What produced one number: the cases (with the deciding events) or directives behind an
+/// indicator of one subject; for a rate, those behind its numerator.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "evaluation.drill",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115"),
+        ("subject" = String, Path, description = "Subject kind", example = "department"),
+        ("id" = String, Path, description = "Region code, department id or user id"),
+        IndicatorQuery,
+        PeriodQuery,
+    ),
+    responses(
+        (status = 200, description = "The number and what produced it", body = Drill),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/evaluation/{subject}/{id}/cases")]
+pub async fn drill(
+    scope: Authorized<EvaluationRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String, String)>,
+    i: web::Query<IndicatorQuery>,
+    q: web::Query<PeriodQuery>,
+) -> ApiResult<HttpResponse> {
+    let kind = subject(&path.1)?;
+    let ind = indicator(&i.indicator)?;
+    let period = q.resolve(&state, &scope).await?;
+    Ok(HttpResponse::Ok().json(oversight::service::drill_down(&state.db, &scope, kind, &path.2, ind, &period).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TrendQuery {
+    pub indicator: String,
+    /// How many periods, ending with the one given (1–24, default 6).
+    pub count: Option<usize>,
+}
+
+/// One indicator of every subject over consecutive periods (e.g. the counties' 按期结案率 month
+/// by month).
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "evaluation.trend",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320100"),
+        ("subject" = String, Path, description = "Subject kind", example = "county"),
+        TrendQuery,
+        PeriodQuery,
+    ),
+    responses(
+        (status = 200, description = "Periods and one series per subject", body = Trend),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/evaluation/{subject}/trend")]
+pub async fn trend(
+    scope: Authorized<EvaluationRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    t: web::Query<TrendQuery>,
+    q: web::Query<PeriodQuery>,
+) -> ApiResult<HttpResponse> {
+    let kind = subject(&path.1)?;
+    let ind = indicator(&t.indicator)?;
+    let tz = oversight::service::time_zone(&state.db, &scope).await?;
+    let period = q.resolve(&state, &scope).await?;
+    let out = oversight::service::trend(&state.db, &scope, kind, ind, &period, t.count.unwrap_or(6), tz).await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct HotspotParams {
+    /// `grid` (default), `component` or `radius`.
+    pub by: Option<PlaceBy>,
+    /// For `radius`: metres (default 100).
+    pub radius_m: Option<f64>,
+    /// Length of the window in days (default 30).
+    pub window_days: Option<i64>,
+    /// Cases of one class at one place to count as recurring (default 3).
+    pub min_count: Option<usize>,
+    /// End of the window (default now).
+    pub until: Option<DateTime<Utc>>,
+    /// At most this many places (default 50, at most 500).
+    pub limit: Option<usize>,
+}
+
+/// Recurring problems: places where one class came back again and again in the window, ranked
+/// by count with the trend against the window before. At a city, across all its counties.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "recurring.hotspots",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115"), HotspotParams),
+    responses(
+        (status = 200, description = "Hotspots", body = Hotspots),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/recurring/hotspots")]
+pub async fn hotspots(
+    scope: Authorized<EvaluationRead>,
+    state: web::Data<AppState>,
+    p: web::Query<HotspotParams>,
+) -> ApiResult<HttpResponse> {
+    let q = HotspotQuery {
+        by: p.by.unwrap_or(PlaceBy::Grid),
+        radius_m: p.radius_m.unwrap_or(100.0),
+        window_days: p.window_days.unwrap_or(30),
+        min_count: p.min_count.unwrap_or(3),
+        until: p.until.unwrap_or_else(Utc::now),
+        limit: p.limit.unwrap_or(50).min(500),
+    };
+    Ok(HttpResponse::Ok().json(oversight::recurring::hotspots_of(&state.db, &scope, &q).await?))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RepeatParams {
+    /// A problem that comes back within this many days of closing counts as a repeat (default 30).
+    pub within_days: Option<i64>,
+}
+
+/// Repeat rates per department and class: cases closed in the period whose problem came back
+/// (same class, same unit grid or component) within the days after closing.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "recurring.repeats",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115"), RepeatParams, PeriodQuery),
+    responses(
+        (status = 200, description = "Repeat rates, highest first", body = Repeats),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/recurring/repeats")]
+pub async fn repeats(
+    scope: Authorized<EvaluationRead>,
+    state: web::Data<AppState>,
+    r: web::Query<RepeatParams>,
+    q: web::Query<PeriodQuery>,
+) -> ApiResult<HttpResponse> {
+    let period = q.resolve(&state, &scope).await?;
+    let out =
+        oversight::recurring::repeats_of(&state.db, &scope, period.start, period.end, r.within_days.unwrap_or(30))
+            .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
+/// Issue a directive to a county: a source-governance recommendation (`governance`, by the
+/// county's supervision centre, to the responsible department or an outside agency), or a
+/// supervision order (`city_order`, by the city's oversight, on a case or a pattern; on a case it
+/// is also a 督办 event of the case).
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "directives.create",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    request_body = NewDirective,
+    responses(
+        (status = 201, description = "The directive", body = DirectiveView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[post("/api/v1/tenants/{tenant_code}/directives")]
+pub async fn create_directive(
+    scope: Authorized<EvaluationRead>,
+    state: web::Data<AppState>,
+    body: Json<NewDirective>,
+) -> ApiResult<HttpResponse> {
+    let principal = scope.principal();
+    // A recommendation is written in the county; an order from the city needs `supervise` there.
+    let target = scope.target();
+    let needed = match body.0.kind {
+        oversight::directives::Kind::Governance => tenancy::Action::Write,
+        oversight::directives::Kind::CityOrder => tenancy::Action::Supervise,
+    };
+    if !state.authz.allows(principal, &target, tenancy::Resource::Evaluation, needed)? {
+        return Err(ApiError(Error::forbidden("the caller's roles do not allow issuing this directive")));
+    }
+    let roles = state.authz.roles(principal);
+    let actor = cases::actor::of(&state.authz, &scope);
+    let out = oversight::directives::create(&state.db, &scope, &roles, &actor, body.0).await?;
+    Ok(HttpResponse::Created().json(out))
+}
+
+/// The directives concerning a county, newest first (a department sees those addressed to it).
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "directives.list",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    responses(
+        (status = 200, description = "Directives", body = [DirectiveView]),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/directives")]
+pub async fn list_directives(scope: Authorized<EvaluationRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let roles = state.authz.roles(scope.principal());
+    Ok(HttpResponse::Ok().json(oversight::directives::list(&state.db, &scope, &roles).await?))
+}
+
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "directives.get",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("id" = Uuid, Path, description = "Directive id"),
+    ),
+    responses(
+        (status = 200, description = "The directive", body = DirectiveView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/directives/{id}")]
+pub async fn get_directive(
+    scope: Authorized<EvaluationRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let roles = state.authz.roles(scope.principal());
+    Ok(HttpResponse::Ok().json(oversight::directives::get(&state.db, &scope, &roles, path.1).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    pub response: String,
+}
+
+/// Answer a directive (once): the addressed department; for an outside agency, the supervision
+/// centre on its behalf; for a city order, the county's centres.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "directives.respond",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("id" = Uuid, Path, description = "Directive id"),
+    ),
+    request_body = Response,
+    responses(
+        (status = 200, description = "The answered directive", body = DirectiveView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[post("/api/v1/tenants/{tenant_code}/directives/{id}/response")]
+pub async fn respond_directive(
+    scope: Authorized<EvaluationWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+    body: Json<Response>,
+) -> ApiResult<HttpResponse> {
+    let roles = state.authz.roles(scope.principal());
+    Ok(HttpResponse::Ok()
+        .json(oversight::directives::respond(&state.db, &scope, &roles, path.1, &body.0.response).await?))
+}
+
+/// Close an answered directive (its issuer).
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "directives.close",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("id" = Uuid, Path, description = "Directive id"),
+    ),
+    responses(
+        (status = 200, description = "The closed directive", body = DirectiveView),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 409, response = crate::openapi::Conflict),
+    )
+)]
+#[post("/api/v1/tenants/{tenant_code}/directives/{id}/close")]
+pub async fn close_directive(
+    scope: Authorized<EvaluationRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let roles = state.authz.roles(scope.principal());
+    Ok(HttpResponse::Ok().json(oversight::directives::close(&state.db, &scope, &roles, path.1).await?))
+}

@@ -1,0 +1,565 @@
+//! The walk over each case's events that counts what settled in a period.
+//!
+//! Rules (each visible in the scheme's [`Options`] where the sources disagree):
+//! - Only events before the period's end are read, so a closed period always gives the same
+//!   numbers (events are append-only).
+//! - Event counts (立案, 核实, 返工, 延期, 回退, 认领, …) fall in the period their event happened in.
+//! - A task with a deadline (a stage of the loop) *settles* when it is finished on time, or at its
+//!   deadline if it is not: on-time work counts when done, late work counts when it became late.
+//!   So each disposal counts in exactly one period: 应处置数 is the disposals settled in the period;
+//!   those finished by its end are 处置数 (按期 or 超期), the rest 超期待处置数.
+//! - A disposal suspended (挂账) at the period's end leaves the disposal indicators; an approved
+//!   extension moves its deadline (the deadline recorded by the approving event).
+//! - A disposal returned (回退) leaves 应处置数 and counts as 回退数.
+//! - A case filed (立案) and not voided settles for closure at its closing, or at its disposal
+//!   deadline if not closed by then: 应结案数, 结案数, and 按期结案数 when every disposal was on time.
+//! - Position counts (核实, 核查, 受理, 立案, 派遣, 结案) are of the person who finished the task, in
+//!   the period they finished it, on time against the deadline the task's first event set.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use utoipa::ToSchema;
+use workflow::{Action, Source, State};
+
+use crate::indicator::{Indicator, SubjectKind, Tally};
+use crate::input::{CaseRecord, Directive, DirectiveKind, GridCounts, Roster};
+use crate::scheme::{DispatchError, Options, ValidReport};
+
+/// The period and the choices of the scheme.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    pub options: &'a Options,
+    pub roster: &'a Roster,
+}
+
+impl Context<'_> {
+    fn within(&self, t: DateTime<Utc>) -> bool {
+        t >= self.start && t < self.end
+    }
+}
+
+/// What produced one count: a case and the events that decided it, or a directive.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Contribution {
+    Case {
+        /// Index into the evaluated cases.
+        #[serde(skip)]
+        index: usize,
+        /// Sequence numbers of the events that decided it.
+        events: Vec<u32>,
+    },
+    Directive {
+        #[serde(skip)]
+        index: usize,
+    },
+}
+
+/// One counted fact.
+pub struct Hit<'a> {
+    pub kind: SubjectKind,
+    pub subject: &'a str,
+    pub indicator: Indicator,
+    /// Hours of a finished disposal (only for [`Indicator::DisposalsFinished`]).
+    pub hours: f64,
+    pub contribution: Contribution,
+}
+
+/// A task of the loop: a stage with its deadline.
+#[derive(Debug, Clone)]
+struct Task {
+    stage: State,
+    start: DateTime<Utc>,
+    start_seq: u32,
+    due: Option<DateTime<Utc>>,
+    department: Option<String>,
+    suspended: bool,
+    /// For a disposal: how it ended (`true` = handled, `false` = returned) and when.
+    end: Option<(DateTime<Utc>, u32, bool)>,
+}
+
+impl Task {
+    fn on_time(&self, at: DateTime<Utc>) -> bool {
+        self.due.is_none_or(|d| at <= d)
+    }
+}
+
+struct Dispatch {
+    actor: String,
+    seq: u32,
+    at: DateTime<Utc>,
+    returned: bool,
+    reworked: bool,
+}
+
+fn case_hit(kind: SubjectKind, subject: &str, indicator: Indicator, index: usize, events: Vec<u32>) -> Hit<'_> {
+    Hit { kind, subject, indicator, hours: 0.0, contribution: Contribution::Case { index, events } }
+}
+
+/// Walks every case and directive, calling `emit` for each counted fact.
+pub fn walk(cases: &[CaseRecord], directives: &[Directive], ctx: &Context, mut emit: impl FnMut(Hit)) {
+    for (index, case) in cases.iter().enumerate() {
+        walk_case(index, case, ctx, &mut emit);
+    }
+    for (index, d) in directives.iter().enumerate() {
+        if !ctx.within(d.created_at) {
+            continue;
+        }
+        let (kind, subject, received, answered) = match (d.kind, &d.department) {
+            (DirectiveKind::CityOrder, _) => {
+                (SubjectKind::County, d.county.as_str(), Indicator::CityOrders, Indicator::CityOrdersAnsweredOnTime)
+            }
+            (DirectiveKind::Governance, Some(dep)) => (
+                SubjectKind::Department,
+                dep.as_str(),
+                Indicator::GovernanceReceived,
+                Indicator::GovernanceAnsweredOnTime,
+            ),
+            (DirectiveKind::Governance, None) => continue,
+        };
+        let hit =
+            |indicator| Hit { kind, subject, indicator, hours: 0.0, contribution: Contribution::Directive { index } };
+        emit(hit(received));
+        if d.responded_at.is_some_and(|r| r <= d.due_at && r < ctx.end) {
+            emit(hit(answered));
+        }
+    }
+}
+
+fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(Hit)) {
+    let opts = ctx.options;
+    let regions = [
+        (SubjectKind::Grid, c.grid_code.as_str()),
+        (SubjectKind::Community, c.community_code.as_str()),
+        (SubjectKind::Street, c.street_code.as_str()),
+        (SubjectKind::County, c.county.as_str()),
+    ];
+    let mut region = |emit: &mut dyn FnMut(Hit), ind: Indicator, events: Vec<u32>, hours: f64| {
+        for (kind, code) in regions {
+            emit(Hit {
+                kind,
+                subject: code,
+                indicator: ind,
+                hours,
+                contribution: Contribution::Case { index, events: events.clone() },
+            });
+        }
+    };
+    let collectors: &[String] =
+        c.duty_grid.as_ref().and_then(|g| ctx.roster.get(g)).map(Vec::as_slice).unwrap_or_default();
+
+    let mut projection: Option<workflow::Case> = None;
+    let mut task: Option<Task> = None;
+    let mut disposals: Vec<Task> = Vec::new();
+    let mut dispatches: Vec<Dispatch> = Vec::new();
+    let mut report: Option<(u32, String, DateTime<Utc>)> = None;
+    let mut filed: Option<(u32, String, DateTime<Utc>)> = None;
+
+    for e in c.events.iter().take_while(|e| e.at < ctx.end) {
+        let event = e.to_event(c.source);
+        let before = projection.as_ref().map(|p| p.state);
+        let next = match projection.take() {
+            None => workflow::machine::open(&event),
+            Some(p) => workflow::apply(p, &event),
+        };
+        let now = e.at;
+        let here = ctx.within(now);
+        let actor = e.actor.as_deref().unwrap_or("");
+        let department = next.department.clone();
+
+        // Facts counted at their event.
+        match e.action {
+            Action::Report | Action::SelfHandle if c.source == Source::Patrol && !actor.is_empty() => {
+                report = Some((e.seq, actor.to_owned(), now));
+                if here {
+                    emit(case_hit(SubjectKind::Collector, actor, Indicator::Reports, index, vec![e.seq]));
+                    if e.action == Action::SelfHandle {
+                        emit(case_hit(SubjectKind::Collector, actor, Indicator::SelfHandled, index, vec![e.seq]));
+                    }
+                }
+            }
+            Action::Verify
+                if e.flag == Some(true) && !matches!(c.source, Source::Patrol | Source::CityOrder) && here =>
+            {
+                region(emit, Indicator::PublicVerified, vec![e.seq], 0.0);
+                for who in collectors {
+                    emit(case_hit(SubjectKind::Collector, who, Indicator::Missed, index, vec![1, e.seq]));
+                }
+            }
+            Action::File => {
+                filed = Some((e.seq, actor.to_owned(), now));
+                if here {
+                    region(emit, Indicator::Filed, vec![e.seq], 0.0);
+                    emit(case_hit(SubjectKind::ShiftLeader, actor, Indicator::FiledBy, index, vec![e.seq]));
+                    for who in collectors {
+                        emit(case_hit(SubjectKind::Collector, who, Indicator::FiledInDutyGrids, index, vec![e.seq]));
+                    }
+                }
+            }
+            Action::Check if e.flag == Some(false) => {
+                if let Some(d) = dispatches.last_mut() {
+                    d.reworked = true;
+                }
+                if let (true, Some(dep)) = (here, &department) {
+                    emit(case_hit(SubjectKind::Department, dep, Indicator::Reworks, index, vec![e.seq]));
+                }
+            }
+            Action::ApproveExtension if here => {
+                if let Some(dep) = &department {
+                    emit(case_hit(SubjectKind::Department, dep, Indicator::Extensions, index, vec![e.seq]));
+                }
+            }
+            Action::ApproveReturn => {
+                if let Some(d) = dispatches.last_mut() {
+                    d.returned = true;
+                }
+                let returned_from = task.as_ref().and_then(|t| t.department.clone());
+                if let (true, Some(dep)) = (here, returned_from) {
+                    emit(case_hit(SubjectKind::Department, &dep, Indicator::Returns, index, vec![e.seq]));
+                }
+            }
+            Action::Claim if here => {
+                if let Some(dep) = &department {
+                    emit(case_hit(SubjectKind::Department, dep, Indicator::Claims, index, vec![e.seq]));
+                }
+            }
+            Action::Dispatch => {
+                dispatches.push(Dispatch {
+                    actor: actor.to_owned(),
+                    seq: e.seq,
+                    at: now,
+                    returned: false,
+                    reworked: false,
+                });
+            }
+            _ => {}
+        }
+
+        // Tasks: a change of state ends the running task and starts the next one.
+        let after = next.state;
+        let suspends = before == Some(State::Dispatched) && after == State::Suspended;
+        let resumes = before == Some(State::Suspended) && after == State::Dispatched;
+        if suspends || resumes {
+            if let Some(t) = task.as_mut() {
+                t.suspended = suspends;
+                t.due = e.due;
+            }
+        } else if before != Some(after) || (e.action == Action::Check && after == State::Dispatched) {
+            if let Some(mut t) = task.take() {
+                finish(index, &mut t, e, ctx, emit);
+                if t.stage == State::Dispatched {
+                    disposals.push(t);
+                }
+            }
+            if !after.is_terminal() {
+                task = Some(Task {
+                    stage: after,
+                    start: now,
+                    start_seq: e.seq,
+                    due: e.due,
+                    department: department.clone(),
+                    suspended: false,
+                    end: None,
+                });
+            }
+        } else if let Some(t) = task.as_mut() {
+            // Same stage: an approved extension (or a recomputation) moves the deadline.
+            if e.due.is_some() {
+                t.due = e.due;
+            }
+        }
+        projection = Some(next);
+    }
+    let Some(last) = projection else { return };
+    let open_task = task;
+
+    // Disposals: each settles once, when finished on time or at its deadline.
+    let running = open_task.iter().filter(|t| t.stage == State::Dispatched).cloned();
+    let mut late = false;
+    let mut disposal_due = None;
+    let mut responsible = None;
+    for t in disposals.iter().chain(running.collect::<Vec<_>>().iter()) {
+        let Some(dep) = t.department.as_deref() else { continue };
+        responsible = Some(dep.to_owned());
+        disposal_due = t.due.or(disposal_due);
+        match t.end {
+            Some((_, _, false)) => continue, // returned
+            None if t.suspended => continue,
+            _ => {}
+        }
+        let finished = t.end.map(|(at, seq, _)| (at, seq));
+        let on_time = finished.is_some_and(|(at, _)| t.on_time(at));
+        let settle = match (finished, t.due) {
+            (Some((at, _)), _) if on_time => Some(at),
+            (_, Some(due)) => Some(due),
+            (Some((at, _)), None) => Some(at),
+            (None, None) => None,
+        };
+        if !on_time && settle.is_some_and(|s| s < ctx.end) {
+            late = true;
+        }
+        if !settle.is_some_and(|s| ctx.within(s)) {
+            if let Some((at, seq)) = finished.filter(|(at, _)| ctx.within(*at)) {
+                let hours = (at - t.start).num_seconds() as f64 / 3600.0;
+                average(emit, &mut region, index, dep, t.start_seq, seq, hours);
+            }
+            continue;
+        }
+        let mut events = vec![t.start_seq];
+        let dept = |ind, events: Vec<u32>| case_hit(SubjectKind::Department, dep, ind, index, events);
+        emit(dept(Indicator::DueForDisposal, events.clone()));
+        match finished {
+            Some((at, seq)) => {
+                events.push(seq);
+                emit(dept(Indicator::Disposed, events.clone()));
+                emit(dept(if on_time { Indicator::DisposedOnTime } else { Indicator::DisposedLate }, events));
+                if ctx.within(at) {
+                    let hours = (at - t.start).num_seconds() as f64 / 3600.0;
+                    average(emit, &mut region, index, dep, t.start_seq, seq, hours);
+                }
+            }
+            None => emit(dept(Indicator::PendingOverdue, events)),
+        }
+    }
+
+    // Positions whose outcome is known only at the period's end.
+    if let Some((seq, who, at)) = &report
+        && ctx.within(*at)
+    {
+        let reached = match opts.valid_report {
+            ValidReport::Filed => filed.is_some(),
+            ValidReport::Dispatched => !dispatches.is_empty() || last.claimed || last.department.is_some(),
+        };
+        let self_handled_closed = last.state == State::Closed && filed.is_none();
+        if (reached && !matches!(last.state, State::Voided | State::Rejected)) || self_handled_closed {
+            emit(case_hit(SubjectKind::Collector, who, Indicator::ValidReports, index, vec![*seq]));
+        }
+    }
+    if let Some((seq, who, at)) = &filed
+        && ctx.within(*at)
+        && last.state == State::Voided
+    {
+        emit(case_hit(SubjectKind::ShiftLeader, who, Indicator::VoidedAfterFiling, index, vec![*seq]));
+    }
+    for d in dispatches.iter().filter(|d| ctx.within(d.at)) {
+        let error = match opts.accurate_dispatch_minus {
+            DispatchError::Returns => d.returned,
+            DispatchError::Reworks => d.reworked,
+        };
+        if error {
+            emit(case_hit(SubjectKind::Dispatcher, &d.actor, Indicator::DispatchErrors, index, vec![d.seq]));
+        }
+    }
+
+    // The case for closure: filed, not voided or rejected, settled at its closing or deadline.
+    let suspended_now = last.state == State::Suspended;
+    if let Some((filed_seq, _, filed_at)) = &filed
+        && !matches!(last.state, State::Voided | State::Rejected)
+    {
+        if ctx.within(*filed_at)
+            && !(suspended_now && opts.region_filed_excludes_suspended)
+            && let Some(dep) = &responsible
+        {
+            emit(case_hit(SubjectKind::Department, dep, Indicator::Filed, index, vec![*filed_seq]));
+        }
+        let closed = last.closed_at;
+        let settle = match (closed, disposal_due) {
+            (Some(at), Some(due)) => Some(at.min(due)),
+            (Some(at), None) => Some(at),
+            (None, due) => due,
+        };
+        if settle.is_some_and(|s| ctx.within(s)) && !(suspended_now && opts.suspended_leave_closure) {
+            let mut events = vec![*filed_seq];
+            let close_seq =
+                c.events.iter().take_while(|e| e.at < ctx.end).find(|e| e.action == Action::Close).map(|e| e.seq);
+            events.extend(close_seq);
+            let both = |emit: &mut dyn FnMut(Hit), ind: Indicator| {
+                region(emit, ind, events.clone(), 0.0);
+                if let Some(dep) = &responsible {
+                    emit(case_hit(SubjectKind::Department, dep, ind, index, events.clone()));
+                }
+            };
+            both(emit, Indicator::DueForClosure);
+            if closed.is_some() {
+                both(emit, Indicator::Closed);
+                if !late {
+                    both(emit, Indicator::ClosedOnTime);
+                }
+            }
+        }
+    }
+
+    // The backlog at the period's end.
+    if !last.state.is_terminal() && c.events.first().is_some_and(|e| e.at < ctx.end) {
+        let seq = c.events.iter().take_while(|e| e.at < ctx.end).last().map(|e| e.seq).unwrap_or(1);
+        region(emit, Indicator::OpenAtEnd, vec![seq], 0.0);
+        if open_task.as_ref().and_then(|t| t.due).is_some_and(|d| d < ctx.end) {
+            region(emit, Indicator::OverdueAtEnd, vec![seq], 0.0);
+        }
+    }
+}
+
+fn average(
+    emit: &mut impl FnMut(Hit),
+    region: &mut impl FnMut(&mut dyn FnMut(Hit), Indicator, Vec<u32>, f64),
+    index: usize,
+    dep: &str,
+    start: u32,
+    end: u32,
+    hours: f64,
+) {
+    emit(Hit {
+        kind: SubjectKind::Department,
+        subject: dep,
+        indicator: Indicator::DisposalsFinished,
+        hours,
+        contribution: Contribution::Case { index, events: vec![start, end] },
+    });
+    region(emit, Indicator::DisposalsFinished, vec![start, end], hours);
+}
+
+/// Ends the running task with event `e`: position counts of whoever finished it.
+fn finish(index: usize, t: &mut Task, e: &crate::input::EventRecord, ctx: &Context, emit: &mut impl FnMut(Hit)) {
+    let on_time = t.on_time(e.at);
+    let events = vec![t.start_seq, e.seq];
+    if t.stage == State::Dispatched {
+        let handled = e.action == Action::Handle;
+        if handled || e.action == Action::ApproveReturn {
+            t.end = Some((e.at, e.seq, handled));
+        }
+        return;
+    }
+    if !ctx.within(e.at) {
+        return;
+    }
+    let Some(actor) = e.actor.as_deref() else { return };
+    let mut hit = |kind, ind| emit(case_hit(kind, actor, ind, index, events.clone()));
+    let mut pair = |kind, all, timely| {
+        hit(kind, all);
+        if on_time {
+            hit(kind, timely);
+        }
+    };
+    match (t.stage, e.action) {
+        (State::Reported, Action::Accept | Action::SendVerification | Action::Reject) => {
+            pair(SubjectKind::Acceptor, Indicator::Accepted, Indicator::AcceptedOnTime);
+            match e.action {
+                Action::Reject => hit(SubjectKind::Acceptor, Indicator::NotAccepted),
+                Action::SendVerification => {
+                    let mut h = |ind| emit(case_hit(SubjectKind::Acceptor, actor, ind, index, events.clone()));
+                    h(Indicator::VerificationsSent);
+                    if on_time {
+                        h(Indicator::VerificationsSentOnTime);
+                    }
+                }
+                _ => {}
+            }
+        }
+        (State::Verifying, Action::Verify) => {
+            pair(SubjectKind::Collector, Indicator::DueVerifications, Indicator::VerifiedOnTime)
+        }
+        (State::Accepted, Action::File) if on_time => hit(SubjectKind::ShiftLeader, Indicator::FiledOnTime),
+        (State::Filed, Action::Dispatch) => {
+            pair(SubjectKind::Dispatcher, Indicator::Dispatches, Indicator::DispatchesOnTime)
+        }
+        (State::Handled, Action::SendCheck) => {
+            pair(SubjectKind::Acceptor, Indicator::ChecksSent, Indicator::ChecksSentOnTime)
+        }
+        (State::Checking, Action::Check) => {
+            pair(SubjectKind::Collector, Indicator::DueChecks, Indicator::CheckedOnTime)
+        }
+        (State::Checked | State::SelfHandled, Action::Close) => {
+            pair(SubjectKind::ShiftLeader, Indicator::Closes, Indicator::ClosesOnTime)
+        }
+        _ => {}
+    }
+}
+
+/// Tallies per subject, one map per subject kind.
+#[derive(Debug, Clone, Default)]
+pub struct Evaluation {
+    pub tallies: HashMap<SubjectKind, HashMap<String, Tally>>,
+}
+
+impl Evaluation {
+    pub fn subjects(&self, kind: SubjectKind) -> impl Iterator<Item = (&String, &Tally)> {
+        self.tallies.get(&kind).into_iter().flat_map(|m| m.iter())
+    }
+
+    pub fn tally(&self, kind: SubjectKind, subject: &str) -> Option<&Tally> {
+        self.tallies.get(&kind).and_then(|m| m.get(subject))
+    }
+
+    /// Adds another evaluation's tallies (the counties of a city).
+    pub fn merge(&mut self, other: Evaluation) {
+        for (kind, map) in other.tallies {
+            let mine = self.tallies.entry(kind).or_default();
+            for (subject, t) in map {
+                mine.entry(subject).or_default().merge(&t);
+            }
+        }
+    }
+}
+
+/// Counts every indicator of every subject.
+pub fn evaluate(cases: &[CaseRecord], directives: &[Directive], ctx: &Context, grids: &GridCounts) -> Evaluation {
+    let mut out = Evaluation::default();
+    walk(cases, directives, ctx, |hit| {
+        let map = out.tallies.entry(hit.kind).or_default();
+        let tally = match map.get_mut(hit.subject) {
+            Some(t) => t,
+            None => map.entry(hit.subject.to_owned()).or_default(),
+        };
+        tally.add(hit.indicator);
+        if hit.indicator == Indicator::DisposalsFinished {
+            tally.disposal_hours += hit.hours;
+        }
+    });
+    for kind in [SubjectKind::Grid, SubjectKind::Community, SubjectKind::Street, SubjectKind::County] {
+        if let Some(map) = out.tallies.get_mut(&kind) {
+            for (code, t) in map.iter_mut() {
+                t.grids = if kind == SubjectKind::Grid { 1 } else { grids.get(code).copied().unwrap_or(0) };
+            }
+        }
+    }
+    out
+}
+
+/// What produced `indicator` (or the counts it derives from) for one subject.
+pub fn drill(
+    cases: &[CaseRecord],
+    directives: &[Directive],
+    ctx: &Context,
+    kind: SubjectKind,
+    subject: &str,
+    indicator: Indicator,
+) -> Vec<Contribution> {
+    let parts = indicator.parts();
+    let mut out = Vec::new();
+    walk(cases, directives, ctx, |hit| {
+        if hit.kind == kind && hit.subject == subject && parts.contains(&hit.indicator) {
+            out.push(hit.contribution);
+        }
+    });
+    out
+}
+
+/// One row of a result table (see [`crate::score`]).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Row {
+    pub kind: SubjectKind,
+    pub subject: String,
+    pub name: Option<String>,
+    /// Indicator key → value (counts, percentages, hours); `null` where a rate has no base.
+    #[schema(value_type = Object)]
+    pub indicators: serde_json::Map<String, serde_json::Value>,
+    pub score: Option<f64>,
+    pub grade: Option<String>,
+    pub rank: Option<u32>,
+    /// The region class (区域分类) whose thresholds judged this subject.
+    pub region_class: Option<String>,
+}

@@ -1,0 +1,297 @@
+//! Reads what evaluation needs from storage: the cases touched in a period with their events,
+//! the collectors of each duty grid, unit grids per region, and directives.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use evaluation::input::{CaseRecord, Directive, DirectiveKind, EventRecord, GridCounts, Roster};
+use evaluation::recurring::Problem;
+use kernel::{Error, Result};
+use sea_orm::{ConnectionTrait, FromQueryResult};
+use uuid::Uuid;
+
+use crate::sql::all;
+
+/// The cases that can count in a period ending at `end`: created before it, and still open or
+/// changed since `start`.
+const ALIVE: &str = "c.tenant_id = $1 AND c.created_at < $3 \
+                     AND (c.updated_at >= $2 OR c.state NOT IN ('closed', 'rejected', 'voided'))";
+
+#[derive(FromQueryResult)]
+struct CaseRow {
+    id: Uuid,
+    number: String,
+    source: String,
+    class_code: String,
+    grid_code: String,
+    community_code: String,
+    street_code: String,
+    duty_grid_id: Option<Uuid>,
+}
+
+#[derive(FromQueryResult)]
+struct EventRow {
+    case_id: Uuid,
+    seq: i32,
+    action: String,
+    actor_id: Option<String>,
+    at: DateTime<Utc>,
+    due: Option<DateTime<Utc>>,
+    payload: Option<String>,
+}
+
+fn parse_enum<T: serde::de::DeserializeOwned>(s: &str) -> Result<T> {
+    serde_json::from_value(serde_json::Value::String(s.to_owned()))
+        .map_err(|e| Error::internal(anyhow_like(format!("stored value {s:?}: {e}"))))
+}
+
+fn anyhow_like(msg: String) -> std::io::Error {
+    std::io::Error::other(msg)
+}
+
+/// The cases of one county (tenant `id`, code `county`) that can count in `[start, end)`, each
+/// with its events before `end` in order.
+pub async fn cases<C: ConnectionTrait>(
+    db: &C,
+    tenant: Uuid,
+    county: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Vec<CaseRecord>> {
+    let vals = || vec![tenant.into(), start.into(), end.into()];
+    let rows: Vec<CaseRow> = all(
+        db,
+        &format!(
+            "SELECT c.id, c.number, c.source, c.class_code, c.grid_code, c.community_code, c.street_code, \
+             c.duty_grid_id FROM cases c WHERE {ALIVE} ORDER BY c.id"
+        ),
+        vals(),
+    )
+    .await?;
+    // Only the payloads evaluation reads; a report's payload (description, photos) stays behind.
+    let events: Vec<EventRow> = all(
+        db,
+        &format!(
+            "SELECT e.case_id, e.seq, e.action, e.actor_id, e.at, e.due, \
+             CASE WHEN e.action IN ('dispatch', 'claim', 'verify', 'check', 'file', 'request_extension') \
+             THEN e.payload END AS payload \
+             FROM case_events e JOIN cases c ON c.id = e.case_id \
+             WHERE {ALIVE} AND e.at < $3 ORDER BY e.case_id, e.seq"
+        ),
+        vals(),
+    )
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    let mut events = events.into_iter().peekable();
+    for r in rows {
+        let mut list = Vec::new();
+        // Both lists are ordered by case id; skip events of cases not in the first list.
+        while let Some(e) = events.next_if(|e| e.case_id <= r.id) {
+            if e.case_id == r.id {
+                list.push(event(e)?);
+            }
+        }
+        out.push(CaseRecord {
+            id: r.id.to_string(),
+            number: r.number,
+            county: county.to_owned(),
+            source: parse_enum(&r.source)?,
+            class_code: r.class_code,
+            grid_code: r.grid_code,
+            community_code: r.community_code,
+            street_code: r.street_code,
+            duty_grid: r.duty_grid_id.map(|d| d.to_string()),
+            events: list,
+        });
+    }
+    Ok(out)
+}
+
+fn event(e: EventRow) -> Result<EventRecord> {
+    let payload: Option<serde_json::Value> = e.payload.as_deref().and_then(|p| serde_json::from_str(p).ok());
+    let field = |k: &str| payload.as_ref().and_then(|p| p.get(k));
+    let action: workflow::Action = parse_enum(&e.action)?;
+    Ok(EventRecord {
+        seq: e.seq as u32,
+        action,
+        actor: e.actor_id,
+        at: e.at,
+        due: e.due,
+        department: field("department").and_then(|v| v.as_str()).map(str::to_owned),
+        flag: field("found").or_else(|| field("passed")).and_then(|v| v.as_bool()),
+        class_code: field("class_code").and_then(|v| v.as_str()).map(str::to_owned),
+        hours: field("hours").and_then(|v| v.as_f64()),
+    })
+}
+
+#[derive(FromQueryResult)]
+struct RosterRow {
+    duty_grid_id: Uuid,
+    user_id: Uuid,
+}
+
+/// The collectors of each duty grid of a county.
+pub async fn roster<C: ConnectionTrait>(db: &C, tenant: Uuid) -> Result<Roster> {
+    let rows: Vec<RosterRow> = all(
+        db,
+        "SELECT duty_grid_id, user_id FROM duty_grid_collectors WHERE tenant_id = $1 ORDER BY duty_grid_id, user_id",
+        vec![tenant.into()],
+    )
+    .await?;
+    let mut out: Roster = HashMap::new();
+    for r in rows {
+        out.entry(r.duty_grid_id.to_string()).or_default().push(r.user_id.to_string());
+    }
+    Ok(out)
+}
+
+#[derive(FromQueryResult)]
+struct GridRow {
+    street_code: String,
+    community_code: String,
+    n: i64,
+}
+
+/// Unit grids per street, community and the county itself.
+pub async fn grid_counts<C: ConnectionTrait>(db: &C, tenant: Uuid, county: &str) -> Result<GridCounts> {
+    let rows: Vec<GridRow> = all(
+        db,
+        "SELECT street_code, community_code, COUNT(*) AS n FROM unit_grids WHERE tenant_id = $1 \
+         GROUP BY street_code, community_code",
+        vec![tenant.into()],
+    )
+    .await?;
+    let mut out: GridCounts = HashMap::new();
+    for r in rows {
+        let n = r.n as u32;
+        *out.entry(r.street_code).or_default() += n;
+        *out.entry(r.community_code).or_default() += n;
+        *out.entry(county.to_owned()).or_default() += n;
+    }
+    Ok(out)
+}
+
+#[derive(FromQueryResult)]
+struct DirectiveRow {
+    id: Uuid,
+    kind: String,
+    department_id: Option<Uuid>,
+    created_at: DateTime<Utc>,
+    due_at: DateTime<Utc>,
+    responded_at: Option<DateTime<Utc>>,
+}
+
+/// Directives concerning a county created in `[start, end)`.
+pub async fn directives<C: ConnectionTrait>(
+    db: &C,
+    tenant: Uuid,
+    county: &str,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<Vec<Directive>> {
+    let rows: Vec<DirectiveRow> = all(
+        db,
+        "SELECT id, kind, department_id, created_at, due_at, responded_at FROM directives \
+         WHERE tenant_id = $1 AND created_at >= $2 AND created_at < $3 ORDER BY created_at, id",
+        vec![tenant.into(), start.into(), end.into()],
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Directive {
+            id: r.id.to_string(),
+            kind: if r.kind == "city_order" { DirectiveKind::CityOrder } else { DirectiveKind::Governance },
+            county: county.to_owned(),
+            department: r.department_id.map(|d| d.to_string()),
+            created_at: r.created_at,
+            due_at: r.due_at,
+            responded_at: r.responded_at,
+        })
+        .collect())
+}
+
+#[derive(FromQueryResult)]
+struct ProblemRow {
+    id: Uuid,
+    number: String,
+    class_code: String,
+    grid_code: String,
+    component_id: Option<String>,
+    lon: f64,
+    lat: f64,
+    created_at: DateTime<Utc>,
+    closed_at: Option<DateTime<Utc>>,
+    department_id: Option<Uuid>,
+    state: String,
+}
+
+/// The cases of a county created in `[from, until)` (and those closed in it), for recurring problems.
+pub async fn problems<C: ConnectionTrait>(
+    db: &C,
+    tenant: Uuid,
+    county: &str,
+    from: DateTime<Utc>,
+    until: DateTime<Utc>,
+) -> Result<Vec<Problem>> {
+    let rows: Vec<ProblemRow> = all(
+        db,
+        "SELECT id, number, class_code, grid_code, component_id, lon, lat, created_at, closed_at, department_id, state \
+         FROM cases WHERE tenant_id = $1 AND ((created_at >= $2 AND created_at < $3) \
+         OR (closed_at >= $2 AND closed_at < $3)) ORDER BY created_at, id",
+        vec![tenant.into(), from.into(), until.into()],
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Problem {
+            id: r.id.to_string(),
+            number: r.number,
+            county: county.to_owned(),
+            class_code: r.class_code,
+            grid_code: r.grid_code,
+            component_id: r.component_id,
+            lon: r.lon,
+            lat: r.lat,
+            created_at: r.created_at,
+            closed_at: r.closed_at,
+            department: r.department_id.map(|d| d.to_string()),
+            valid: !matches!(r.state.as_str(), "rejected" | "voided"),
+        })
+        .collect())
+}
+
+#[derive(FromQueryResult)]
+struct NameRow {
+    key: String,
+    name: String,
+}
+
+#[derive(FromQueryResult)]
+struct IdNameRow {
+    id: Uuid,
+    name: String,
+}
+
+/// Display names of the subjects of a county (and of its city's shared departments): region
+/// codes, department ids, user ids, the county code.
+pub async fn names<C: ConnectionTrait>(db: &C, tenant: Uuid) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for q in [
+        "SELECT code AS key, name FROM streets WHERE tenant_id = $1",
+        "SELECT code AS key, name FROM communities WHERE tenant_id = $1",
+        "SELECT code AS key, name FROM tenants WHERE id = $1",
+    ] {
+        let rows: Vec<NameRow> = all(db, q, vec![tenant.into()]).await?;
+        out.extend(rows.into_iter().map(|r| (r.key, r.name)));
+    }
+    for q in [
+        // Departments of the county and every department of its city (shared ones receive cases).
+        "SELECT id, name FROM departments WHERE tenant_id = $1 \
+         OR tenant_id = (SELECT parent_id FROM tenants WHERE id = $1)",
+        "SELECT id, display_name AS name FROM users WHERE tenant_id = $1",
+    ] {
+        let rows: Vec<IdNameRow> = all(db, q, vec![tenant.into()]).await?;
+        out.extend(rows.into_iter().map(|r| (r.id.to_string(), r.name)));
+    }
+    Ok(out)
+}

@@ -1,0 +1,311 @@
+//! Result tables, drill-down and trends: for a county, or for a city over its counties.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use evaluation::engine::{Context, Contribution, Evaluation, Row, drill, evaluate};
+use evaluation::input::{CaseRecord, Directive, GridCounts, Roster};
+use evaluation::period::{Period, PeriodKind};
+use evaluation::{Indicator, Scheme, SubjectKind, score};
+use futures_util::future::try_join_all;
+use kernel::{DivisionLevel, Error, Result};
+use sea_orm::{DatabaseConnection, FromQueryResult};
+use serde::Serialize;
+use tenancy::TenantScope;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::load;
+use crate::sql::all;
+
+/// A county whose data is evaluated.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct Area {
+    pub id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub time_zone: String,
+}
+
+/// The counties a request covers: the county itself, or every county of a city.
+pub async fn areas(db: &DatabaseConnection, scope: &TenantScope) -> Result<Vec<Area>> {
+    let t = scope.tenant();
+    let sql = if t.level == DivisionLevel::City {
+        "SELECT id, code, name, time_zone FROM tenants WHERE parent_id = $1 AND status = 'active' ORDER BY code"
+    } else {
+        "SELECT id, code, name, time_zone FROM tenants WHERE id = $1"
+    };
+    all(db, sql, vec![t.id.0.into()]).await
+}
+
+/// The time zone of the tenant addressed (periods are its calendar days).
+pub async fn time_zone(db: &DatabaseConnection, scope: &TenantScope) -> Result<Tz> {
+    let rows: Vec<Area> =
+        all(db, "SELECT id, code, name, time_zone FROM tenants WHERE id = $1", vec![scope.tenant_id().0.into()])
+            .await?;
+    Ok(rows.first().and_then(|a| a.time_zone.parse().ok()).unwrap_or(chrono_tz::Asia::Shanghai))
+}
+
+/// A period from query parameters.
+pub fn period(kind: PeriodKind, date: NaiveDate, to: Option<NaiveDate>, tz: Tz) -> Result<Period> {
+    Period::new(kind, date, to, tz).map_err(|(f, r)| Error::invalid(f, r))
+}
+
+/// Everything read for one evaluation.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    pub cases: Vec<CaseRecord>,
+    pub directives: Vec<Directive>,
+    pub roster: Roster,
+    pub grids: GridCounts,
+    pub names: HashMap<String, String>,
+}
+
+/// Reads the areas' data for `[start, end)`, one county per connection at a time.
+pub async fn load(db: &DatabaseConnection, areas: &[Area], start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Loaded> {
+    let parts = try_join_all(areas.iter().map(|a| async move {
+        let (cases, directives, roster, grids, names) = tokio::try_join!(
+            load::cases(db, a.id, &a.code, start, end),
+            load::directives(db, a.id, &a.code, start, end),
+            load::roster(db, a.id),
+            load::grid_counts(db, a.id, &a.code),
+            load::names(db, a.id),
+        )?;
+        Ok::<_, Error>(Loaded { cases, directives, roster, grids, names })
+    }))
+    .await?;
+    let mut out = Loaded::default();
+    for p in parts {
+        out.cases.extend(p.cases);
+        out.directives.extend(p.directives);
+        out.roster.extend(p.roster);
+        out.grids.extend(p.grids);
+        out.names.extend(p.names);
+    }
+    Ok(out)
+}
+
+/// One column of a table.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Column {
+    pub key: String,
+    pub label: String,
+}
+
+/// An evaluation table: one row per subject, ranked.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Table {
+    pub tenant: String,
+    pub subject: SubjectKind,
+    pub period: Period,
+    pub scheme: String,
+    pub columns: Vec<Column>,
+    pub rows: Vec<Row>,
+}
+
+pub fn columns(kind: SubjectKind, scheme: &Scheme) -> Vec<Column> {
+    kind.indicators().iter().map(|i| Column { key: i.key(), label: i.label(&scheme.options).to_owned() }).collect()
+}
+
+/// Scores a loaded evaluation into the table of one subject kind.
+pub fn table(
+    tenant: &str,
+    kind: SubjectKind,
+    period: &Period,
+    scheme: &Scheme,
+    eval: &Evaluation,
+    names: &HashMap<String, String>,
+) -> Table {
+    let mut rows = score::table(eval, scheme, kind);
+    for r in &mut rows {
+        r.name = names.get(&r.subject).cloned();
+    }
+    Table {
+        tenant: tenant.to_owned(),
+        subject: kind,
+        period: period.clone(),
+        scheme: scheme.name.clone(),
+        columns: columns(kind, scheme),
+        rows,
+    }
+}
+
+/// Counts every subject of the loaded data for a period.
+pub fn run(loaded: &Loaded, period: &Period, scheme: &Scheme) -> Evaluation {
+    let ctx = Context { start: period.start, end: period.end, options: &scheme.options, roster: &loaded.roster };
+    evaluate(&loaded.cases, &loaded.directives, &ctx, &loaded.grids)
+}
+
+/// The evaluation table of `kind` for the tenant of `scope` (a county, or a city over its counties).
+pub async fn evaluation_table(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    kind: SubjectKind,
+    period: &Period,
+) -> Result<Table> {
+    let scheme = crate::schemes::in_force(db, scope.tenant()).await?.scheme;
+    let areas = areas(db, scope).await?;
+    let loaded = load(db, &areas, period.start, period.end).await?;
+    let eval = run(&loaded, period, &scheme);
+    let mut names = loaded.names;
+    names.extend(areas.iter().map(|a| (a.code.clone(), a.name.clone())));
+    Ok(table(scope.tenant().code.as_str(), kind, period, &scheme, &eval, &names))
+}
+
+/// One event behind a number.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DrillEvent {
+    pub seq: u32,
+    pub action: workflow::Action,
+    pub actor_id: Option<String>,
+    pub at: DateTime<Utc>,
+    pub due: Option<DateTime<Utc>>,
+}
+
+/// A case or directive behind a number.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DrillItem {
+    /// `case` or `directive`.
+    pub kind: String,
+    pub id: String,
+    /// The case number (for a case).
+    pub number: Option<String>,
+    pub county: String,
+    pub events: Vec<DrillEvent>,
+}
+
+/// What produced one indicator of one subject.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Drill {
+    pub subject: String,
+    pub kind: SubjectKind,
+    pub indicator: Indicator,
+    pub label: String,
+    /// The indicator's value (as in the table).
+    pub value: Option<f64>,
+    /// The counts the value is made of, with what produced each.
+    pub parts: Vec<Indicator>,
+    pub items: Vec<DrillItem>,
+}
+
+pub async fn drill_down(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    kind: SubjectKind,
+    subject: &str,
+    indicator: Indicator,
+    period: &Period,
+) -> Result<Drill> {
+    if !kind.indicators().contains(&indicator) {
+        return Err(Error::invalid("indicator", format!("is not an indicator of a {}", kind.as_str())));
+    }
+    let scheme = crate::schemes::in_force(db, scope.tenant()).await?.scheme;
+    let areas = areas(db, scope).await?;
+    let loaded = load(db, &areas, period.start, period.end).await?;
+    let ctx = Context { start: period.start, end: period.end, options: &scheme.options, roster: &loaded.roster };
+    let value = run(&loaded, period, &scheme)
+        .tally(kind, subject)
+        .and_then(|t| indicator.value(t, &scheme.options))
+        .map(|v| (v * 100.0).round() / 100.0);
+    let contributions = drill(&loaded.cases, &loaded.directives, &ctx, kind, subject, indicator);
+    let items = contributions
+        .into_iter()
+        .filter_map(|c| match c {
+            Contribution::Case { index, events } => loaded.cases.get(index).map(|case| DrillItem {
+                kind: "case".into(),
+                id: case.id.clone(),
+                number: Some(case.number.clone()),
+                county: case.county.clone(),
+                events: case
+                    .events
+                    .iter()
+                    .filter(|e| events.contains(&e.seq))
+                    .map(|e| DrillEvent {
+                        seq: e.seq,
+                        action: e.action,
+                        actor_id: e.actor.clone(),
+                        at: e.at,
+                        due: e.due,
+                    })
+                    .collect(),
+            }),
+            Contribution::Directive { index } => loaded.directives.get(index).map(|d| DrillItem {
+                kind: "directive".into(),
+                id: d.id.clone(),
+                number: None,
+                county: d.county.clone(),
+                events: Vec::new(),
+            }),
+        })
+        .collect();
+    Ok(Drill {
+        subject: subject.to_owned(),
+        kind,
+        indicator,
+        label: indicator.label(&scheme.options).to_owned(),
+        value,
+        parts: indicator.parts(),
+        items,
+    })
+}
+
+/// One subject's values over consecutive periods.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Series {
+    pub subject: String,
+    pub name: Option<String>,
+    /// One value per period, oldest first (`null` where a rate has no base).
+    pub values: Vec<Option<f64>>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Trend {
+    pub subject: SubjectKind,
+    pub indicator: Indicator,
+    pub label: String,
+    pub periods: Vec<Period>,
+    pub series: Vec<Series>,
+}
+
+/// The values of one indicator over the `count` periods ending with `last`.
+pub async fn trend(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    kind: SubjectKind,
+    indicator: Indicator,
+    last: &Period,
+    count: usize,
+    tz: Tz,
+) -> Result<Trend> {
+    if !(1..=24).contains(&count) {
+        return Err(Error::invalid("count", "must be between 1 and 24"));
+    }
+    let scheme = crate::schemes::in_force(db, scope.tenant()).await?.scheme;
+    let areas = areas(db, scope).await?;
+    let mut periods = vec![last.clone()];
+    while periods.len() < count {
+        let prev = periods.last().map(|p| p.previous(tz)).unwrap_or_else(|| last.clone());
+        periods.push(prev);
+    }
+    periods.reverse();
+    let first = periods.first().map(|p| p.start).unwrap_or(last.start);
+    let loaded = load(db, &areas, first, last.end).await?;
+    let mut series: HashMap<String, Vec<Option<f64>>> = HashMap::new();
+    for (i, p) in periods.iter().enumerate() {
+        let eval = run(&loaded, p, &scheme);
+        for (subject, t) in eval.subjects(kind) {
+            let v = indicator.value(t, &scheme.options).map(|v| (v * 100.0).round() / 100.0);
+            series.entry(subject.clone()).or_insert_with(|| vec![None; periods.len()])[i] = v;
+        }
+    }
+    let mut names = loaded.names;
+    names.extend(areas.iter().map(|a| (a.code.clone(), a.name.clone())));
+    let mut series: Vec<Series> = series
+        .into_iter()
+        .filter(|(s, _)| !s.is_empty())
+        .map(|(subject, values)| Series { name: names.get(&subject).cloned(), subject, values })
+        .collect();
+    series.sort_by(|a, b| a.subject.cmp(&b.subject));
+    Ok(Trend { subject: kind, indicator, label: indicator.label(&scheme.options).to_owned(), periods, series })
+}
