@@ -10,6 +10,7 @@ mod cases;
 mod census;
 mod departments;
 mod docs;
+mod evaluation;
 mod grids;
 mod isolation;
 mod migrations;
