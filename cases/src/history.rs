@@ -59,7 +59,7 @@ fn build(tenant: &tenancy::TenantRef, s: &Scripted, rules: &Arc<Rules>, index: u
         self_handled: s.self_handled,
         contact: None,
     };
-    let p = prepare(tenant, &s.place, s.reporter, &s.reporter_role, &intake, None, rules.clone(), s.at)?;
+    let p = prepare(tenant, &s.place, s.reporter, &s.reporter_role, &intake, rules.clone(), s.at)?;
     let mut row = p.row;
     let mut events = vec![crate::act::event_row(tenant.id.0, row.id, &p.first, chain::GENESIS, &p.hash)];
     let mut projection = workflow::machine::open(&p.first);

@@ -225,7 +225,7 @@ impl Service {
             contact: None,
         };
         let rules = self.rules_of(tenant).await?;
-        prepare(scope.tenant(), &place, Some(user), role, &intake, None, rules, crate::now())
+        prepare(scope.tenant(), &place, Some(user), role, &intake, rules, crate::now())
     }
 
     /// The county's calendar, time limits and duplicate rule, parsed once per settings version.
@@ -374,7 +374,6 @@ pub(crate) fn prepare(
     reporter: Option<Uuid>,
     role: &str,
     intake: &Intake,
-    tracking_code: Option<String>,
     rules: Arc<Rules>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Prepared> {
@@ -419,7 +418,7 @@ pub(crate) fn prepare(
         department_id: None,
         overdue: false,
         deadline: None,
-        tracking_code,
+        tracking_code: None,
         projection: serde_json::to_string(&projection).map_err(Error::internal)?,
         last_hash: String::new(),
         created_at: now,

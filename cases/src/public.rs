@@ -105,7 +105,8 @@ pub async fn report(db: &DatabaseConnection, grids: &GridCache, county: &str, in
     let code = tracking_code();
     let (cal, limits) = crate::clock::load(db, tenant.id.0).await?;
     let rules = Arc::new(Rules { cal, limits, duplicates: Default::default() });
-    let new = prepare(&tenant, &place, None, "public", &intake, Some(code.clone()), rules, crate::now())?;
+    let mut new = prepare(&tenant, &place, None, "public", &intake, rules, crate::now())?;
+    new.row.tracking_code = Some(code.clone());
     let txn = db.begin().await.or_internal()?;
     let stored = insert_case(&txn, tenant.code.as_str(), new).await?;
     txn.commit().await.or_internal()?;

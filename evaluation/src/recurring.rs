@@ -113,7 +113,7 @@ pub fn hotspots(
 
 fn spot(class: String, by: PlaceBy, place: String, v: &[&Problem], previous: usize) -> Hotspot {
     let mut v = v.to_vec();
-    v.sort_by(|a, b| b.created_at.cmp(&a.created_at));
+    v.sort_by_key(|p| std::cmp::Reverse(p.created_at));
     let n = v.len() as f64;
     Hotspot {
         class_code: class,

@@ -116,6 +116,18 @@ fn has(roles: &[Role], wanted: &[Role]) -> bool {
     roles.iter().any(|r| wanted.contains(r))
 }
 
+/// Whether the caller may issue a directive of `kind` (checked before its content).
+pub fn may_issue(kind: Kind, access: Access, roles: &[Role]) -> Result<()> {
+    match (kind, access) {
+        (Kind::Governance, Access::Own) if has(roles, &[Role::SupervisionCenter, Role::TenantAdmin]) => Ok(()),
+        (Kind::Governance, _) => {
+            Err(Error::forbidden("a county's supervision centre issues its governance recommendations"))
+        }
+        (Kind::CityOrder, Access::Descendant) if has(roles, &[Role::CityOversight]) => Ok(()),
+        (Kind::CityOrder, _) => Err(Error::forbidden("supervision orders come from the city's oversight")),
+    }
+}
+
 /// Issues a directive to the county of `scope`: a governance recommendation from the county's
 /// own supervision centre, or a city order from the city above it.
 pub async fn create(
@@ -125,14 +137,7 @@ pub async fn create(
     actor: &workflow::Actor,
     input: NewDirective,
 ) -> Result<DirectiveView> {
-    match (input.kind, scope.access()) {
-        (Kind::Governance, Access::Own) if has(roles, &[Role::SupervisionCenter, Role::TenantAdmin]) => {}
-        (Kind::Governance, _) => {
-            return Err(Error::forbidden("a county's supervision centre issues its governance recommendations"));
-        }
-        (Kind::CityOrder, Access::Descendant) if has(roles, &[Role::CityOversight]) => {}
-        (Kind::CityOrder, _) => return Err(Error::forbidden("supervision orders come from the city's oversight")),
-    }
+    may_issue(input.kind, scope.access(), roles)?;
     if scope.tenant().level != kernel::DivisionLevel::County {
         return Err(Error::invalid("tenant_code", "directives concern a county"));
     }

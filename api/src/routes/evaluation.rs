@@ -228,7 +228,7 @@ pub struct IndicatorQuery {
     params(
         ("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115"),
         ("subject" = String, Path, description = "Subject kind", example = "department"),
-        ("id" = String, Path, description = "Region code, department id or user id"),
+        ("subject_id" = String, Path, description = "Region code, department id or user id"),
         IndicatorQuery,
         PeriodQuery,
     ),
@@ -240,7 +240,7 @@ pub struct IndicatorQuery {
         (status = 422, response = crate::openapi::Invalid),
     )
 )]
-#[get("/api/v1/tenants/{tenant_code}/evaluation/{subject}/{id}/cases")]
+#[get("/api/v1/tenants/{tenant_code}/evaluation/{subject}/{subject_id}/cases")]
 pub async fn drill(
     scope: Authorized<EvaluationRead>,
     state: web::Data<AppState>,
@@ -406,21 +406,29 @@ pub async fn repeats(
 pub async fn create_directive(
     scope: Authorized<EvaluationRead>,
     state: web::Data<AppState>,
-    body: Json<NewDirective>,
+    body: Json<serde_json::Value>,
 ) -> ApiResult<HttpResponse> {
+    use oversight::directives::Kind;
     let principal = scope.principal();
-    // A recommendation is written in the county; an order from the city needs `supervise` there.
-    let target = scope.target();
-    let needed = match body.0.kind {
-        oversight::directives::Kind::Governance => tenancy::Action::Write,
-        oversight::directives::Kind::CityOrder => tenancy::Action::Supervise,
+    // Who may issue is decided before the body is read: a recommendation is written in the
+    // county by its supervision centre; an order from the city needs `supervise` there.
+    let kind = if body.0.get("kind").and_then(|k| k.as_str()) == Some("city_order") {
+        Kind::CityOrder
+    } else {
+        Kind::Governance
     };
-    if !state.authz.allows(principal, &target, tenancy::Resource::Evaluation, needed)? {
+    let needed = match kind {
+        Kind::Governance => tenancy::Action::Write,
+        Kind::CityOrder => tenancy::Action::Supervise,
+    };
+    if !state.authz.allows(principal, &scope.target(), tenancy::Resource::Evaluation, needed)? {
         return Err(ApiError(Error::forbidden("the caller's roles do not allow issuing this directive")));
     }
     let roles = state.authz.roles(principal);
+    oversight::directives::may_issue(kind, scope.access(), &roles)?;
+    let input: NewDirective = crate::extract::parse(body.0.to_string().as_bytes())?;
     let actor = cases::actor::of(&state.authz, &scope);
-    let out = oversight::directives::create(&state.db, &scope, &roles, &actor, body.0).await?;
+    let out = oversight::directives::create(&state.db, &scope, &roles, &actor, input).await?;
     Ok(HttpResponse::Created().json(out))
 }
 
@@ -443,13 +451,14 @@ pub async fn list_directives(scope: Authorized<EvaluationRead>, state: web::Data
     Ok(HttpResponse::Ok().json(oversight::directives::list(&state.db, &scope, &roles).await?))
 }
 
+/// One directive concerning the county.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "directives.get",
     security(("bearer" = [])),
     params(
         ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
-        ("id" = Uuid, Path, description = "Directive id"),
+        ("directive_id" = Uuid, Path, description = "Directive id"),
     ),
     responses(
         (status = 200, description = "The directive", body = DirectiveView),
@@ -458,7 +467,7 @@ pub async fn list_directives(scope: Authorized<EvaluationRead>, state: web::Data
         (status = 404, response = crate::openapi::NotFound),
     )
 )]
-#[get("/api/v1/tenants/{tenant_code}/directives/{id}")]
+#[get("/api/v1/tenants/{tenant_code}/directives/{directive_id}")]
 pub async fn get_directive(
     scope: Authorized<EvaluationRead>,
     state: web::Data<AppState>,
@@ -482,7 +491,7 @@ pub struct Response {
     security(("bearer" = [])),
     params(
         ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
-        ("id" = Uuid, Path, description = "Directive id"),
+        ("directive_id" = Uuid, Path, description = "Directive id"),
     ),
     request_body = Response,
     responses(
@@ -494,7 +503,7 @@ pub struct Response {
         (status = 422, response = crate::openapi::Invalid),
     )
 )]
-#[post("/api/v1/tenants/{tenant_code}/directives/{id}/response")]
+#[post("/api/v1/tenants/{tenant_code}/directives/{directive_id}/response")]
 pub async fn respond_directive(
     scope: Authorized<EvaluationWrite>,
     state: web::Data<AppState>,
@@ -513,7 +522,7 @@ pub async fn respond_directive(
     security(("bearer" = [])),
     params(
         ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
-        ("id" = Uuid, Path, description = "Directive id"),
+        ("directive_id" = Uuid, Path, description = "Directive id"),
     ),
     responses(
         (status = 200, description = "The closed directive", body = DirectiveView),
@@ -523,9 +532,9 @@ pub async fn respond_directive(
         (status = 409, response = crate::openapi::Conflict),
     )
 )]
-#[post("/api/v1/tenants/{tenant_code}/directives/{id}/close")]
+#[post("/api/v1/tenants/{tenant_code}/directives/{directive_id}/close")]
 pub async fn close_directive(
-    scope: Authorized<EvaluationRead>,
+    scope: Authorized<EvaluationWrite>,
     state: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {

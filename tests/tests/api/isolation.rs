@@ -39,6 +39,7 @@ struct Ids {
     job: String,
     case: String,
     photo: String,
+    directive: String,
     /// A point inside the tenant's frame, for the lookup route.
     point: (f64, f64),
 }
@@ -55,10 +56,16 @@ impl Ids {
             .replace("{job_id}", &self.job)
             .replace("{case_id}", &self.case)
             .replace("{photo_id}", &self.photo)
+            .replace("{subject}", "department")
+            .replace("{subject_id}", &self.department)
+            .replace("{directive_id}", &self.directive)
             .replace("{tracking_code}", "UGNOSUCHCODE");
         assert!(!path.contains('{'), "unknown path parameter in {template}: add it to the isolation test");
         if path.ends_with("/grids/locate") {
             path.push_str(&format!("?lon={}&lat={}", self.point.0, self.point.1));
+        }
+        if template.ends_with("/evaluation/{subject}/{subject_id}/cases") || template.ends_with("/trend") {
+            path.push_str("?indicator=due_for_disposal");
         }
         path
     }
@@ -103,6 +110,17 @@ async fn ids_of(app: &TestApp, tenant: &str, token: &str) -> Ids {
         )
         .await;
     assert_eq!(case.status, StatusCode::CREATED, "{}", case.text);
+    // A governance recommendation of the tenant's supervision centre.
+    let acceptor = app.demo(tenant, "acceptor").await;
+    let due = (chrono::Utc::now() + chrono::Duration::days(3)).to_rfc3339();
+    let directive = app
+        .post(
+            &format!("/api/v1/tenants/{tenant}/directives"),
+            &acceptor,
+            json!({"kind": "governance", "title": "t", "body": "b", "due_at": due, "addressee": "供电公司"}),
+        )
+        .await;
+    assert_eq!(directive.status, StatusCode::CREATED, "{}", directive.text);
     Ids {
         tenant: tenant.into(),
         department: depts.body["items"][0]["id"].as_str().unwrap().into(),
@@ -113,6 +131,7 @@ async fn ids_of(app: &TestApp, tenant: &str, token: &str) -> Ids {
         job: job["id"].as_str().unwrap_or_else(|| panic!("no job: {job}")).into(),
         case: case.body["id"].as_str().unwrap().into(),
         photo: photo["id"].as_str().unwrap_or_else(|| panic!("no photo: {photo}")).into(),
+        directive: directive.body["id"].as_str().unwrap().into(),
         point: ((bbox[0] + bbox[2]) / 2.0, (bbox[1] + bbox[3]) / 2.0),
     }
 }
@@ -198,7 +217,8 @@ async fn city_oversight_reads_its_counties_and_writes_nothing() {
             assert_eq!(r.status, StatusCode::OK, "GET {path}: {}", r.text);
             reads += 1;
         } else if template.ends_with("/supervision-orders") {
-            // 督办 is the one thing the city does in a county (here refused only for its empty body).
+            // 督办 is the one thing the city does in a county (here refused only for its empty
+            // body; an empty directive is a recommendation, which only the county issues).
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}: {}", r.text);
         } else {
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path}: {}", r.text);
@@ -235,6 +255,14 @@ fn may(role: &str, method: &Method, template: &str) -> bool {
     if path.ends_with("/supervision-orders") {
         return role == "dispatcher"; // 督办: the command centre (and the city)
     }
+    if path.starts_with("/directives") {
+        // Issued and closed by the supervision centre; answered by whom it is addressed to (the
+        // casbin grant; the directive itself decides further).
+        if path.ends_with("/response") {
+            return matches!(role, "admin" | "acceptor" | "dispatcher" | "handler");
+        }
+        return matches!(role, "admin" | "acceptor");
+    }
     if path.starts_with("/cases") || path.starts_with("/photos") {
         return workflow_role; // intake and actions; the workflow decides which action
     }
@@ -256,12 +284,11 @@ async fn each_role_is_refused_the_actions_it_does_not_hold() {
                 // Allowed reads answer; allowed writes are exercised by the functional tests.
                 if *method == Method::GET {
                     let r = send(&app, method, &path, &token).await;
-                    // A department sees only its own cases (and claimable ones): another is not found.
-                    let expected = if role == "handler" && template.contains("{case_id}") {
-                        StatusCode::NOT_FOUND
-                    } else {
-                        StatusCode::OK
-                    };
+                    // A department sees only its own cases (and claimable ones), and the directives
+                    // addressed to it (a collector none): another is not found.
+                    let hidden = (role == "handler" && template.contains("{case_id}"))
+                        || (matches!(role, "handler" | "collector") && template.contains("{directive_id}"));
+                    let expected = if hidden { StatusCode::NOT_FOUND } else { StatusCode::OK };
                     assert_eq!(r.status, expected, "{role}: GET {path}: {}", r.text);
                 }
             } else {
