@@ -113,6 +113,11 @@ impl Application {
         }
         inventory::catalog::seed(&db).await.map_err(describe)?;
         inventory::census::import::fail_interrupted(&db).await.map_err(describe)?;
+        // Cases stored before timelines existed get theirs before any request is served.
+        let filled = cases::timeline::backfill(&db).await.map_err(describe)?;
+        if filled > 0 {
+            tracing::info!(cases = filled, "case timelines filled from the event log");
+        }
         if settings.demo {
             let scale = if settings.demo_scale == "small" {
                 inventory::demo::Scale::SMALL
@@ -265,8 +270,10 @@ pub async fn generate_history(settings: &Settings, counties: usize, cases: usize
         .copied()
         .take(counties.clamp(1, 10))
         .collect();
-    let password = bootstrap::random_password();
-    tenancy::demo::seed_with(&db, &password, &all).await.map_err(describe)?;
+    let password = settings.demo_password.as_ref().map(|p| p.0.clone()).unwrap_or_else(bootstrap::random_password);
+    if tenancy::demo::seed_with(&db, &password, &all).await.map_err(describe)? {
+        println!("demo users' password: {password}");
+    }
     inventory::catalog::seed(&db).await.map_err(describe)?;
     let scale =
         inventory::demo::Scale { streets: 6, communities_per_street: 8, grids_per_community: 10, components: 0 };

@@ -131,6 +131,7 @@ pub(crate) async fn append(
     let txn = db.begin().await.or_internal()?;
     insert_event(&txn, row.tenant_id, row.id, &event, &row.last_hash, &hash).await?;
     let department = next.department.as_deref().and_then(|d| Uuid::parse_str(d).ok());
+    let row_timeline = row.timeline.clone();
     let mut am: case::ActiveModel = row.into();
     am.deadline = Set(deadline);
     am.state = Set(state_str(next.state).to_owned());
@@ -140,6 +141,11 @@ pub(crate) async fn append(
     am.closed_at = Set(next.closed_at);
     am.projection = Set(serde_json::to_string(&next).map_err(Error::internal)?);
     am.last_hash = Set(hash);
+    // A case stored before timelines existed gets its whole timeline from the start-up backfill.
+    if let Some(mut timeline) = row_timeline {
+        timeline.extend_from_slice(&evaluation::timeline::encode(&event));
+        am.timeline = Set(Some(timeline));
+    }
     am.updated_at = Set(event.at);
     let saved = case::Entity::update(am).exec(&txn).await.or_internal()?;
     txn.commit().await.or_internal()?;

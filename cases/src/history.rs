@@ -75,6 +75,9 @@ fn build(tenant: &tenancy::TenantRef, s: &Scripted, rules: &Arc<Rules>, index: u
         event.due = crate::clock::deadline_of(&next, &row, &rules.cal, &rules.limits);
         let hash = chain::link(&prev, &event);
         events.push(crate::act::event_row(tenant.id.0, row.id, &event, &prev, &hash));
+        if let Some(t) = row.timeline.as_mut() {
+            t.extend_from_slice(&evaluation::timeline::encode(&event));
+        }
         row.deadline = event.due;
         row.state = crate::query::state_str(next.state).to_owned();
         row.department_id = next.department.as_deref().and_then(|d| Uuid::parse_str(d).ok());

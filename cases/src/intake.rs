@@ -424,9 +424,11 @@ pub(crate) fn prepare(
         created_at: now,
         updated_at: now,
         closed_at: None,
+        timeline: None,
     };
     row.deadline = crate::clock::deadline_of(&projection, &row, &rules.cal, &rules.limits);
     first.due = row.deadline;
+    row.timeline = Some(evaluation::timeline::encode(&first).to_vec());
     let hash = chain::link(chain::GENESIS, &first);
     row.last_hash = hash.clone();
     Ok(Prepared { row, first, hash, rules })

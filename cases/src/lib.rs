@@ -21,6 +21,7 @@ pub mod public;
 pub mod query;
 pub mod settings;
 pub mod storage;
+pub mod timeline;
 pub mod writer;
 
 pub(crate) mod db {

@@ -368,6 +368,20 @@ pub struct ChainReport {
     pub reason: Option<String>,
 }
 
+/// A stored event as the workflow knows it.
+pub fn to_event(s: &case_event::Model) -> Result<workflow::Event> {
+    let action = serde_json::from_value(serde_json::Value::String(s.action.clone())).map_err(Error::internal)?;
+    Ok(workflow::Event {
+        seq: s.seq as u32,
+        action,
+        actor: s.actor_id.clone(),
+        role: s.role.clone(),
+        at: s.at,
+        payload: serde_json::from_str(&s.payload).unwrap_or(serde_json::Value::Null),
+        due: s.due,
+    })
+}
+
 /// Recomputes the case's hash chain from its stored events.
 pub async fn verify(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor, id: Uuid) -> Result<ChainReport> {
     let row = find_visible(db, scope, actor, id).await?;
@@ -377,19 +391,7 @@ pub async fn verify(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor,
         .all(db)
         .await
         .or_internal()?;
-    let mut events = Vec::with_capacity(stored.len());
-    for s in &stored {
-        let action = serde_json::from_value(serde_json::Value::String(s.action.clone())).map_err(Error::internal)?;
-        events.push(workflow::Event {
-            seq: s.seq as u32,
-            action,
-            actor: s.actor_id.clone(),
-            role: s.role.clone(),
-            at: s.at,
-            payload: serde_json::from_str(&s.payload).unwrap_or(serde_json::Value::Null),
-            due: s.due,
-        });
-    }
+    let events = stored.iter().map(to_event).collect::<Result<Vec<_>>>()?;
     let result = chain::verify(events.iter().zip(&stored).map(|(e, s)| (e, s.prev_hash.as_str(), s.hash.as_str())));
     let tail_ok = stored.last().is_none_or(|s| s.hash == row.last_hash);
     Ok(match (result, tail_ok) {

@@ -42,21 +42,36 @@ impl Context<'_> {
     }
 }
 
+/// The sequence numbers of the (one or two) events that decided a count; 0 is none (events are
+/// numbered from 1). A plain pair, so counting allocates nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Seqs(u32, u32);
+
+impl Seqs {
+    pub fn one(a: u32) -> Seqs {
+        Seqs(a, 0)
+    }
+
+    pub fn two(a: u32, b: u32) -> Seqs {
+        Seqs(a, b)
+    }
+
+    pub fn contains(&self, seq: u32) -> bool {
+        seq != 0 && (self.0 == seq || self.1 == seq)
+    }
+
+    pub fn to_vec(self) -> Vec<u32> {
+        [self.0, self.1].into_iter().filter(|s| *s != 0).collect()
+    }
+}
+
 /// What produced one count: a case and the events that decided it, or a directive.
-#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(tag = "type", rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Contribution {
-    Case {
-        /// Index into the evaluated cases.
-        #[serde(skip)]
-        index: usize,
-        /// Sequence numbers of the events that decided it.
-        events: Vec<u32>,
-    },
-    Directive {
-        #[serde(skip)]
-        index: usize,
-    },
+    /// Index into the evaluated cases, and the deciding events.
+    Case { index: usize, events: Seqs },
+    /// Index into the evaluated directives.
+    Directive { index: usize },
 }
 
 /// One counted fact.
@@ -96,7 +111,7 @@ struct Dispatch {
     reworked: bool,
 }
 
-fn case_hit(kind: SubjectKind, subject: &str, indicator: Indicator, index: usize, events: Vec<u32>) -> Hit<'_> {
+fn case_hit(kind: SubjectKind, subject: &str, indicator: Indicator, index: usize, events: Seqs) -> Hit<'_> {
     Hit { kind, subject, indicator, hours: 0.0, contribution: Contribution::Case { index, events } }
 }
 
@@ -138,14 +153,14 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
         (SubjectKind::Street, c.street_code.as_str()),
         (SubjectKind::County, c.county.as_str()),
     ];
-    let mut region = |emit: &mut dyn FnMut(Hit), ind: Indicator, events: Vec<u32>, hours: f64| {
+    let mut region = |emit: &mut dyn FnMut(Hit), ind: Indicator, events: Seqs, hours: f64| {
         for (kind, code) in regions {
             emit(Hit {
                 kind,
                 subject: code,
                 indicator: ind,
                 hours,
-                contribution: Contribution::Case { index, events: events.clone() },
+                contribution: Contribution::Case { index, events },
             });
         }
     };
@@ -176,27 +191,33 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
             Action::Report | Action::SelfHandle if c.source == Source::Patrol && !actor.is_empty() => {
                 report = Some((e.seq, actor.to_owned(), now));
                 if here {
-                    emit(case_hit(SubjectKind::Collector, actor, Indicator::Reports, index, vec![e.seq]));
+                    emit(case_hit(SubjectKind::Collector, actor, Indicator::Reports, index, Seqs::one(e.seq)));
                     if e.action == Action::SelfHandle {
-                        emit(case_hit(SubjectKind::Collector, actor, Indicator::SelfHandled, index, vec![e.seq]));
+                        emit(case_hit(SubjectKind::Collector, actor, Indicator::SelfHandled, index, Seqs::one(e.seq)));
                     }
                 }
             }
             Action::Verify
                 if e.flag == Some(true) && !matches!(c.source, Source::Patrol | Source::CityOrder) && here =>
             {
-                region(emit, Indicator::PublicVerified, vec![e.seq], 0.0);
+                region(emit, Indicator::PublicVerified, Seqs::one(e.seq), 0.0);
                 for who in collectors {
-                    emit(case_hit(SubjectKind::Collector, who, Indicator::Missed, index, vec![1, e.seq]));
+                    emit(case_hit(SubjectKind::Collector, who, Indicator::Missed, index, Seqs::two(1, e.seq)));
                 }
             }
             Action::File => {
                 filed = Some((e.seq, actor.to_owned(), now));
                 if here {
-                    region(emit, Indicator::Filed, vec![e.seq], 0.0);
-                    emit(case_hit(SubjectKind::ShiftLeader, actor, Indicator::FiledBy, index, vec![e.seq]));
+                    region(emit, Indicator::Filed, Seqs::one(e.seq), 0.0);
+                    emit(case_hit(SubjectKind::ShiftLeader, actor, Indicator::FiledBy, index, Seqs::one(e.seq)));
                     for who in collectors {
-                        emit(case_hit(SubjectKind::Collector, who, Indicator::FiledInDutyGrids, index, vec![e.seq]));
+                        emit(case_hit(
+                            SubjectKind::Collector,
+                            who,
+                            Indicator::FiledInDutyGrids,
+                            index,
+                            Seqs::one(e.seq),
+                        ));
                     }
                 }
             }
@@ -205,12 +226,12 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
                     d.reworked = true;
                 }
                 if let (true, Some(dep)) = (here, &department) {
-                    emit(case_hit(SubjectKind::Department, dep, Indicator::Reworks, index, vec![e.seq]));
+                    emit(case_hit(SubjectKind::Department, dep, Indicator::Reworks, index, Seqs::one(e.seq)));
                 }
             }
             Action::ApproveExtension if here => {
                 if let Some(dep) = &department {
-                    emit(case_hit(SubjectKind::Department, dep, Indicator::Extensions, index, vec![e.seq]));
+                    emit(case_hit(SubjectKind::Department, dep, Indicator::Extensions, index, Seqs::one(e.seq)));
                 }
             }
             Action::ApproveReturn => {
@@ -219,12 +240,12 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
                 }
                 let returned_from = task.as_ref().and_then(|t| t.department.clone());
                 if let (true, Some(dep)) = (here, returned_from) {
-                    emit(case_hit(SubjectKind::Department, &dep, Indicator::Returns, index, vec![e.seq]));
+                    emit(case_hit(SubjectKind::Department, &dep, Indicator::Returns, index, Seqs::one(e.seq)));
                 }
             }
             Action::Claim if here => {
                 if let Some(dep) = &department {
-                    emit(case_hit(SubjectKind::Department, dep, Indicator::Claims, index, vec![e.seq]));
+                    emit(case_hit(SubjectKind::Department, dep, Indicator::Claims, index, Seqs::one(e.seq)));
                 }
             }
             Action::Dispatch => {
@@ -309,20 +330,20 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
             }
             continue;
         }
-        let mut events = vec![t.start_seq];
-        let dept = |ind, events: Vec<u32>| case_hit(SubjectKind::Department, dep, ind, index, events);
-        emit(dept(Indicator::DueForDisposal, events.clone()));
+        let start = Seqs::one(t.start_seq);
+        let dept = |ind, events: Seqs| case_hit(SubjectKind::Department, dep, ind, index, events);
+        emit(dept(Indicator::DueForDisposal, start));
         match finished {
             Some((at, seq)) => {
-                events.push(seq);
-                emit(dept(Indicator::Disposed, events.clone()));
+                let events = Seqs::two(t.start_seq, seq);
+                emit(dept(Indicator::Disposed, events));
                 emit(dept(if on_time { Indicator::DisposedOnTime } else { Indicator::DisposedLate }, events));
                 if ctx.within(at) {
                     let hours = (at - t.start).num_seconds() as f64 / 3600.0;
                     average(emit, &mut region, index, dep, t.start_seq, seq, hours);
                 }
             }
-            None => emit(dept(Indicator::PendingOverdue, events)),
+            None => emit(dept(Indicator::PendingOverdue, start)),
         }
     }
 
@@ -336,14 +357,14 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
         };
         let self_handled_closed = last.state == State::Closed && filed.is_none();
         if (reached && !matches!(last.state, State::Voided | State::Rejected)) || self_handled_closed {
-            emit(case_hit(SubjectKind::Collector, who, Indicator::ValidReports, index, vec![*seq]));
+            emit(case_hit(SubjectKind::Collector, who, Indicator::ValidReports, index, Seqs::one(*seq)));
         }
     }
     if let Some((seq, who, at)) = &filed
         && ctx.within(*at)
         && last.state == State::Voided
     {
-        emit(case_hit(SubjectKind::ShiftLeader, who, Indicator::VoidedAfterFiling, index, vec![*seq]));
+        emit(case_hit(SubjectKind::ShiftLeader, who, Indicator::VoidedAfterFiling, index, Seqs::one(*seq)));
     }
     for d in dispatches.iter().filter(|d| ctx.within(d.at)) {
         let error = match opts.accurate_dispatch_minus {
@@ -351,7 +372,7 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
             DispatchError::Reworks => d.reworked,
         };
         if error {
-            emit(case_hit(SubjectKind::Dispatcher, &d.actor, Indicator::DispatchErrors, index, vec![d.seq]));
+            emit(case_hit(SubjectKind::Dispatcher, &d.actor, Indicator::DispatchErrors, index, Seqs::one(d.seq)));
         }
     }
 
@@ -364,7 +385,7 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
             && !(suspended_now && opts.region_filed_excludes_suspended)
             && let Some(dep) = &responsible
         {
-            emit(case_hit(SubjectKind::Department, dep, Indicator::Filed, index, vec![*filed_seq]));
+            emit(case_hit(SubjectKind::Department, dep, Indicator::Filed, index, Seqs::one(*filed_seq)));
         }
         let closed = last.closed_at;
         let settle = match (closed, disposal_due) {
@@ -373,14 +394,12 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
             (None, due) => due,
         };
         if settle.is_some_and(|s| ctx.within(s)) && !(suspended_now && opts.suspended_leave_closure) {
-            let mut events = vec![*filed_seq];
-            let close_seq =
-                c.events.iter().take_while(|e| e.at < ctx.end).find(|e| e.action == Action::Close).map(|e| e.seq);
-            events.extend(close_seq);
+            let close_seq = c.events.iter().take_while(|e| e.at < ctx.end).find(|e| e.action == Action::Close);
+            let events = Seqs::two(*filed_seq, close_seq.map_or(0, |e| e.seq));
             let both = |emit: &mut dyn FnMut(Hit), ind: Indicator| {
-                region(emit, ind, events.clone(), 0.0);
+                region(emit, ind, events, 0.0);
                 if let Some(dep) = &responsible {
-                    emit(case_hit(SubjectKind::Department, dep, ind, index, events.clone()));
+                    emit(case_hit(SubjectKind::Department, dep, ind, index, events));
                 }
             };
             both(emit, Indicator::DueForClosure);
@@ -396,16 +415,16 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
     // The backlog at the period's end.
     if !last.state.is_terminal() && c.events.first().is_some_and(|e| e.at < ctx.end) {
         let seq = c.events.iter().take_while(|e| e.at < ctx.end).last().map(|e| e.seq).unwrap_or(1);
-        region(emit, Indicator::OpenAtEnd, vec![seq], 0.0);
+        region(emit, Indicator::OpenAtEnd, Seqs::one(seq), 0.0);
         if open_task.as_ref().and_then(|t| t.due).is_some_and(|d| d < ctx.end) {
-            region(emit, Indicator::OverdueAtEnd, vec![seq], 0.0);
+            region(emit, Indicator::OverdueAtEnd, Seqs::one(seq), 0.0);
         }
     }
 }
 
 fn average(
     emit: &mut impl FnMut(Hit),
-    region: &mut impl FnMut(&mut dyn FnMut(Hit), Indicator, Vec<u32>, f64),
+    region: &mut impl FnMut(&mut dyn FnMut(Hit), Indicator, Seqs, f64),
     index: usize,
     dep: &str,
     start: u32,
@@ -417,15 +436,15 @@ fn average(
         subject: dep,
         indicator: Indicator::DisposalsFinished,
         hours,
-        contribution: Contribution::Case { index, events: vec![start, end] },
+        contribution: Contribution::Case { index, events: Seqs::two(start, end) },
     });
-    region(emit, Indicator::DisposalsFinished, vec![start, end], hours);
+    region(emit, Indicator::DisposalsFinished, Seqs::two(start, end), hours);
 }
 
 /// Ends the running task with event `e`: position counts of whoever finished it.
 fn finish(index: usize, t: &mut Task, e: &crate::input::EventRecord, ctx: &Context, emit: &mut impl FnMut(Hit)) {
     let on_time = t.on_time(e.at);
-    let events = vec![t.start_seq, e.seq];
+    let events = Seqs::two(t.start_seq, e.seq);
     if t.stage == State::Dispatched {
         let handled = e.action == Action::Handle;
         if handled || e.action == Action::ApproveReturn {
@@ -437,7 +456,7 @@ fn finish(index: usize, t: &mut Task, e: &crate::input::EventRecord, ctx: &Conte
         return;
     }
     let Some(actor) = e.actor.as_deref() else { return };
-    let mut hit = |kind, ind| emit(case_hit(kind, actor, ind, index, events.clone()));
+    let mut hit = |kind, ind| emit(case_hit(kind, actor, ind, index, events));
     let mut pair = |kind, all, timely| {
         hit(kind, all);
         if on_time {
@@ -450,7 +469,7 @@ fn finish(index: usize, t: &mut Task, e: &crate::input::EventRecord, ctx: &Conte
             match e.action {
                 Action::Reject => hit(SubjectKind::Acceptor, Indicator::NotAccepted),
                 Action::SendVerification => {
-                    let mut h = |ind| emit(case_hit(SubjectKind::Acceptor, actor, ind, index, events.clone()));
+                    let mut h = |ind| emit(case_hit(SubjectKind::Acceptor, actor, ind, index, events));
                     h(Indicator::VerificationsSent);
                     if on_time {
                         h(Indicator::VerificationsSentOnTime);
@@ -507,9 +526,10 @@ impl Evaluation {
 
 /// Counts every indicator of every subject.
 pub fn evaluate(cases: &[CaseRecord], directives: &[Directive], ctx: &Context, grids: &GridCounts) -> Evaluation {
-    let mut out = Evaluation::default();
+    // One map per kind, indexed by the kind's position: the hot loop does one string lookup per hit.
+    let mut maps: Vec<HashMap<String, Tally>> = SubjectKind::ALL.iter().map(|_| HashMap::new()).collect();
     walk(cases, directives, ctx, |hit| {
-        let map = out.tallies.entry(hit.kind).or_default();
+        let Some(map) = maps.get_mut(hit.kind as usize) else { return };
         let tally = match map.get_mut(hit.subject) {
             Some(t) => t,
             None => map.entry(hit.subject.to_owned()).or_default(),
@@ -519,11 +539,15 @@ pub fn evaluate(cases: &[CaseRecord], directives: &[Directive], ctx: &Context, g
             tally.disposal_hours += hit.hours;
         }
     });
-    for kind in [SubjectKind::Grid, SubjectKind::Community, SubjectKind::Street, SubjectKind::County] {
-        if let Some(map) = out.tallies.get_mut(&kind) {
+    let mut out = Evaluation::default();
+    for (kind, mut map) in SubjectKind::ALL.into_iter().zip(maps) {
+        if kind.group() == crate::indicator::Group::Region {
             for (code, t) in map.iter_mut() {
                 t.grids = if kind == SubjectKind::Grid { 1 } else { grids.get(code).copied().unwrap_or(0) };
             }
+        }
+        if !map.is_empty() {
+            out.tallies.insert(kind, map);
         }
     }
     out

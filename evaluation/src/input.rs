@@ -24,7 +24,7 @@ pub struct CaseRecord {
 }
 
 /// One event, with the few payload facts evaluation needs.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct EventRecord {
     pub seq: u32,
     pub action: Action,
@@ -43,8 +43,25 @@ pub struct EventRecord {
 }
 
 impl EventRecord {
-    /// The event as the state machine folds it (only the payload keys it reads).
+    /// The event as the state machine folds it (only the payload keys it reads; none for the
+    /// actions that read none, so most events allocate nothing).
     pub fn to_event(&self, source: Source) -> workflow::Event {
+        let needs_payload = matches!(self.action, Action::Report | Action::SelfHandle)
+            || self.department.is_some()
+            || self.flag.is_some()
+            || self.class_code.is_some()
+            || self.hours.is_some();
+        if !needs_payload {
+            return workflow::Event {
+                seq: self.seq,
+                action: self.action,
+                actor: None,
+                role: None,
+                at: self.at,
+                payload: serde_json::Value::Null,
+                due: self.due,
+            };
+        }
         let mut payload = serde_json::Map::new();
         let mut put = |k: &str, v: serde_json::Value| {
             payload.insert(k.to_owned(), v);

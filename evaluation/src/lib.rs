@@ -8,6 +8,7 @@
 //! - [`scheme`]: weights, step ladders, grades, region classes and the named options where the
 //!   sources disagree; [`score`] turns indicators into scores and grades.
 //! - [`period`]: day, week, month, quarter, year or a date range, in the tenant's time zone.
+//! - [`timeline`]: the packed form of a case's events kept on its row (one read per case).
 //! - [`recurring`]: hotspots (the same class again and again in one place) and the repeat rate.
 //!
 //! Results for a closed period are reproducible: the walk ignores every event at or after the
@@ -20,6 +21,7 @@ pub mod period;
 pub mod recurring;
 pub mod scheme;
 pub mod score;
+pub mod timeline;
 
 pub use engine::{Contribution, Evaluation, Row, evaluate};
 pub use indicator::{Indicator, SubjectKind};

@@ -368,3 +368,64 @@ impl Scheme {
             .map(|(_, rc)| rc)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_scheme_is_valid_and_every_subject_sums_to_100() {
+        let s = Scheme::default();
+        assert_eq!(s.validate(), Ok(()));
+        for (group, parts) in &s.weights {
+            let sum: f64 = parts.iter().map(|p| p.weight).sum();
+            assert_eq!(sum, 100.0, "{group:?}");
+        }
+    }
+
+    #[test]
+    fn ladders_step_in_both_directions() {
+        let s = Scheme::default();
+        let dept = &s.ladders["department_filed"];
+        assert_eq!(
+            [dept.points(0.0), dept.points(50.0), dept.points(51.0), dept.points(1001.0)],
+            [100.0, 100.0, 90.0, 0.0]
+        );
+        let volume = &s.ladders["acceptor_volume"];
+        assert_eq!([volume.points(2001.0), volume.points(600.0), volume.points(100.0)], [100.0, 75.0, 0.0]);
+    }
+
+    #[test]
+    fn invalid_schemes_name_every_field() {
+        let mut s = Scheme::default();
+        s.weights.get_mut(&Group::Region).unwrap()[0].weight = 60.0;
+        s.weights.get_mut(&Group::Collector).unwrap()[0].indicator = Indicator::Dispatches;
+        s.weights.get_mut(&Group::Department).unwrap()[0].rule = Rule::Ladder("nope".into());
+        s.grades[2].min = 99.0;
+        s.region_classes[0].codes = vec!["32a".into()];
+        let fields: Vec<String> = s.validate().unwrap_err().into_iter().map(|(f, _)| f).collect();
+        for f in [
+            "weights.region",
+            "weights.collector[0].indicator",
+            "weights.department[0].rule",
+            "grades[2].min",
+            "region_classes[0].codes[0]",
+        ] {
+            assert!(fields.iter().any(|x| x == f), "{f} in {fields:?}");
+        }
+    }
+
+    #[test]
+    fn the_longest_matching_prefix_decides_the_region_class() {
+        let s = Scheme {
+            region_classes: vec![
+                RegionClass { name: "一类".into(), codes: vec!["320115".into()], ladders: BTreeMap::new() },
+                RegionClass { name: "二类".into(), codes: vec!["320115011".into()], ladders: BTreeMap::new() },
+            ],
+            ..Scheme::default()
+        };
+        assert_eq!(s.region_class("320115011002").map(|c| c.name.as_str()), Some("二类"));
+        assert_eq!(s.region_class("320115004").map(|c| c.name.as_str()), Some("一类"));
+        assert_eq!(s.region_class("320102004"), None);
+    }
+}

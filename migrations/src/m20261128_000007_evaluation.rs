@@ -1,5 +1,5 @@
 //! Evaluation: each event keeps the deadline it set (so evaluation reads the rules in force when it
-//! happened), an index to find the cases alive in a period, and directives — the centre's
+//! happened), each case its events packed for evaluation, an index to find the cases alive in a period, and directives — the centre's
 //! source-governance recommendations to a responsible agency and the city's supervision orders to
 //! a county — with their responses.
 
@@ -19,6 +19,7 @@ enum CaseEvents {
 #[derive(DeriveIden)]
 enum Cases {
     Table,
+    Timeline,
 }
 
 #[derive(DeriveIden)]
@@ -57,6 +58,12 @@ impl MigrationTrait for Migration {
                 .table(CaseEvents::Table)
                 .add_column(ColumnDef::new(CaseEvents::Due).timestamp_with_time_zone().null())
                 .to_owned(),
+        )
+        .await?;
+        // The case's events packed for evaluation (see `evaluation::timeline`); the server fills it
+        // for cases stored before this migration.
+        m.alter_table(
+            Table::alter().table(Cases::Table).add_column(ColumnDef::new(Cases::Timeline).binary().null()).to_owned(),
         )
         .await?;
         // Evaluation reads the cases touched in a period: open ones, and those changed since its start.
@@ -98,6 +105,7 @@ impl MigrationTrait for Migration {
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.drop_table(Table::drop().table(Directives::Table).to_owned()).await?;
         m.drop_index(Index::drop().name("ix_cases_updated").table(Cases::Table).to_owned()).await?;
+        m.alter_table(Table::alter().table(Cases::Table).drop_column(Cases::Timeline).to_owned()).await?;
         m.alter_table(Table::alter().table(CaseEvents::Table).drop_column(CaseEvents::Due).to_owned()).await
     }
 }

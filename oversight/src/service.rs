@@ -1,6 +1,7 @@
 //! Result tables, drill-down and trends: for a county, or for a city over its counties.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -60,6 +61,8 @@ pub struct Loaded {
     pub roster: Roster,
     pub grids: GridCounts,
     pub names: HashMap<String, String>,
+    /// Each county's share of `cases` and `directives` (evaluated in parallel, then merged).
+    pub parts: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
 }
 
 /// Reads the areas' data for `[start, end)`, one county per connection at a time.
@@ -72,11 +75,13 @@ pub async fn load(db: &DatabaseConnection, areas: &[Area], start: DateTime<Utc>,
             load::grid_counts(db, a.id, &a.code),
             load::names(db, a.id),
         )?;
-        Ok::<_, Error>(Loaded { cases, directives, roster, grids, names })
+        Ok::<_, Error>(Loaded { cases, directives, roster, grids, names, parts: Vec::new() })
     }))
     .await?;
     let mut out = Loaded::default();
     for p in parts {
+        let (c0, d0) = (out.cases.len(), out.directives.len());
+        out.parts.push((c0..c0 + p.cases.len(), d0..d0 + p.directives.len()));
         out.cases.extend(p.cases);
         out.directives.extend(p.directives);
         out.roster.extend(p.roster);
@@ -131,10 +136,32 @@ pub fn table(
     }
 }
 
-/// Counts every subject of the loaded data for a period.
+/// Counts every subject of the loaded data for a period, one thread per county.
 pub fn run(loaded: &Loaded, period: &Period, scheme: &Scheme) -> Evaluation {
     let ctx = Context { start: period.start, end: period.end, options: &scheme.options, roster: &loaded.roster };
-    evaluate(&loaded.cases, &loaded.directives, &ctx, &loaded.grids)
+    let parts: Vec<Evaluation> = std::thread::scope(|s| {
+        let handles: Vec<_> = loaded
+            .parts
+            .iter()
+            .map(|(c, d)| {
+                let cases = loaded.cases.get(c.clone()).unwrap_or_default();
+                let directives = loaded.directives.get(d.clone()).unwrap_or_default();
+                let ctx = &ctx;
+                s.spawn(move || evaluate(cases, directives, ctx, &loaded.grids))
+            })
+            .collect();
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
+    });
+    let mut out = Evaluation::default();
+    for p in parts {
+        out.merge(p);
+    }
+    out
+}
+
+/// [`run`] off the request's thread (a city's month keeps the cores busy for a while).
+pub async fn run_off_thread(loaded: Arc<Loaded>, period: Period, scheme: Arc<Scheme>) -> Result<Evaluation> {
+    tokio::task::spawn_blocking(move || run(&loaded, &period, &scheme)).await.map_err(Error::internal)
 }
 
 /// The evaluation table of `kind` for the tenant of `scope` (a county, or a city over its counties).
@@ -144,11 +171,11 @@ pub async fn evaluation_table(
     kind: SubjectKind,
     period: &Period,
 ) -> Result<Table> {
-    let scheme = crate::schemes::in_force(db, scope.tenant()).await?.scheme;
+    let scheme = Arc::new(crate::schemes::in_force(db, scope.tenant()).await?.scheme);
     let areas = areas(db, scope).await?;
-    let loaded = load(db, &areas, period.start, period.end).await?;
-    let eval = run(&loaded, period, &scheme);
-    let mut names = loaded.names;
+    let loaded = Arc::new(load(db, &areas, period.start, period.end).await?);
+    let eval = run_off_thread(loaded.clone(), period.clone(), scheme.clone()).await?;
+    let mut names = loaded.names.clone();
     names.extend(areas.iter().map(|a| (a.code.clone(), a.name.clone())));
     Ok(table(scope.tenant().code.as_str(), kind, period, &scheme, &eval, &names))
 }
@@ -220,7 +247,7 @@ pub async fn drill_down(
                 events: case
                     .events
                     .iter()
-                    .filter(|e| events.contains(&e.seq))
+                    .filter(|e| events.contains(e.seq))
                     .map(|e| DrillEvent {
                         seq: e.seq,
                         action: e.action,
@@ -281,7 +308,7 @@ pub async fn trend(
     if !(1..=24).contains(&count) {
         return Err(Error::invalid("count", "must be between 1 and 24"));
     }
-    let scheme = crate::schemes::in_force(db, scope.tenant()).await?.scheme;
+    let scheme = Arc::new(crate::schemes::in_force(db, scope.tenant()).await?.scheme);
     let areas = areas(db, scope).await?;
     let mut periods = vec![last.clone()];
     while periods.len() < count {
@@ -290,16 +317,16 @@ pub async fn trend(
     }
     periods.reverse();
     let first = periods.first().map(|p| p.start).unwrap_or(last.start);
-    let loaded = load(db, &areas, first, last.end).await?;
+    let loaded = Arc::new(load(db, &areas, first, last.end).await?);
     let mut series: HashMap<String, Vec<Option<f64>>> = HashMap::new();
     for (i, p) in periods.iter().enumerate() {
-        let eval = run(&loaded, p, &scheme);
+        let eval = run_off_thread(loaded.clone(), p.clone(), scheme.clone()).await?;
         for (subject, t) in eval.subjects(kind) {
             let v = indicator.value(t, &scheme.options).map(|v| (v * 100.0).round() / 100.0);
             series.entry(subject.clone()).or_insert_with(|| vec![None; periods.len()])[i] = v;
         }
     }
-    let mut names = loaded.names;
+    let mut names = loaded.names.clone();
     names.extend(areas.iter().map(|a| (a.code.clone(), a.name.clone())));
     let mut series: Vec<Series> = series
         .into_iter()
