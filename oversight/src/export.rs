@@ -1,38 +1,14 @@
 //! Tables as CSV (UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese
-//! headers) and XLSX.
+//! headers) and XLSX: evaluation tables, hotspots and repeat rates.
 
 use kernel::{Error, Result};
 use rust_xlsxwriter::Workbook;
 
+use crate::recurring::{Hotspots, Repeats};
 use crate::service::Table;
 
-/// The header and the cells of a table, as text and numbers.
-fn grid(t: &Table) -> (Vec<String>, Vec<Vec<Cell>>) {
-    let mut header = vec!["排名".to_owned(), "编码".to_owned(), "名称".to_owned()];
-    header.extend(t.columns.iter().map(|c| c.label.clone()));
-    header.extend(["综合得分".to_owned(), "等级".to_owned(), "区域分类".to_owned()]);
-    let rows = t
-        .rows
-        .iter()
-        .map(|r| {
-            let mut cells = vec![
-                r.rank.map(|x| Cell::Number(x as f64)).unwrap_or(Cell::Empty),
-                Cell::Text(r.subject.clone()),
-                Cell::Text(r.name.clone().unwrap_or_default()),
-            ];
-            for c in &t.columns {
-                cells.push(r.indicators.get(&c.key).and_then(|v| v.as_f64()).map(Cell::Number).unwrap_or(Cell::Empty));
-            }
-            cells.push(r.score.map(Cell::Number).unwrap_or(Cell::Empty));
-            cells.push(r.grade.clone().map(Cell::Text).unwrap_or(Cell::Empty));
-            cells.push(r.region_class.clone().map(Cell::Text).unwrap_or(Cell::Empty));
-            cells
-        })
-        .collect();
-    (header, rows)
-}
-
-enum Cell {
+/// One cell of a sheet.
+pub enum Cell {
     Empty,
     Text(String),
     Number(f64),
@@ -48,13 +24,102 @@ impl Cell {
     }
 }
 
-pub fn csv(t: &Table) -> Result<Vec<u8>> {
-    let (header, rows) = grid(t);
+/// A titled grid of cells with a header row.
+pub struct Sheet {
+    pub title: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Cell>>,
+}
+
+fn num(v: Option<f64>) -> Cell {
+    v.map(Cell::Number).unwrap_or(Cell::Empty)
+}
+
+fn text(s: impl Into<String>) -> Cell {
+    Cell::Text(s.into())
+}
+
+fn owned(h: &[&str]) -> Vec<String> {
+    h.iter().map(|s| (*s).to_owned()).collect()
+}
+
+impl From<&Table> for Sheet {
+    fn from(t: &Table) -> Sheet {
+        let mut header = owned(&["排名", "编码", "名称"]);
+        header.extend(t.columns.iter().map(|c| c.label.clone()));
+        header.extend(owned(&["综合得分", "等级", "区域分类"]));
+        let rows = t
+            .rows
+            .iter()
+            .map(|r| {
+                let mut cells =
+                    vec![num(r.rank.map(f64::from)), text(r.subject.clone()), text(r.name.clone().unwrap_or_default())];
+                cells.extend(t.columns.iter().map(|c| num(r.indicators.get(&c.key).and_then(|v| v.as_f64()))));
+                cells.push(num(r.score));
+                cells.push(r.grade.clone().map(Cell::Text).unwrap_or(Cell::Empty));
+                cells.push(r.region_class.clone().map(Cell::Text).unwrap_or(Cell::Empty));
+                cells
+            })
+            .collect();
+        Sheet { title: format!("{} {}", t.subject.label(), t.period.from.format("%Y-%m-%d")), header, rows }
+    }
+}
+
+impl From<&Hotspots> for Sheet {
+    fn from(h: &Hotspots) -> Sheet {
+        let rows = h
+            .items
+            .iter()
+            .map(|s| {
+                vec![
+                    text(s.county.clone()),
+                    text(s.class_code.clone()),
+                    text(s.place.clone()),
+                    num(Some(s.lon)),
+                    num(Some(s.lat)),
+                    num(Some(s.count as f64)),
+                    num(Some(s.previous as f64)),
+                    num(Some(s.trend as f64)),
+                ]
+            })
+            .collect();
+        Sheet {
+            title: format!("高发问题 {}", h.until.format("%Y-%m-%d")),
+            header: owned(&["区县", "小类代码", "位置", "经度", "纬度", "案件数", "上期案件数", "增减"]),
+            rows,
+        }
+    }
+}
+
+impl From<&Repeats> for Sheet {
+    fn from(r: &Repeats) -> Sheet {
+        let rows = r
+            .items
+            .iter()
+            .map(|x| {
+                vec![
+                    text(x.department.clone()),
+                    text(x.class_code.clone()),
+                    num(Some(x.closed as f64)),
+                    num(Some(x.repeated as f64)),
+                    num(Some(x.rate)),
+                ]
+            })
+            .collect();
+        Sheet {
+            title: format!("重复发生率 {}", r.from.format("%Y-%m-%d")),
+            header: owned(&["部门", "小类代码", "结案数", "复发数", "复发率(%)"]),
+            rows,
+        }
+    }
+}
+
+pub fn csv(s: &Sheet) -> Result<Vec<u8>> {
     let mut out = Vec::from("\u{feff}".as_bytes());
     {
         let mut w = ::csv::Writer::from_writer(&mut out);
-        w.write_record(&header).map_err(Error::internal)?;
-        for r in rows {
+        w.write_record(&s.header).map_err(Error::internal)?;
+        for r in &s.rows {
             w.write_record(r.iter().map(Cell::text)).map_err(Error::internal)?;
         }
         w.flush().map_err(Error::internal)?;
@@ -62,22 +127,21 @@ pub fn csv(t: &Table) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-pub fn xlsx(t: &Table) -> Result<Vec<u8>> {
-    let (header, rows) = grid(t);
+pub fn xlsx(s: &Sheet) -> Result<Vec<u8>> {
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    let name = format!("{} {}", t.subject.label(), t.period.from.format("%Y-%m-%d"));
-    sheet.set_name(name).map_err(Error::internal)?;
-    for (c, h) in header.iter().enumerate() {
+    // Sheet names are limited to 31 characters.
+    sheet.set_name(s.title.chars().take(31).collect::<String>()).map_err(Error::internal)?;
+    for (c, h) in s.header.iter().enumerate() {
         sheet.write_string(0, c as u16, h).map_err(Error::internal)?;
     }
-    for (r, row) in rows.iter().enumerate() {
+    for (r, row) in s.rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             let (r, c) = (r as u32 + 1, c as u16);
             match cell {
                 Cell::Empty => {}
-                Cell::Text(s) => {
-                    sheet.write_string(r, c, s).map_err(Error::internal)?;
+                Cell::Text(t) => {
+                    sheet.write_string(r, c, t).map_err(Error::internal)?;
                 }
                 Cell::Number(n) => {
                     sheet.write_number(r, c, *n).map_err(Error::internal)?;

@@ -201,11 +201,23 @@ pub async fn table(
     let period = q.resolve(&state, &scope).await?;
     let t = oversight::service::evaluation_table(&state.db, &scope, kind, &period).await?;
     let name = format!("evaluation-{}-{}-{}", t.tenant, kind.as_str(), period.from);
-    Ok(match f.format.unwrap_or_default() {
-        Format::Json => HttpResponse::Ok().json(t),
-        Format::Csv => attachment(oversight::export::csv(&t)?, "text/csv; charset=utf-8", format!("{name}.csv")),
+    respond(f.format.unwrap_or_default(), &t, &name)
+}
+
+/// JSON, or the same table as CSV or XLSX with Chinese headers.
+fn respond<T>(format: Format, value: &T, name: &str) -> ApiResult<HttpResponse>
+where
+    T: Serialize,
+    for<'a> oversight::export::Sheet: From<&'a T>,
+{
+    Ok(match format {
+        Format::Json => HttpResponse::Ok().json(value),
+        Format::Csv => {
+            let bytes = oversight::export::csv(&oversight::export::Sheet::from(value))?;
+            attachment(bytes, "text/csv; charset=utf-8", format!("{name}.csv"))
+        }
         Format::Xlsx => attachment(
-            oversight::export::xlsx(&t)?,
+            oversight::export::xlsx(&oversight::export::Sheet::from(value))?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             format!("{name}.xlsx"),
         ),
@@ -321,9 +333,9 @@ pub struct HotspotParams {
     tag = "evaluation",
     operation_id = "recurring.hotspots",
     security(("bearer" = [])),
-    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115"), HotspotParams),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115"), HotspotParams, FormatQuery),
     responses(
-        (status = 200, description = "Hotspots", body = Hotspots),
+        (status = 200, description = "Hotspots (JSON), or CSV / XLSX", body = Hotspots),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
@@ -335,6 +347,7 @@ pub async fn hotspots(
     scope: Authorized<EvaluationRead>,
     state: web::Data<AppState>,
     p: web::Query<HotspotParams>,
+    f: web::Query<FormatQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = HotspotQuery {
         by: p.by.unwrap_or(PlaceBy::Grid),
@@ -344,7 +357,8 @@ pub async fn hotspots(
         until: p.until.unwrap_or_else(Utc::now),
         limit: p.limit.unwrap_or(50).min(500),
     };
-    Ok(HttpResponse::Ok().json(oversight::recurring::hotspots_of(&state.db, &scope, &q).await?))
+    let out = oversight::recurring::hotspots_of(&state.db, &scope, &q).await?;
+    respond(f.format.unwrap_or_default(), &out, &format!("hotspots-{}", scope.tenant().code))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -360,9 +374,9 @@ pub struct RepeatParams {
     tag = "evaluation",
     operation_id = "recurring.repeats",
     security(("bearer" = [])),
-    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115"), RepeatParams, PeriodQuery),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115"), RepeatParams, PeriodQuery, FormatQuery),
     responses(
-        (status = 200, description = "Repeat rates, highest first", body = Repeats),
+        (status = 200, description = "Repeat rates, highest first (JSON), or CSV / XLSX", body = Repeats),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
@@ -375,12 +389,13 @@ pub async fn repeats(
     state: web::Data<AppState>,
     r: web::Query<RepeatParams>,
     q: web::Query<PeriodQuery>,
+    f: web::Query<FormatQuery>,
 ) -> ApiResult<HttpResponse> {
     let period = q.resolve(&state, &scope).await?;
     let out =
         oversight::recurring::repeats_of(&state.db, &scope, period.start, period.end, r.within_days.unwrap_or(30))
             .await?;
-    Ok(HttpResponse::Ok().json(out))
+    respond(f.format.unwrap_or_default(), &out, &format!("repeats-{}-{}", scope.tenant().code, period.from))
 }
 
 /// Issue a directive to a county: a source-governance recommendation (`governance`, by the

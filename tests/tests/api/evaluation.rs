@@ -687,6 +687,28 @@ async fn tables_export_as_csv_and_xlsx_with_chinese_headers() {
     assert!(xlsx.headers()["content-disposition"].to_str().unwrap().ends_with(".xlsx\""));
     let bytes = xlsx.bytes().await.unwrap();
     assert_eq!(&bytes[..2], b"PK", "an XLSX file is a zip archive");
+    // Hotspots and repeat rates export the same way.
+    let hot = app
+        .client
+        .get(format!("{}/api/v1/tenants/{COUNTY_A}/recurring/hotspots?until=2026-10-20T00:00:00Z&format=csv", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(hot.starts_with("\u{feff}区县,小类代码,位置,经度,纬度,案件数,上期案件数,增减"), "{hot}");
+    assert!(hot.lines().nth(1).unwrap().starts_with(&format!("{COUNTY_A},06010,")), "{hot}");
+    let rep = app
+        .client
+        .get(format!("{}{}", app.base, october(&format!("/api/v1/tenants/{COUNTY_A}/recurring/repeats?format=xlsx"))))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(rep.status(), StatusCode::OK);
+    assert_eq!(&rep.bytes().await.unwrap()[..2], b"PK");
 }
 
 #[tokio::test]
