@@ -273,10 +273,12 @@ pub fn scripts(
 ) -> Vec<Scripted> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let span = (until - from).num_seconds().max(1);
+    // Reports arrive in time order, as they do in life (and as rows are then laid out on disk).
+    let mut times: Vec<i64> = (0..count).map(|_| rng.random_range(0..span)).collect();
+    times.sort_unstable();
     let mut out = Vec::with_capacity(count);
-    for _ in 0..count {
-        let at = from + Duration::seconds(rng.random_range(0..span));
-        let at = chrono::SubsecRound::trunc_subsecs(at, 0);
+    for offset in times {
+        let at = chrono::SubsecRound::trunc_subsecs(from + Duration::seconds(offset), 0);
         if let Some(mut s) = script(&mut rng, staff, places, at) {
             s.steps.retain(|(t, _, _)| *t < until);
             // A step after one that was cut would be out of order: keep the prefix.
