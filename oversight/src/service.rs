@@ -79,6 +79,7 @@ pub async fn load(db: &DatabaseConnection, areas: &[Area], start: DateTime<Utc>,
     }))
     .await?;
     let mut out = Loaded::default();
+    out.names.extend(areas.iter().map(|a| (a.code.clone(), a.name.clone())));
     for p in parts {
         let (c0, d0) = (out.cases.len(), out.directives.len());
         out.parts.push((c0..c0 + p.cases.len(), d0..d0 + p.directives.len()));
@@ -164,6 +165,18 @@ pub async fn run_off_thread(loaded: Arc<Loaded>, period: Period, scheme: Arc<Sch
     tokio::task::spawn_blocking(move || run(&loaded, &period, &scheme)).await.map_err(Error::internal)
 }
 
+/// The scheme in force and the data of the request's counties for `[start, end)`.
+async fn read(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> Result<(Arc<Scheme>, Arc<Loaded>)> {
+    let scheme = Arc::new(crate::schemes::in_force(db, scope.tenant()).await?.scheme);
+    let areas = areas(db, scope).await?;
+    Ok((scheme, Arc::new(load(db, &areas, start, end).await?)))
+}
+
 /// The evaluation table of `kind` for the tenant of `scope` (a county, or a city over its counties).
 pub async fn evaluation_table(
     db: &DatabaseConnection,
@@ -171,13 +184,9 @@ pub async fn evaluation_table(
     kind: SubjectKind,
     period: &Period,
 ) -> Result<Table> {
-    let scheme = Arc::new(crate::schemes::in_force(db, scope.tenant()).await?.scheme);
-    let areas = areas(db, scope).await?;
-    let loaded = Arc::new(load(db, &areas, period.start, period.end).await?);
+    let (scheme, loaded) = read(db, scope, period.start, period.end).await?;
     let eval = run_off_thread(loaded.clone(), period.clone(), scheme.clone()).await?;
-    let mut names = loaded.names.clone();
-    names.extend(areas.iter().map(|a| (a.code.clone(), a.name.clone())));
-    Ok(table(scope.tenant().code.as_str(), kind, period, &scheme, &eval, &names))
+    Ok(table(scope.tenant().code.as_str(), kind, period, &scheme, &eval, &loaded.names))
 }
 
 /// One event behind a number.
@@ -227,9 +236,7 @@ pub async fn drill_down(
     if !kind.indicators().contains(&indicator) {
         return Err(Error::invalid("indicator", format!("is not an indicator of a {}", kind.as_str())));
     }
-    let scheme = crate::schemes::in_force(db, scope.tenant()).await?.scheme;
-    let areas = areas(db, scope).await?;
-    let loaded = load(db, &areas, period.start, period.end).await?;
+    let (scheme, loaded) = read(db, scope, period.start, period.end).await?;
     let ctx = Context { start: period.start, end: period.end, options: &scheme.options, roster: &loaded.roster };
     let value = run(&loaded, period, &scheme)
         .tally(kind, subject)
@@ -308,8 +315,6 @@ pub async fn trend(
     if !(1..=24).contains(&count) {
         return Err(Error::invalid("count", "must be between 1 and 24"));
     }
-    let scheme = Arc::new(crate::schemes::in_force(db, scope.tenant()).await?.scheme);
-    let areas = areas(db, scope).await?;
     let mut periods = vec![last.clone()];
     while periods.len() < count {
         let prev = periods.last().map(|p| p.previous(tz)).unwrap_or_else(|| last.clone());
@@ -317,7 +322,7 @@ pub async fn trend(
     }
     periods.reverse();
     let first = periods.first().map(|p| p.start).unwrap_or(last.start);
-    let loaded = Arc::new(load(db, &areas, first, last.end).await?);
+    let (scheme, loaded) = read(db, scope, first, last.end).await?;
     let mut series: HashMap<String, Vec<Option<f64>>> = HashMap::new();
     for (i, p) in periods.iter().enumerate() {
         let eval = run_off_thread(loaded.clone(), p.clone(), scheme.clone()).await?;
@@ -326,8 +331,7 @@ pub async fn trend(
             series.entry(subject.clone()).or_insert_with(|| vec![None; periods.len()])[i] = v;
         }
     }
-    let mut names = loaded.names.clone();
-    names.extend(areas.iter().map(|a| (a.code.clone(), a.name.clone())));
+    let names = &loaded.names;
     let mut series: Vec<Series> = series
         .into_iter()
         .filter(|(s, _)| !s.is_empty())
