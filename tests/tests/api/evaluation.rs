@@ -650,6 +650,10 @@ async fn directives_are_issued_answered_once_and_counted() {
     assert_eq!(case.body["timeline"].as_array().unwrap().last().unwrap()["action"], "supervise");
     let r = app.post(&format!("{path}/{order_id}/response"), &acceptor, json!({"response": "已督促处置"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // Only the city, its issuer, closes it.
+    assert_eq!(app.post(&format!("{path}/{order_id}/close"), &acceptor, json!({})).await.status, StatusCode::FORBIDDEN);
+    let r = app.post(&format!("{path}/{order_id}/close"), &oversight, json!({})).await;
+    assert_eq!(r.body["status"], "closed", "{}", r.text);
 
     // Counted this month: the department's recommendation, the county's order.
     let today = (Utc::now() + Duration::hours(8)).date_naive();
