@@ -587,3 +587,104 @@ pub struct Row {
     /// The region class (区域分类) whose thresholds judged this subject.
     pub region_class: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::EventRecord;
+    use chrono::Duration;
+
+    fn t(minutes: i64) -> DateTime<Utc> {
+        "2026-10-13T01:00:00Z".parse::<DateTime<Utc>>().unwrap() + Duration::minutes(minutes)
+    }
+
+    fn ev(seq: u32, action: Action, at: i64, due: Option<i64>) -> EventRecord {
+        EventRecord {
+            seq,
+            action,
+            actor: Some("u1".into()),
+            at: t(at),
+            due: due.map(t),
+            department: matches!(action, Action::Dispatch).then(|| "d1".to_owned()),
+            flag: None,
+            class_code: None,
+            hours: None,
+        }
+    }
+
+    fn case(events: Vec<EventRecord>) -> CaseRecord {
+        CaseRecord {
+            id: "c".into(),
+            number: "1".into(),
+            county: "320115".into(),
+            source: Source::Patrol,
+            class_code: "06010".into(),
+            grid_code: "g".into(),
+            community_code: "cm".into(),
+            street_code: "s".into(),
+            duty_grid: None,
+            events,
+        }
+    }
+
+    fn dept(cases: &[CaseRecord], from: i64, to: i64) -> Tally {
+        let (options, roster) = (Options::default(), Roster::new());
+        let ctx = Context { start: t(from), end: t(to), options: &options, roster: &roster };
+        evaluate(cases, &[], &ctx, &GridCounts::new()).tally(SubjectKind::Department, "d1").cloned().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_suspended_disposal_leaves_the_indicators_and_counts_when_done_after_resuming() {
+        let day = 24 * 60;
+        let c = case(vec![
+            ev(1, Action::Report, 0, Some(30)),
+            ev(2, Action::Accept, 10, Some(40)),
+            ev(3, Action::File, 20, Some(50)),
+            ev(4, Action::Dispatch, 30, Some(270)),
+            ev(5, Action::RequestSuspension, 60, Some(270)),
+            ev(6, Action::ApproveSuspension, 70, None),
+            // Resumed five days later; the deadline moves by the time suspended.
+            ev(7, Action::Resume, 5 * day, Some(5 * day + 200)),
+            ev(8, Action::Handle, 5 * day + 120, Some(5 * day + 240)),
+        ]);
+        let cases = [c];
+        // Suspended at the end of the first two days (its original deadline passed meanwhile):
+        // not due, not overdue.
+        let first = dept(&cases, 0, 2 * day);
+        assert_eq!(
+            (first.get(Indicator::DueForDisposal), first.get(Indicator::PendingOverdue), first.get(Indicator::Filed)),
+            (0, 0, 1)
+        );
+        // Handled within the moved deadline: due and on time in the period it was done.
+        let later = dept(&cases, 2 * day, 10 * day);
+        assert_eq!(
+            (
+                later.get(Indicator::DueForDisposal),
+                later.get(Indicator::DisposedOnTime),
+                later.get(Indicator::DisposedLate)
+            ),
+            (1, 1, 0)
+        );
+        // Had it not been resumed by the end of the period, it would still be left out.
+        let open = case(cases[0].events.iter().take(6).cloned().collect());
+        assert_eq!(dept(&[open], 0, 10 * day).get(Indicator::DueForDisposal), 0);
+    }
+
+    #[test]
+    fn drill_down_gives_what_the_count_counted() {
+        let c = case(vec![
+            ev(1, Action::Report, 0, Some(30)),
+            ev(2, Action::Accept, 10, Some(40)),
+            ev(3, Action::File, 20, Some(50)),
+            ev(4, Action::Dispatch, 30, Some(60)),
+            ev(5, Action::Handle, 90, Some(120)),
+        ]);
+        let (options, roster) = (Options::default(), Roster::new());
+        let ctx = Context { start: t(0), end: t(1000), options: &options, roster: &roster };
+        let cases = [c];
+        let late = drill(&cases, &[], &ctx, SubjectKind::Department, "d1", Indicator::LateDisposalRate);
+        assert_eq!(late, vec![Contribution::Case { index: 0, events: Seqs::two(4, 5) }]);
+        let t = evaluate(&cases, &[], &ctx, &GridCounts::new());
+        assert_eq!(t.tally(SubjectKind::Department, "d1").map(|t| t.get(Indicator::DisposedLate)), Some(1));
+    }
+}

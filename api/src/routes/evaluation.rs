@@ -82,6 +82,7 @@ pub struct SubjectIndicators {
     pub indicators: Vec<Column>,
 }
 
+/// The subjects of evaluation and their indicators, with the Chinese names used as column headers.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "evaluation.indicators",
