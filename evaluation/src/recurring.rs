@@ -190,6 +190,8 @@ fn radius_spots(current: &[&Problem], earlier: &[&Problem], radius_m: f64, min_c
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Repeat {
     pub department: String,
+    /// The department's name (filled by the caller).
+    pub department_name: Option<String>,
     pub class_code: String,
     /// Cases closed in the period.
     pub closed: usize,
@@ -226,6 +228,7 @@ pub fn repeats(problems: &[Problem], from: DateTime<Utc>, until: DateTime<Utc>, 
         let repeated = again(&p.grid_code) || p.component_id.as_deref().is_some_and(again);
         let g = groups.entry((dep.clone(), p.class_code.clone())).or_insert_with(|| Repeat {
             department: dep.clone(),
+            department_name: None,
             class_code: p.class_code.clone(),
             closed: 0,
             repeated: 0,

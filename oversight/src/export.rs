@@ -98,7 +98,7 @@ impl From<&Repeats> for Sheet {
             .iter()
             .map(|x| {
                 vec![
-                    text(x.department.clone()),
+                    text(x.department_name.clone().unwrap_or_else(|| x.department.clone())),
                     text(x.class_code.clone()),
                     num(Some(x.closed as f64)),
                     num(Some(x.repeated as f64)),

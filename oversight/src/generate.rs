@@ -133,13 +133,22 @@ fn minutes(rng: &mut ChaCha8Rng, lo: i64, hi: i64) -> Duration {
 
 /// One generated history reported at `at`.
 pub fn script(rng: &mut ChaCha8Rng, staff: &Staff, places: &[Place], at: DateTime<Utc>) -> Option<Scripted> {
-    let place = places.get(rng.random_range(0..places.len().max(1)))?.clone();
+    // Problems cluster: a quarter of reports come from one grid in fifty, each with its own
+    // recurring class (a market's rubbish, a junction's parking), the rest from anywhere.
+    let hot = (places.len() / 50).max(1);
+    let (index, hot_class) = if rng.random_range(0..100) < 25 {
+        let i = rng.random_range(0..hot);
+        (i * 50 % places.len().max(1), Some(CLASSES[i % CLASSES.len()]))
+    } else {
+        (rng.random_range(0..places.len().max(1)), None)
+    };
+    let place = places.get(index)?.clone();
     let pick = |rng: &mut ChaCha8Rng, v: &[Uuid]| v.get(rng.random_range(0..v.len().max(1))).copied();
     let collector = pick(rng, &staff.collectors)?;
     let centre = pick(rng, &staff.centre)?;
     let dispatcher = pick(rng, &staff.dispatchers)?;
     let handler = |rng: &mut ChaCha8Rng| staff.handlers.get(rng.random_range(0..staff.handlers.len().max(1))).copied();
-    let (class, kind) = CLASSES[rng.random_range(0..CLASSES.len())];
+    let (class, kind) = hot_class.unwrap_or_else(|| CLASSES[rng.random_range(0..CLASSES.len())]);
     let roll = rng.random_range(0..100);
     let source = match roll {
         0..80 => Source::Patrol,

@@ -81,5 +81,13 @@ pub async fn repeats_of(
     let later = until + Duration::days(within_days);
     let loaded = try_join_all(areas.iter().map(|a| crate::load::problems(db, a.id, &a.code, from, later))).await?;
     let problems: Vec<_> = loaded.into_iter().flatten().collect();
-    Ok(Repeats { from, until, within_days, items: repeats(&problems, from, until, within_days) })
+    let mut items = repeats(&problems, from, until, within_days);
+    let mut names = std::collections::HashMap::new();
+    for a in &areas {
+        names.extend(crate::load::names(db, a.id).await?);
+    }
+    for r in &mut items {
+        r.department_name = names.get(&r.department).cloned();
+    }
+    Ok(Repeats { from, until, within_days, items })
 }

@@ -583,6 +583,7 @@ async fn recurring_problems_and_repeat_rates() {
         (dept2["closed"].as_u64(), dept2["repeated"].as_u64(), dept2["rate"].as_f64()),
         (Some(3), Some(3), Some(100.0))
     );
+    assert_eq!(dept2["department_name"], "江宁区市政设施管理处");
     // Within 7 days, none: c11 came 20 days later.
     let rep = app.get(&october(&format!("/api/v1/tenants/{COUNTY_A}/recurring/repeats?within_days=7")), &admin).await;
     assert!(rep.body["items"].as_array().unwrap().iter().all(|i| i["repeated"] == 0), "{}", rep.text);
