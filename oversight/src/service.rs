@@ -237,12 +237,22 @@ pub async fn drill_down(
         return Err(Error::invalid("indicator", format!("is not an indicator of a {}", kind.as_str())));
     }
     let (scheme, loaded) = read(db, scope, period.start, period.end).await?;
-    let ctx = Context { start: period.start, end: period.end, options: &scheme.options, roster: &loaded.roster };
-    let value = run(&loaded, period, &scheme)
+    let value = run_off_thread(loaded.clone(), period.clone(), scheme.clone())
+        .await?
         .tally(kind, subject)
         .and_then(|t| indicator.value(t, &scheme.options))
         .map(|v| (v * 100.0).round() / 100.0);
-    let contributions = drill(&loaded.cases, &loaded.directives, &ctx, kind, subject, indicator);
+    // The walk again, keeping what the subject's counts came from (off the request thread too).
+    let contributions = {
+        let (loaded, scheme, period, subject) = (loaded.clone(), scheme.clone(), period.clone(), subject.to_owned());
+        tokio::task::spawn_blocking(move || {
+            let ctx =
+                Context { start: period.start, end: period.end, options: &scheme.options, roster: &loaded.roster };
+            drill(&loaded.cases, &loaded.directives, &ctx, kind, &subject, indicator)
+        })
+        .await
+        .map_err(Error::internal)?
+    };
     let items = contributions
         .into_iter()
         .filter_map(|c| match c {
