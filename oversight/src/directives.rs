@@ -218,7 +218,10 @@ pub async fn list(db: &DatabaseConnection, scope: &TenantScope, roles: &[Role]) 
         roles,
         &[Role::SupervisionCenter, Role::CommandCenter, Role::TenantAdmin, Role::Auditor, Role::CityOversight],
     );
-    if !staff || scope.access() == Access::Descendant && !has(roles, &[Role::CityOversight, Role::TenantAdmin]) {
+    // From the city only its oversight and administrators see a county's directives whole.
+    let city_reader = has(roles, &[Role::CityOversight, Role::TenantAdmin]);
+    let sees_all = staff && (scope.access() == Access::Own || city_reader);
+    if !sees_all {
         let Some(dep) = scope.principal().department_id else { return Ok(Vec::new()) };
         q = q.filter(directive::Column::DepartmentId.eq(dep.0));
     }
