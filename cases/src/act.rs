@@ -11,25 +11,29 @@ use crate::db::OrInternal;
 use crate::entity::{case, case_event};
 use crate::query::{CaseView, find_visible, state_str};
 
-/// The stored row of an event.
-pub(crate) fn event_row(tenant: Uuid, case_id: Uuid, e: &Event, prev: &str, hash: &str) -> case_event::ActiveModel {
-    case_event::ActiveModel {
-        tenant_id: Set(tenant),
-        case_id: Set(case_id),
-        seq: Set(e.seq as i32),
-        action: Set(serde_json::to_value(e.action)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default()),
-        actor_id: Set(e.actor.clone()),
-        role: Set(e.role.clone()),
-        at: Set(e.at),
-        payload: Set(e.payload.to_string()),
-        due: Set(e.due),
-        prev_hash: Set(prev.to_owned()),
-        hash: Set(hash.to_owned()),
-        ..Default::default()
+/// The stored row of an event (`id` is the database's to assign).
+pub(crate) fn event_model(tenant: Uuid, case_id: Uuid, e: &Event, prev: &str, hash: &str) -> case_event::Model {
+    case_event::Model {
+        id: 0,
+        tenant_id: tenant,
+        case_id,
+        seq: e.seq as i32,
+        action: serde_json::to_value(e.action).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+        actor_id: e.actor.clone(),
+        role: e.role.clone(),
+        at: e.at,
+        payload: e.payload.to_string(),
+        due: e.due,
+        prev_hash: prev.to_owned(),
+        hash: hash.to_owned(),
     }
+}
+
+/// [`event_model`] as an insert.
+pub(crate) fn event_row(tenant: Uuid, case_id: Uuid, e: &Event, prev: &str, hash: &str) -> case_event::ActiveModel {
+    let mut row = case_event::ActiveModel::from(event_model(tenant, case_id, e, prev, hash));
+    row.id = sea_orm::ActiveValue::NotSet;
+    row
 }
 
 pub(crate) async fn insert_event<C: ConnectionTrait>(

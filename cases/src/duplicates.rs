@@ -3,7 +3,7 @@
 //! coarse location cell of each case, so it reads only the cases of the class in the few cells
 //! the radius touches, however many cases the county has.
 
-use kernel::Result;
+use kernel::{Error, Result};
 use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
@@ -128,8 +128,24 @@ pub(crate) async fn duplicates_of<C: sea_orm::ConnectionTrait>(
     db: &C,
     new: &[(&case::Model, DuplicateRule)],
 ) -> Result<Vec<Vec<DuplicateHint>>> {
-    // One index probe per (county, class): the cells near any of its new cases, from the earliest
-    // window start; each case's own radius and window are applied to the rows below.
+    let groups = probes(new);
+    let stored = if groups.is_empty() { Vec::new() } else { probe(db, &groups).await? };
+    Ok(hints(new, &stored))
+}
+
+/// [`duplicates_of`] on PostgreSQL, as one statement of one shape (see [`probe_postgres`]).
+pub(crate) async fn duplicates_of_postgres(
+    pool: &sea_orm::sqlx::PgPool,
+    new: &[(&case::Model, DuplicateRule)],
+) -> Result<Vec<Vec<DuplicateHint>>> {
+    let groups = probes(new);
+    let stored = if groups.is_empty() { Vec::new() } else { probe_postgres(pool, &groups).await? };
+    Ok(hints(new, &stored))
+}
+
+/// One index probe per (county, class): the cells near any of its new cases, from the earliest
+/// window start; each case's own radius and window are applied by [`hints`].
+fn probes<'a>(new: &[(&'a case::Model, DuplicateRule)]) -> BTreeMap<(Uuid, &'a str), Probe> {
     let mut groups: BTreeMap<(Uuid, &str), Probe> = BTreeMap::new();
     for (c, rule) in new {
         if c.class_code.is_empty() {
@@ -140,16 +156,13 @@ pub(crate) async fn duplicates_of<C: sea_orm::ConnectionTrait>(
         group.0.extend(cells_near(c.lon, c.lat, rule.radius_m));
         group.1 = group.1.min(since);
     }
-    let stored = if groups.is_empty() {
-        Vec::new()
-    } else if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        probe_postgres(db, &groups).await?
-    } else {
-        probe(db, &groups).await?
-    };
+    groups
+}
+
+/// Each new case's nearest likely duplicates among the stored ones and those before it in `new`.
+fn hints(new: &[(&case::Model, DuplicateRule)], stored: &[Nearby]) -> Vec<Vec<DuplicateHint>> {
     let batch: Vec<Nearby> = new.iter().map(|(c, _)| Nearby::from(*c)).collect();
-    Ok(new
-        .iter()
+    new.iter()
         .enumerate()
         .map(|(i, (c, rule))| {
             if c.class_code.is_empty() {
@@ -161,7 +174,7 @@ pub(crate) async fn duplicates_of<C: sea_orm::ConnectionTrait>(
             hints.truncate(MAX_HINTS);
             hints
         })
-        .collect())
+        .collect()
 }
 
 const NEARBY_COLUMNS: [case::Column; 8] = [
@@ -199,33 +212,46 @@ async fn probe<C: sea_orm::ConnectionTrait>(db: &C, groups: &BTreeMap<(Uuid, &st
 }
 
 /// The same on PostgreSQL as one statement of one shape whatever the batch holds (the probes are
-/// arrays joined by `unnest`), so each writer connection parses and plans it once.
-async fn probe_postgres<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    groups: &BTreeMap<(Uuid, &str), Probe>,
-) -> Result<Vec<Nearby>> {
+/// arrays, bound in binary and joined by `unnest`), so each connection parses and plans it once.
+async fn probe_postgres(pool: &sea_orm::sqlx::PgPool, groups: &BTreeMap<(Uuid, &str), Probe>) -> Result<Vec<Nearby>> {
+    use sea_orm::sqlx::Row;
     let (mut tenants, mut classes, mut cells) = (Vec::new(), Vec::new(), Vec::new());
     let mut since = None::<chrono::DateTime<chrono::Utc>>;
     for ((tenant, class), (group_cells, group_since)) in groups {
-        for cell in group_cells {
-            tenants.push(tenant.to_string());
-            // Class codes are digits; quoted anyway, as array literal elements.
-            classes.push(format!("\"{}\"", class.replace(['"', '\\'], "")));
-            cells.push(cell.to_string());
+        for &cell in group_cells {
+            tenants.push(*tenant);
+            classes.push(*class);
+            cells.push(cell);
         }
         since = Some(since.map_or(*group_since, |s| s.min(*group_since)));
     }
-    let array = |items: Vec<String>| format!("{{{}}}", items.join(","));
-    let sql = "SELECT c.id, c.tenant_id, c.number, c.state, c.class_code, c.lon, c.lat, c.created_at \
-               FROM unnest($1::text::uuid[], $2::text::text[], $3::text::bigint[]) AS q(tenant_id, class_code, cell) \
-               JOIN cases c ON c.tenant_id = q.tenant_id AND c.class_code = q.class_code AND c.cell = q.cell \
-               WHERE c.created_at >= $4 AND c.state NOT IN ('closed', 'rejected', 'voided')";
-    let stmt = sea_orm::Statement::from_sql_and_values(
-        sea_orm::DbBackend::Postgres,
-        sql,
-        [array(tenants).into(), array(classes).into(), array(cells).into(), since.unwrap_or_default().into()],
-    );
-    Nearby::find_by_statement(stmt).all(db).await.or_internal()
+    const SQL: &str = "SELECT c.id, c.tenant_id, c.number, c.state, c.class_code, c.lon, c.lat, c.created_at \
+        FROM unnest($1::uuid[], $2::text[], $3::int8[]) AS q(tenant_id, class_code, cell) \
+        JOIN cases c ON c.tenant_id = q.tenant_id AND c.class_code = q.class_code AND c.cell = q.cell \
+        WHERE c.created_at >= $4 AND c.state NOT IN ('closed', 'rejected', 'voided')";
+    let rows = sea_orm::sqlx::query(SQL)
+        .bind(tenants)
+        .bind(classes)
+        .bind(cells)
+        .bind(since.unwrap_or_default())
+        .fetch_all(pool)
+        .await
+        .map_err(Error::internal)?;
+    rows.iter()
+        .map(|r| {
+            Ok(Nearby {
+                id: r.try_get("id")?,
+                tenant_id: r.try_get("tenant_id")?,
+                number: r.try_get("number")?,
+                state: r.try_get("state")?,
+                class_code: r.try_get("class_code")?,
+                lon: r.try_get("lon")?,
+                lat: r.try_get("lat")?,
+                created_at: r.try_get("created_at")?,
+            })
+        })
+        .collect::<std::result::Result<_, sea_orm::sqlx::Error>>()
+        .map_err(Error::internal)
 }
 
 #[cfg(test)]

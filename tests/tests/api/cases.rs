@@ -60,6 +60,74 @@ async fn report(app: &TestApp, s: &Staff, body: Value) -> String {
     r.body["id"].as_str().unwrap().to_owned()
 }
 
+/// Many reports at once are written in shared batches: a retry of a stored report, and a retry
+/// racing its own original, each get the first answer, and every other report is stored once.
+#[tokio::test]
+async fn concurrent_reports_and_retries_are_each_stored_once() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let (lon, lat) = point(&app, &s.collector).await;
+    let send = |key: String, n: usize| {
+        let app = &app;
+        let token = s.collector.clone();
+        let body = json!({"kind": "matter", "class_code": "06010", "description": format!("第{n}处暴露垃圾"), "lon": lon, "lat": lat});
+        async move {
+            let r = app
+                .client
+                .post(format!("{}{}", app.base, cases()))
+                .bearer_auth(token)
+                .header("idempotency-key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let replayed = r.headers().contains_key("idempotent-replayed");
+            (r.status(), replayed, r.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, _, stored) = send("stored".into(), 0).await;
+    assert_eq!(status, StatusCode::CREATED);
+
+    // 24 new reports, 4 retries of the stored one and 4 pairs of a report racing its own retry.
+    let mut sends = Vec::new();
+    for n in 1..=24 {
+        sends.push(send(format!("new-{n}"), n));
+    }
+    for _ in 0..4 {
+        sends.push(send("stored".into(), 0));
+    }
+    for n in 25..=28 {
+        sends.push(send(format!("raced-{n}"), n));
+        sends.push(send(format!("raced-{n}"), n));
+    }
+    let answers = futures_util::future::join_all(sends).await;
+    for (status, _, body) in &answers {
+        assert_eq!(*status, StatusCode::CREATED, "{body}");
+    }
+    let new = &answers[..24];
+    let retries = &answers[24..28];
+    let raced = &answers[28..];
+    assert!(new.iter().all(|(_, replayed, _)| !replayed));
+    for (_, replayed, body) in retries {
+        assert!(replayed);
+        assert_eq!(body, &stored, "a retry gets the first response, byte for byte");
+    }
+    for pair in raced.chunks(2) {
+        assert_eq!(pair[0].2["id"], pair[1].2["id"], "a report and its racing retry are one case");
+        assert_eq!(pair.iter().filter(|(_, replayed, _)| *replayed).count(), 1);
+    }
+    let mut ids: Vec<&str> = answers.iter().map(|(_, _, b)| b["id"].as_str().unwrap()).collect();
+    let mut numbers: Vec<&str> = answers.iter().map(|(_, _, b)| b["number"].as_str().unwrap()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    numbers.sort_unstable();
+    numbers.dedup();
+    assert_eq!(ids.len(), 1 + 24 + 4, "one stored, 24 new, 4 raced");
+    assert_eq!(numbers.len(), ids.len(), "every case has its own number");
+    let list = app.get(&format!("{}?limit=100", cases()), &s.acceptor).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1 + 24 + 4, "{}", list.text);
+}
+
 #[tokio::test]
 async fn full_loop_from_a_collector_report_to_closure_with_a_valid_chain() {
     let app = spawn_app().await;
