@@ -65,7 +65,7 @@ pub struct Created {
 
 pub(crate) fn request_hash(input: &NewCase) -> String {
     let digest = Sha256::digest(serde_json::to_string(input).unwrap_or_default().as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(digest)
 }
 
 /// Staff and collector intake: validation from in-memory state (policy roles, catalogue, grid
@@ -362,6 +362,8 @@ pub(crate) struct Rules {
 #[derive(Debug, Clone)]
 pub(crate) struct Prepared {
     pub row: case::Model,
+    /// The row's projection as a value (the row holds it serialised).
+    pub projection: workflow::Case,
     pub first: Event,
     pub hash: String,
     pub rules: Arc<Rules>,
@@ -431,7 +433,7 @@ pub(crate) fn prepare(
     row.timeline = Some(evaluation::timeline::encode(&first).to_vec());
     let hash = chain::link(chain::GENESIS, &first);
     row.last_hash = hash.clone();
-    Ok(Prepared { row, first, hash, rules })
+    Ok(Prepared { row, projection, first, hash, rules })
 }
 
 /// Stores one prepared case (number, row, first event) inside the caller's transaction: the
@@ -459,6 +461,11 @@ struct Response<'a> {
 
 /// The intake response, serialised.
 pub(crate) fn response(p: &Prepared, hints: &[crate::duplicates::DuplicateHint]) -> Result<String> {
-    let case = CaseView::from_row(&p.row)?.with_clock(&p.row, &p.rules.cal, &p.rules.limits, crate::now());
+    let case = CaseView::with_projection(&p.row, p.projection.clone()).with_clock(
+        &p.row,
+        &p.rules.cal,
+        &p.rules.limits,
+        crate::now(),
+    );
     serde_json::to_string(&Response { case, possible_duplicates: hints }).map_err(Error::internal)
 }

@@ -45,7 +45,7 @@ pub async fn store(
 ) -> Result<Photo> {
     let content_type = sniff(bytes)
         .ok_or_else(|| Error::new(ErrorCode::UnsupportedMedia, "the content is not a JPEG, PNG or WebP image"))?;
-    let sha: String = Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect();
+    let sha = hex::encode(Sha256::digest(bytes));
     store.put(tenant.code.as_str(), &sha, content_type, bytes).await?;
     let m = photo::ActiveModel {
         id: Set(Uuid::now_v7()),

@@ -71,7 +71,12 @@ pub struct CaseView {
 
 impl CaseView {
     pub fn from_row(r: &case::Model) -> Result<CaseView> {
-        Ok(CaseView {
+        Ok(Self::with_projection(r, serde_json::from_str(&r.projection).map_err(Error::internal)?))
+    }
+
+    /// The view of a row whose projection is at hand (a new case: no need to parse it back).
+    pub(crate) fn with_projection(r: &case::Model, workflow: workflow::Case) -> CaseView {
+        CaseView {
             id: r.id,
             number: r.number.clone(),
             kind: r.kind.clone(),
@@ -90,10 +95,10 @@ impl CaseView {
             department_id: r.department_id,
             deadline: r.deadline,
             light: None,
-            workflow: serde_json::from_str(&r.projection).map_err(Error::internal)?,
+            workflow,
             created_at: r.created_at,
             updated_at: r.updated_at,
-        })
+        }
     }
 }
 

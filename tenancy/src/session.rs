@@ -78,7 +78,7 @@ pub struct TokenPair {
 
 fn hash_token(token: &str) -> String {
     let digest = Sha256::digest(token.as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(digest)
 }
 
 fn new_refresh_token() -> String {

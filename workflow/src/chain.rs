@@ -12,26 +12,54 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 
 /// JSON with object keys sorted at every level, independent of how it was parsed.
 pub fn canonical(v: &Value) -> String {
+    let mut out = Vec::with_capacity(256);
+    write_canonical(v, &mut out);
+    // Only JSON text was written: valid UTF-8.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// [`canonical`] into a buffer (one allocation for the whole document; this runs for every event).
+fn write_canonical(v: &Value, out: &mut Vec<u8>) {
     match v {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            let fields: Vec<String> = keys
-                .into_iter()
-                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical(map.get(k).unwrap_or(&Value::Null))))
-                .collect();
-            format!("{{{}}}", fields.join(","))
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+            out.push(b'{');
+            for (i, (k, v)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                let _ = serde_json::to_writer(&mut *out, k);
+                out.push(b':');
+                write_canonical(v, out);
+            }
+            out.push(b'}');
         }
-        Value::Array(items) => format!("[{}]", items.iter().map(canonical).collect::<Vec<_>>().join(",")),
-        other => other.to_string(),
+        Value::Array(items) => {
+            out.push(b'[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(b',');
+                }
+                write_canonical(item, out);
+            }
+            out.push(b']');
+        }
+        other => {
+            let _ = serde_json::to_writer(&mut *out, other);
+        }
     }
 }
 
-/// The hash of `event` following `prev`.
+/// The hash of `event` following `prev`: SHA-256 of `prev`, a newline and the event's canonical
+/// JSON, in lowercase hex.
 pub fn link(prev: &str, event: &Event) -> String {
     let body = serde_json::to_value(event).unwrap_or(Value::Null);
-    let digest = Sha256::digest(format!("{prev}\n{}", canonical(&body)).as_bytes());
-    digest.iter().map(|b| format!("{b:02x}")).collect()
+    let mut text = Vec::with_capacity(prev.len() + 512);
+    text.extend_from_slice(prev.as_bytes());
+    text.push(b'\n');
+    write_canonical(&body, &mut text);
+    hex::encode(Sha256::digest(&text))
 }
 
 /// Checks a stored log: sequence numbers 1, 2, 3 … and every hash. Returns the first broken

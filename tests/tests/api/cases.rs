@@ -60,6 +60,18 @@ async fn report(app: &TestApp, s: &Staff, body: Value) -> String {
     r.body["id"].as_str().unwrap().to_owned()
 }
 
+/// A report sent with an Idempotency-Key, answered as it came.
+async fn keyed_report(app: &TestApp, token: &str, key: &str, body: &Value) -> reqwest::Response {
+    app.client
+        .post(format!("{}{}", app.base, cases()))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// Many reports at once are written in shared batches: a retry of a stored report, and a retry
 /// racing its own original, each get the first answer, and every other report is stored once.
 #[tokio::test]
@@ -68,19 +80,10 @@ async fn concurrent_reports_and_retries_are_each_stored_once() {
     let s = staff(&app).await;
     let (lon, lat) = point(&app, &s.collector).await;
     let send = |key: String, n: usize| {
-        let app = &app;
-        let token = s.collector.clone();
+        let (app, token) = (&app, &s.collector);
         let body = json!({"kind": "matter", "class_code": "06010", "description": format!("第{n}处暴露垃圾"), "lon": lon, "lat": lat});
         async move {
-            let r = app
-                .client
-                .post(format!("{}{}", app.base, cases()))
-                .bearer_auth(token)
-                .header("idempotency-key", key)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
+            let r = keyed_report(app, token, &key, &body).await;
             let replayed = r.headers().contains_key("idempotent-replayed");
             (r.status(), replayed, r.json::<Value>().await.unwrap())
         }
@@ -137,18 +140,8 @@ async fn full_loop_from_a_collector_report_to_closure_with_a_valid_chain() {
 
     // Idempotent intake: the retry returns the first response and creates nothing.
     let send = |key: &'static str, body: Value| {
-        let app = &app;
-        let token = s.collector.clone();
-        async move {
-            app.client
-                .post(format!("{}{}", app.base, cases()))
-                .bearer_auth(token)
-                .header("idempotency-key", key)
-                .json(&body)
-                .send()
-                .await
-                .unwrap()
-        }
+        let (app, token) = (&app, &s.collector);
+        async move { keyed_report(app, token, key, &body).await }
     };
     let first = send("report-1", body.clone()).await;
     assert_eq!(first.status(), StatusCode::CREATED);

@@ -274,3 +274,20 @@ proptest! {
         prop_assert_eq!(replay, case);
     }
 }
+
+/// Stored chains stay valid across versions: the hash of a fixed event (escapes, non-ASCII text,
+/// a float, nested objects, a null) is pinned to the value the first implementation gave.
+#[test]
+fn the_hash_of_an_event_is_stable_across_versions() {
+    let e = Event {
+        seq: 3,
+        action: Action::Report,
+        actor: Some("0193a0c4-0000-7000-8000-000000000001".into()),
+        role: Some("collector".into()),
+        at: t(17),
+        payload: json!({"description": "井盖\"破损\"\n\\ 需处理", "lon": 118.796_877_1, "lat": 32.060_255,
+            "photos": [], "address": null, "z": {"b": [1, {"y": true, "x": -0.5}], "a": "é"}}),
+        due: Some(t(120)),
+    };
+    assert_eq!(chain::link(chain::GENESIS, &e), "10eef8647cc9029cb496e343f3fa420f55b7bc263e999a246cf6647106dcfd38");
+}
