@@ -64,11 +64,18 @@ pub fn cell(lon: f64, lat: f64) -> i64 {
     row * ROW + col
 }
 
-/// The cells within `radius_m` of a point (those its bounding box touches).
-fn cells_near(lon: f64, lat: f64, radius_m: f64) -> Vec<i64> {
+/// A box around a point in degrees — west, south, east, north — that holds every point within
+/// `radius_m` of it (a little more: 111 km per degree of latitude is on the short side).
+fn around(lon: f64, lat: f64, radius_m: f64) -> [f64; 4] {
     let deg_lat = radius_m / 111_000.0;
     let deg_lon = deg_lat / lat.to_radians().cos().max(0.1);
-    let (first, last) = (cell(lon - deg_lon, lat - deg_lat), cell(lon + deg_lon, lat + deg_lat));
+    [lon - deg_lon, lat - deg_lat, lon + deg_lon, lat + deg_lat]
+}
+
+/// The cells within `radius_m` of a point (those its bounding box touches).
+fn cells_near(lon: f64, lat: f64, radius_m: f64) -> Vec<i64> {
+    let [west, south, east, north] = around(lon, lat, radius_m);
+    let (first, last) = (cell(west, south), cell(east, north));
     let (first_col, last_col) = (first.rem_euclid(ROW), last.rem_euclid(ROW));
     (first.div_euclid(ROW)..=last.div_euclid(ROW))
         .flat_map(|row| (first_col..=last_col).map(move |col| row * ROW + col))
@@ -138,8 +145,7 @@ pub(crate) async fn duplicates_of_postgres(
     pool: &sea_orm::sqlx::PgPool,
     new: &[(&case::Model, DuplicateRule)],
 ) -> Result<Vec<Vec<DuplicateHint>>> {
-    let groups = probes(new);
-    let stored = if groups.is_empty() { Vec::new() } else { probe_postgres(pool, &groups).await? };
+    let stored = probe_postgres(pool, new).await?;
     Ok(hints(new, &stored))
 }
 
@@ -211,29 +217,48 @@ async fn probe<C: sea_orm::ConnectionTrait>(db: &C, groups: &BTreeMap<(Uuid, &st
         .or_internal()
 }
 
-/// The same on PostgreSQL as one statement of one shape whatever the batch holds (the probes are
-/// arrays, bound in binary and joined by `unnest`), so each connection parses and plans it once.
-async fn probe_postgres(pool: &sea_orm::sqlx::PgPool, groups: &BTreeMap<(Uuid, &str), Probe>) -> Result<Vec<Nearby>> {
+/// The open cases near the new ones on PostgreSQL, in one statement of one shape whatever the
+/// batch holds: one row per new case and cell near it, with the case's box and window start, as
+/// arrays bound in binary and joined by `unnest`; only stored cases inside a box come back (the
+/// cells span about four times the area of the circle). Each connection parses and plans it once.
+async fn probe_postgres(pool: &sea_orm::sqlx::PgPool, new: &[(&case::Model, DuplicateRule)]) -> Result<Vec<Nearby>> {
     use sea_orm::sqlx::Row;
-    let (mut tenants, mut classes, mut cells) = (Vec::new(), Vec::new(), Vec::new());
-    let mut since = None::<chrono::DateTime<chrono::Utc>>;
-    for ((tenant, class), (group_cells, group_since)) in groups {
-        for &cell in group_cells {
-            tenants.push(*tenant);
-            classes.push(*class);
-            cells.push(cell);
+    let (mut tenants, mut classes, mut cells, mut since) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut boxes: [Vec<f64>; 4] = Default::default();
+    for (c, rule) in new {
+        if c.class_code.is_empty() {
+            continue;
         }
-        since = Some(since.map_or(*group_since, |s| s.min(*group_since)));
+        let bounds = around(c.lon, c.lat, rule.radius_m);
+        for cell in cells_near(c.lon, c.lat, rule.radius_m) {
+            tenants.push(c.tenant_id);
+            classes.push(c.class_code.as_str());
+            cells.push(cell);
+            since.push(c.created_at - chrono::Duration::hours(rule.window_hours));
+            for (column, bound) in boxes.iter_mut().zip(bounds) {
+                column.push(bound);
+            }
+        }
     }
-    const SQL: &str = "SELECT c.id, c.tenant_id, c.number, c.state, c.class_code, c.lon, c.lat, c.created_at \
-        FROM unnest($1::uuid[], $2::text[], $3::int8[]) AS q(tenant_id, class_code, cell) \
+    if cells.is_empty() {
+        return Ok(Vec::new());
+    }
+    const SQL: &str = "SELECT DISTINCT c.id, c.tenant_id, c.number, c.state, c.class_code, c.lon, c.lat, c.created_at \
+        FROM unnest($1::uuid[], $2::text[], $3::int8[], $4::timestamptz[], $5::float8[], $6::float8[], $7::float8[], \
+                    $8::float8[]) AS q(tenant_id, class_code, cell, since, west, south, east, north) \
         JOIN cases c ON c.tenant_id = q.tenant_id AND c.class_code = q.class_code AND c.cell = q.cell \
-        WHERE c.created_at >= $4 AND c.state NOT IN ('closed', 'rejected', 'voided')";
+        WHERE c.created_at >= q.since AND c.lon BETWEEN q.west AND q.east AND c.lat BETWEEN q.south AND q.north \
+          AND c.state NOT IN ('closed', 'rejected', 'voided')";
+    let [west, south, east, north] = boxes;
     let rows = sea_orm::sqlx::query(SQL)
         .bind(tenants)
         .bind(classes)
         .bind(cells)
-        .bind(since.unwrap_or_default())
+        .bind(since)
+        .bind(west)
+        .bind(south)
+        .bind(east)
+        .bind(north)
         .fetch_all(pool)
         .await
         .map_err(Error::internal)?;

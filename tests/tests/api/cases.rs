@@ -429,6 +429,78 @@ async fn public_reports_get_a_tracking_code_a_private_status_and_a_rate_limit() 
     assert!(r.headers.contains_key("retry-after"));
 }
 
+/// The duplicate radius (50 m by default) holds in every direction: open cases of the class 45 m
+/// away, north, south, east, west and diagonally, are suggested, the nearest first; those 56 m
+/// away are not.
+#[tokio::test]
+async fn duplicates_are_suggested_within_the_radius_in_every_direction() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    // A grid in the middle of the county, so points 56 m away on every side are in the county too.
+    let grids = app.get(&format!("/api/v1/tenants/{COUNTY_A}/grids?limit=500"), &s.collector).await;
+    let centres: Vec<(f64, f64)> = grids.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let b: Vec<f64> = g["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+            ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0)
+        })
+        .collect();
+    let mean = |f: fn(&(f64, f64)) -> f64| centres.iter().map(f).sum::<f64>() / centres.len() as f64;
+    let middle = (mean(|c| c.0), mean(|c| c.1));
+    let (lon, lat) = centres
+        .iter()
+        .copied()
+        .min_by(|a, b| {
+            let d = |c: (f64, f64)| (c.0 - middle.0).powi(2) + (c.1 - middle.1).powi(2);
+            d(*a).total_cmp(&d(*b))
+        })
+        .unwrap();
+    let metres_per_degree = 6_371_008.8_f64.to_radians();
+    let at = |east: f64, north: f64| {
+        (lon + east / (metres_per_degree * lat.to_radians().cos()), lat + north / metres_per_degree)
+    };
+    let diagonal = std::f64::consts::FRAC_1_SQRT_2;
+    let directions = [(0.0, 1.0), (0.0, -1.0), (1.0, 0.0), (-1.0, 0.0), (diagonal, diagonal), (-diagonal, -diagonal)];
+    let mut inside = Vec::new();
+    for (i, &(east, north)) in directions.iter().enumerate() {
+        for (distance, list) in [(45.0 - i as f64, Some(&mut inside)), (56.0, None)] {
+            let (x, y) = at(east * distance, north * distance);
+            let r = app
+                .post(
+                    &cases(),
+                    &s.collector,
+                    json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": x, "lat": y}),
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            if let Some(list) = list {
+                list.push(r.body["id"].as_str().unwrap().to_owned());
+            }
+        }
+    }
+    let r = app
+        .post(
+            &cases(),
+            &s.collector,
+            json!({"kind": "matter", "class_code": "06010", "description": "中间", "lon": lon, "lat": lat}),
+        )
+        .await;
+    let hints: Vec<(&str, f64)> = r.body["possible_duplicates"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["id"].as_str().unwrap(), h["distance_m"].as_f64().unwrap()))
+        .collect();
+    // Nearest first: the sixth direction was placed closest (40 m), the first farthest (45 m).
+    let expected: Vec<&str> = inside.iter().rev().map(String::as_str).collect();
+    assert_eq!(hints.iter().map(|h| h.0).collect::<Vec<_>>(), expected, "{}", r.text);
+    for (i, (_, d)) in hints.iter().enumerate() {
+        assert!((d - (40.0 + i as f64)).abs() < 0.5, "hint {i} at {d} m: {}", r.text);
+    }
+}
+
 #[tokio::test]
 async fn a_nearby_open_case_of_the_same_class_is_suggested_and_merged() {
     let app = spawn_app().await;
