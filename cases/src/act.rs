@@ -31,7 +31,12 @@ pub(crate) fn event_model(tenant: Uuid, case_id: Uuid, e: &Event, prev: &str, ha
 
 /// [`event_model`] as an insert.
 pub(crate) fn event_row(tenant: Uuid, case_id: Uuid, e: &Event, prev: &str, hash: &str) -> case_event::ActiveModel {
-    let mut row = case_event::ActiveModel::from(event_model(tenant, case_id, e, prev, hash));
+    insertable(event_model(tenant, case_id, e, prev, hash))
+}
+
+/// An event row to insert, its `id` left to the database.
+pub(crate) fn insertable(event: case_event::Model) -> case_event::ActiveModel {
+    let mut row = case_event::ActiveModel::from(event);
     row.id = sea_orm::ActiveValue::NotSet;
     row
 }

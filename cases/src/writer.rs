@@ -329,12 +329,10 @@ async fn commit_in_transaction(db: &DatabaseConnection, jobs: &[&Job]) -> Result
             .exec_without_returning(&txn)
             .await
             .or_internal()?;
-        let events = rows.events.into_iter().map(|e| {
-            let mut row = case_event::ActiveModel::from(e);
-            row.id = sea_orm::ActiveValue::NotSet;
-            row
-        });
-        case_event::Entity::insert_many(events).exec_without_returning(&txn).await.or_internal()?;
+        case_event::Entity::insert_many(rows.events.into_iter().map(crate::act::insertable))
+            .exec_without_returning(&txn)
+            .await
+            .or_internal()?;
     }
     if !rows.keys.is_empty() {
         idempotency_key::Entity::insert_many(rows.keys.into_iter().map(idempotency_key::ActiveModel::from))
