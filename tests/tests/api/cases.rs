@@ -9,9 +9,21 @@ use tests::{CITY, COUNTY_A, COUNTY_B, TestApp, spawn_app};
 
 /// A point inside the first unit grid of county A.
 async fn point(app: &TestApp, token: &str) -> (f64, f64) {
-    let g = app.get(&format!("/api/v1/tenants/{COUNTY_A}/grids?limit=1"), token).await;
-    let b: Vec<f64> = g.body["items"][0]["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-    ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0)
+    grid_centres(app, token, 1).await[0]
+}
+
+/// The centres of the bounding boxes of county A's first `limit` unit grids.
+async fn grid_centres(app: &TestApp, token: &str, limit: usize) -> Vec<(f64, f64)> {
+    let g = app.get(&format!("/api/v1/tenants/{COUNTY_A}/grids?limit={limit}"), token).await;
+    g.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| {
+            let b: Vec<f64> = g["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+            ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0)
+        })
+        .collect()
 }
 
 fn cases() -> String {
@@ -437,16 +449,7 @@ async fn duplicates_are_suggested_within_the_radius_in_every_direction() {
     let app = spawn_app().await;
     let s = staff(&app).await;
     // A grid in the middle of the county, so points 56 m away on every side are in the county too.
-    let grids = app.get(&format!("/api/v1/tenants/{COUNTY_A}/grids?limit=500"), &s.collector).await;
-    let centres: Vec<(f64, f64)> = grids.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| {
-            let b: Vec<f64> = g["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
-            ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0)
-        })
-        .collect();
+    let centres = grid_centres(&app, &s.collector, 500).await;
     let mean = |f: fn(&(f64, f64)) -> f64| centres.iter().map(f).sum::<f64>() / centres.len() as f64;
     let middle = (mean(|c| c.0), mean(|c| c.1));
     let (lon, lat) = centres
@@ -467,16 +470,14 @@ async fn duplicates_are_suggested_within_the_radius_in_every_direction() {
     for (i, &(east, north)) in directions.iter().enumerate() {
         for (distance, list) in [(45.0 - i as f64, Some(&mut inside)), (56.0, None)] {
             let (x, y) = at(east * distance, north * distance);
-            let r = app
-                .post(
-                    &cases(),
-                    &s.collector,
-                    json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": x, "lat": y}),
-                )
-                .await;
-            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+            let id = report(
+                &app,
+                &s,
+                json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": x, "lat": y}),
+            )
+            .await;
             if let Some(list) = list {
-                list.push(r.body["id"].as_str().unwrap().to_owned());
+                list.push(id);
             }
         }
     }
