@@ -147,7 +147,9 @@ impl Application {
         let versions = tenancy::Versions::load(&db).await.map_err(describe)?;
         let grids = Arc::new(inventory::grid_cache::GridCache::new(versions.clone()));
         let writer_db = connect_writer(&settings, &db).await?;
-        let intake = Arc::new(cases::intake::Service::start(db.clone(), writer_db, versions.clone(), grids.clone()));
+        let recent = Arc::new(cases::recent::RecentCases::load(&db).await.map_err(describe)?);
+        let intake =
+            Arc::new(cases::intake::Service::start(db.clone(), writer_db, versions.clone(), grids.clone(), recent));
         let photos = match settings.s3() {
             Some(s3) => cases::storage::PhotoStore::s3(&s3).map_err(describe)?,
             None => cases::storage::PhotoStore::disk(&settings.data_dir),
@@ -199,13 +201,15 @@ fn describe(e: Error) -> anyhow::Error {
     anyhow::anyhow!("{e}")
 }
 
-/// Periodic work: pick up other replicas' changes (version counters, policies), mark overdue
-/// cases, purge expired login data.
+/// Periodic work: pick up other replicas' changes (version counters, policies, cases for the
+/// duplicate search), mark overdue cases, purge expired login data.
 async fn upkeep(state: AppState) {
     let mut ticks: u64 = 0;
     let mut interval = tokio::time::interval(tenancy::Versions::POLL_INTERVAL);
     let per_second = (1000 / tenancy::Versions::POLL_INTERVAL.as_millis()).max(1) as u64;
     let policy_every = Authorizer::POLL_INTERVAL.as_secs().max(1) * per_second;
+    let catch_up_every =
+        (cases::recent::CATCH_UP_EVERY.as_millis() / tenancy::Versions::POLL_INTERVAL.as_millis()).max(1) as u64;
     loop {
         interval.tick().await;
         ticks += 1;
@@ -216,6 +220,11 @@ async fn upkeep(state: AppState) {
             && let Err(e) = state.authz.reload_if_changed(&state.db).await
         {
             tracing::warn!(error = %e, "policy reload failed");
+        }
+        if ticks.is_multiple_of(catch_up_every)
+            && let Err(e) = state.intake.recent().catch_up(&state.db).await
+        {
+            tracing::warn!(error = %e, "reading other replicas' case changes failed");
         }
         if ticks.is_multiple_of(30 * per_second)
             && let Err(e) = cases::overdue::sweep(&state.db, chrono::Utc::now()).await

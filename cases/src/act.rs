@@ -8,8 +8,10 @@ use uuid::Uuid;
 use workflow::{Actor, Command, Event, chain};
 
 use crate::db::OrInternal;
+use crate::duplicates::Nearby;
 use crate::entity::{case, case_event};
 use crate::query::{CaseView, find_visible, state_str};
+use crate::recent::RecentCases;
 
 /// The stored row of an event (`id` is the database's to assign).
 pub(crate) fn event_model(tenant: Uuid, case_id: Uuid, e: &Event, prev: &str, hash: &str) -> case_event::Model {
@@ -105,9 +107,11 @@ async fn check_references(
     Ok(())
 }
 
-/// Takes `command` on the case as `actor`.
+/// Takes `command` on the case as `actor`; `recent` takes in the case as it now is (a case closed
+/// or voided is no longer anyone's likely duplicate, from the next report on).
 pub async fn act(
     db: &DatabaseConnection,
+    recent: &RecentCases,
     scope: &TenantScope,
     case_id: Uuid,
     actor: &Actor,
@@ -118,16 +122,18 @@ pub async fn act(
     let projection: workflow::Case = serde_json::from_str(&row.projection).map_err(Error::internal)?;
     let now = crate::now();
     let event = workflow::decide(&projection, actor, &command, now).map_err(crate::refusal)?;
-    append(db, row, projection, event).await
+    let (saved, view) = append(db, row, projection, event).await?;
+    recent.record([Nearby::from(&saved)]);
+    Ok(view)
 }
 
-/// Appends a decided event and updates the projection row.
+/// Appends a decided event and updates the projection row; returns the row as saved and its view.
 pub(crate) async fn append(
     db: &DatabaseConnection,
     row: case::Model,
     projection: workflow::Case,
     mut event: Event,
-) -> Result<CaseView> {
+) -> Result<(case::Model, CaseView)> {
     let next = workflow::apply(projection, &event);
     // Read before the transaction: a write holds one connection, never two.
     let (cal, limits) = crate::clock::load(db, row.tenant_id).await?;
@@ -158,5 +164,6 @@ pub(crate) async fn append(
     am.updated_at = Set(event.at);
     let saved = case::Entity::update(am).exec(&txn).await.or_internal()?;
     txn.commit().await.or_internal()?;
-    Ok(CaseView::from_row(&saved)?.with_clock(&saved, &cal, &limits, crate::now()))
+    let view = CaseView::from_row(&saved)?.with_clock(&saved, &cal, &limits, crate::now());
+    Ok((saved, view))
 }

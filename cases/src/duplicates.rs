@@ -1,16 +1,14 @@
 //! Likely duplicates of a new report: open cases of the same class within a radius and a time
 //! window (tenant setting `duplicates`; defaults 50 m and 72 hours). The search goes through the
-//! coarse location cell of each case, so it reads only the cases of the class in the few cells
-//! the radius touches, however many cases the county has.
+//! coarse location cell of each case, so it looks only at the cases in the few cells the radius
+//! touches, however many cases the county has; the cases themselves are held in memory by
+//! [`crate::recent`].
 
-use kernel::{Error, Result};
-use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
+use sea_orm::FromQueryResult;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::db::OrInternal;
 use crate::entity::case;
 
 /// A likely duplicate of a new report.
@@ -37,6 +35,25 @@ impl Default for DuplicateRule {
     }
 }
 
+/// The largest radius a county may set: 500 m already means 121 cells to look at.
+pub const MAX_RADIUS_M: f64 = 500.0;
+/// The longest window a county may set (30 days): how far back [`crate::recent`] keeps cases.
+pub const MAX_WINDOW_HOURS: i64 = 720;
+
+impl DuplicateRule {
+    /// Every problem of the rule, by field.
+    pub fn validate(&self) -> Result<(), Vec<(String, String)>> {
+        let mut errors = Vec::new();
+        if !(self.radius_m.is_finite() && self.radius_m >= 1.0 && self.radius_m <= MAX_RADIUS_M) {
+            errors.push(("radius_m".to_owned(), format!("must be between 1 and {MAX_RADIUS_M} metres")));
+        }
+        if !(1..=MAX_WINDOW_HOURS).contains(&self.window_hours) {
+            errors.push(("window_hours".to_owned(), format!("must be between 1 and {MAX_WINDOW_HOURS} hours")));
+        }
+        if errors.is_empty() { Ok(()) } else { Err(errors) }
+    }
+}
+
 fn distance_m(a: (f64, f64), b: (f64, f64)) -> f64 {
     // Haversine on a sphere: plenty for tens of metres.
     let (lat1, lat2) = (a.1.to_radians(), b.1.to_radians());
@@ -56,9 +73,9 @@ const CELLS_PER_DEGREE: f64 = 1000.0;
 /// Cells in one row of the grid (360° of longitude).
 const ROW: i64 = 400_000;
 
-/// The cell of a WGS84 point: rows of latitude from −90°, columns of longitude from −180°. The
-/// migration that added `cases.cell` fills old rows with the same formula.
-pub fn cell(lon: f64, lat: f64) -> i64 {
+/// The cell of a WGS84 point: rows of latitude from −90°, columns of longitude from −180°. Cells
+/// key the index of recent open cases ([`crate::recent`]).
+pub(crate) fn cell(lon: f64, lat: f64) -> i64 {
     let row = ((lat + 90.0) * CELLS_PER_DEGREE).floor() as i64;
     let col = ((lon + 180.0) * CELLS_PER_DEGREE).floor() as i64;
     row * ROW + col
@@ -73,7 +90,7 @@ fn around(lon: f64, lat: f64, radius_m: f64) -> [f64; 4] {
 }
 
 /// The cells within `radius_m` of a point (those its bounding box touches).
-fn cells_near(lon: f64, lat: f64, radius_m: f64) -> Vec<i64> {
+pub(crate) fn cells_near(lon: f64, lat: f64, radius_m: f64) -> Vec<i64> {
     let [west, south, east, north] = around(lon, lat, radius_m);
     let (first, last) = (cell(west, south), cell(east, north));
     let (first_col, last_col) = (first.rem_euclid(ROW), last.rem_euclid(ROW));
@@ -82,18 +99,43 @@ fn cells_near(lon: f64, lat: f64, radius_m: f64) -> Vec<i64> {
         .collect()
 }
 
-/// Whether `other` is a likely duplicate of `c`, and how far away it is.
-/// What the duplicate search reads of a stored case (not its description or projection).
+/// What the duplicate search keeps of a stored case (not its description or projection).
 #[derive(Debug, Clone, FromQueryResult)]
-struct Nearby {
-    id: Uuid,
-    tenant_id: Uuid,
-    number: String,
-    state: String,
-    class_code: String,
-    lon: f64,
-    lat: f64,
-    created_at: chrono::DateTime<chrono::Utc>,
+pub(crate) struct Nearby {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub number: String,
+    pub state: String,
+    pub class_code: String,
+    pub lon: f64,
+    pub lat: f64,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl Nearby {
+    /// The columns [`Nearby`] is read from.
+    pub const COLUMNS: [case::Column; 9] = [
+        case::Column::Id,
+        case::Column::TenantId,
+        case::Column::Number,
+        case::Column::State,
+        case::Column::ClassCode,
+        case::Column::Lon,
+        case::Column::Lat,
+        case::Column::CreatedAt,
+        case::Column::UpdatedAt,
+    ];
+
+    /// Whether the case is still open (a closed, rejected or voided case is nobody's duplicate).
+    pub fn is_open(&self) -> bool {
+        !matches!(self.state.as_str(), "closed" | "rejected" | "voided")
+    }
+
+    /// Its location cell.
+    pub fn cell(&self) -> i64 {
+        cell(self.lon, self.lat)
+    }
 }
 
 impl From<&case::Model> for Nearby {
@@ -107,14 +149,20 @@ impl From<&case::Model> for Nearby {
             lon: m.lon,
             lat: m.lat,
             created_at: m.created_at,
+            updated_at: m.updated_at,
         }
     }
 }
 
+/// `other` as a likely duplicate of `c` under `rule`, if it is one.
 fn hint(c: &case::Model, rule: &DuplicateRule, other: &Nearby) -> Option<DuplicateHint> {
-    let open = !matches!(other.state.as_str(), "closed" | "rejected" | "voided");
     let recent = other.created_at >= c.created_at - chrono::Duration::hours(rule.window_hours);
-    if other.id == c.id || other.tenant_id != c.tenant_id || other.class_code != c.class_code || !open || !recent {
+    if other.id == c.id
+        || other.tenant_id != c.tenant_id
+        || other.class_code != c.class_code
+        || !other.is_open()
+        || !recent
+    {
         return None;
     }
     let d = (distance_m((c.lon, c.lat), (other.lon, other.lat)) * 10.0).round() / 10.0;
@@ -126,157 +174,19 @@ fn hint(c: &case::Model, rule: &DuplicateRule, other: &Nearby) -> Option<Duplica
     })
 }
 
-/// The cells to read for one (county, class), and from when.
-type Probe = (BTreeSet<i64>, chrono::DateTime<chrono::Utc>);
-
-/// Likely duplicates of each new case, in one query for them all: open cases of the same class
-/// within the radius and window, and earlier cases of the same batch.
-pub(crate) async fn duplicates_of<C: sea_orm::ConnectionTrait>(
-    db: &C,
-    new: &[(&case::Model, DuplicateRule)],
-) -> Result<Vec<Vec<DuplicateHint>>> {
-    let groups = probes(new);
-    let stored = if groups.is_empty() { Vec::new() } else { probe(db, &groups).await? };
-    Ok(hints(new, &stored))
-}
-
-/// [`duplicates_of`] on PostgreSQL, as one statement of one shape (see [`probe_postgres`]).
-pub(crate) async fn duplicates_of_postgres(
-    pool: &sea_orm::sqlx::PgPool,
-    new: &[(&case::Model, DuplicateRule)],
-) -> Result<Vec<Vec<DuplicateHint>>> {
-    let stored = probe_postgres(pool, new).await?;
-    Ok(hints(new, &stored))
-}
-
-/// One index probe per (county, class): the cells near any of its new cases, from the earliest
-/// window start; each case's own radius and window are applied by [`hints`].
-fn probes<'a>(new: &[(&'a case::Model, DuplicateRule)]) -> BTreeMap<(Uuid, &'a str), Probe> {
-    let mut groups: BTreeMap<(Uuid, &str), Probe> = BTreeMap::new();
-    for (c, rule) in new {
-        if c.class_code.is_empty() {
-            continue;
-        }
-        let since = c.created_at - chrono::Duration::hours(rule.window_hours);
-        let group = groups.entry((c.tenant_id, c.class_code.as_str())).or_insert((BTreeSet::new(), since));
-        group.0.extend(cells_near(c.lon, c.lat, rule.radius_m));
-        group.1 = group.1.min(since);
+/// The nearest likely duplicates of `c` among `candidates` (at most [`MAX_HINTS`]).
+pub(crate) fn nearest<'a>(
+    c: &case::Model,
+    rule: &DuplicateRule,
+    candidates: impl Iterator<Item = &'a Nearby>,
+) -> Vec<DuplicateHint> {
+    if c.class_code.is_empty() {
+        return Vec::new();
     }
-    groups
-}
-
-/// Each new case's nearest likely duplicates among the stored ones and those before it in `new`.
-fn hints(new: &[(&case::Model, DuplicateRule)], stored: &[Nearby]) -> Vec<Vec<DuplicateHint>> {
-    let batch: Vec<Nearby> = new.iter().map(|(c, _)| Nearby::from(*c)).collect();
-    new.iter()
-        .enumerate()
-        .map(|(i, (c, rule))| {
-            if c.class_code.is_empty() {
-                return Vec::new();
-            }
-            let earlier = &batch[..i];
-            let mut hints: Vec<DuplicateHint> = stored.iter().chain(earlier).filter_map(|o| hint(c, rule, o)).collect();
-            hints.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
-            hints.truncate(MAX_HINTS);
-            hints
-        })
-        .collect()
-}
-
-const NEARBY_COLUMNS: [case::Column; 8] = [
-    case::Column::Id,
-    case::Column::TenantId,
-    case::Column::Number,
-    case::Column::State,
-    case::Column::ClassCode,
-    case::Column::Lon,
-    case::Column::Lat,
-    case::Column::CreatedAt,
-];
-
-/// The open cases in the probed cells (any backend): one condition per (county, class).
-async fn probe<C: sea_orm::ConnectionTrait>(db: &C, groups: &BTreeMap<(Uuid, &str), Probe>) -> Result<Vec<Nearby>> {
-    let mut any = Condition::any();
-    for ((tenant, class), (cells, since)) in groups {
-        any = any.add(
-            Condition::all()
-                .add(case::Column::TenantId.eq(*tenant))
-                .add(case::Column::ClassCode.eq(*class))
-                .add(case::Column::Cell.is_in(cells.iter().copied()))
-                .add(case::Column::CreatedAt.gte(*since)),
-        );
-    }
-    case::Entity::find()
-        .select_only()
-        .columns(NEARBY_COLUMNS)
-        .filter(case::Column::State.is_not_in(["closed", "rejected", "voided"]))
-        .filter(any)
-        .into_model::<Nearby>()
-        .all(db)
-        .await
-        .or_internal()
-}
-
-/// The open cases near the new ones on PostgreSQL, in one statement of one shape whatever the
-/// batch holds: one row per new case and cell near it, with the case's box and window start, as
-/// arrays bound in binary and joined by `unnest`; only stored cases inside a box come back (the
-/// cells span about four times the area of the circle). Each connection parses and plans it once.
-async fn probe_postgres(pool: &sea_orm::sqlx::PgPool, new: &[(&case::Model, DuplicateRule)]) -> Result<Vec<Nearby>> {
-    use sea_orm::sqlx::Row;
-    let (mut tenants, mut classes, mut cells, mut since) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut boxes: [Vec<f64>; 4] = Default::default();
-    for (c, rule) in new {
-        if c.class_code.is_empty() {
-            continue;
-        }
-        let bounds = around(c.lon, c.lat, rule.radius_m);
-        for cell in cells_near(c.lon, c.lat, rule.radius_m) {
-            tenants.push(c.tenant_id);
-            classes.push(c.class_code.as_str());
-            cells.push(cell);
-            since.push(c.created_at - chrono::Duration::hours(rule.window_hours));
-            for (column, bound) in boxes.iter_mut().zip(bounds) {
-                column.push(bound);
-            }
-        }
-    }
-    if cells.is_empty() {
-        return Ok(Vec::new());
-    }
-    const SQL: &str = "SELECT DISTINCT c.id, c.tenant_id, c.number, c.state, c.class_code, c.lon, c.lat, c.created_at \
-        FROM unnest($1::uuid[], $2::text[], $3::int8[], $4::timestamptz[], $5::float8[], $6::float8[], $7::float8[], \
-                    $8::float8[]) AS q(tenant_id, class_code, cell, since, west, south, east, north) \
-        JOIN cases c ON c.tenant_id = q.tenant_id AND c.class_code = q.class_code AND c.cell = q.cell \
-        WHERE c.created_at >= q.since AND c.lon BETWEEN q.west AND q.east AND c.lat BETWEEN q.south AND q.north \
-          AND c.state NOT IN ('closed', 'rejected', 'voided')";
-    let [west, south, east, north] = boxes;
-    let rows = sea_orm::sqlx::query(SQL)
-        .bind(tenants)
-        .bind(classes)
-        .bind(cells)
-        .bind(since)
-        .bind(west)
-        .bind(south)
-        .bind(east)
-        .bind(north)
-        .fetch_all(pool)
-        .await
-        .map_err(Error::internal)?;
-    rows.iter()
-        .map(|r| {
-            Ok(Nearby {
-                id: r.try_get("id")?,
-                tenant_id: r.try_get("tenant_id")?,
-                number: r.try_get("number")?,
-                state: r.try_get("state")?,
-                class_code: r.try_get("class_code")?,
-                lon: r.try_get("lon")?,
-                lat: r.try_get("lat")?,
-                created_at: r.try_get("created_at")?,
-            })
-        })
-        .collect::<std::result::Result<_, sea_orm::sqlx::Error>>()
-        .map_err(Error::internal)
+    let mut hints: Vec<DuplicateHint> = candidates.filter_map(|o| hint(c, rule, o)).collect();
+    hints.sort_by(|a, b| a.distance_m.total_cmp(&b.distance_m));
+    hints.truncate(MAX_HINTS);
+    hints
 }
 
 #[cfg(test)]

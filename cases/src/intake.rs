@@ -21,6 +21,7 @@ use crate::db::OrInternal;
 use crate::duplicates::{DUPLICATES, DuplicateRule};
 use crate::entity::{case, idempotency_key};
 use crate::query::CaseView;
+use crate::recent::RecentCases;
 use inventory::catalog::Kind;
 use inventory::grid_cache::GridCache;
 
@@ -78,18 +79,26 @@ pub struct Service {
     rules: Cached<Uuid, Arc<Rules>>,
     classes: Cached<(Uuid, Kind, String), bool>,
     writer: crate::writer::Writer,
+    recent: Arc<RecentCases>,
 }
 
 impl Service {
-    /// Starts the writer lanes on `writer_db` (needs a tokio runtime).
+    /// Starts the writer lanes on `writer_db` (needs a tokio runtime); `recent` is the index of
+    /// recent open cases the duplicate search reads and the writer keeps current.
     pub fn start(
         db: DatabaseConnection,
         writer_db: DatabaseConnection,
         versions: tenancy::Versions,
         grids: Arc<GridCache>,
+        recent: Arc<RecentCases>,
     ) -> Self {
-        let writer = crate::writer::Writer::start(writer_db);
-        Self { db, versions, grids, rules: Cached::new(10_000), classes: Cached::new(10_000), writer }
+        let writer = crate::writer::Writer::start(writer_db, recent.clone());
+        Self { db, versions, grids, rules: Cached::new(10_000), classes: Cached::new(10_000), writer, recent }
+    }
+
+    /// The index of recent open cases (for actions and public reports to keep it current).
+    pub fn recent(&self) -> &RecentCases {
+        &self.recent
     }
 
     /// Opens a case. `key` is the caller's Idempotency-Key, if any.
@@ -409,7 +418,6 @@ pub(crate) fn prepare(
         address: intake.address.clone(),
         lon: intake.lon,
         lat: intake.lat,
-        cell: crate::duplicates::cell(intake.lon, intake.lat),
         grid_code: place.code.clone(),
         community_code: place.community_code.clone(),
         street_code: place.street_code.clone(),
@@ -459,10 +467,10 @@ struct Response<'a> {
     possible_duplicates: &'a [crate::duplicates::DuplicateHint],
 }
 
-/// The intake response, serialised.
-pub(crate) fn response(p: &Prepared, hints: &[crate::duplicates::DuplicateHint]) -> Result<String> {
-    let case = CaseView::with_projection(&p.row, p.projection.clone()).with_clock(
-        &p.row,
+/// The intake response for `row` (the prepared case, numbered), serialised.
+pub(crate) fn response(p: &Prepared, row: &case::Model, hints: &[crate::duplicates::DuplicateHint]) -> Result<String> {
+    let case = CaseView::with_projection(row, p.projection.clone()).with_clock(
+        row,
         &p.rules.cal,
         &p.rules.limits,
         crate::now(),

@@ -19,6 +19,7 @@ pub mod overdue;
 pub mod photos;
 pub mod public;
 pub mod query;
+pub mod recent;
 pub mod settings;
 pub mod storage;
 pub mod timeline;

@@ -1,6 +1,7 @@
 //! The overdue sweep: open cases past their stage deadline get one `mark_overdue` event. Several
 //! replicas may sweep at once; the unique (case, seq) index lets exactly one append win, and the
-//! others' attempts fail harmlessly.
+//! others' attempts fail harmlessly. Marking a case overdue changes nothing the duplicate index
+//! ([`crate::recent`]) holds, so the sweep leaves it alone.
 
 use chrono::{DateTime, Utc};
 use kernel::Result;

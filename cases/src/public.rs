@@ -65,7 +65,14 @@ fn tracking_code() -> String {
 }
 
 /// Registers a public report for an active county.
-pub async fn report(db: &DatabaseConnection, grids: &GridCache, county: &str, input: PublicReport) -> Result<Receipt> {
+/// `recent` takes in the new case once it is stored.
+pub async fn report(
+    db: &DatabaseConnection,
+    grids: &GridCache,
+    recent: &crate::recent::RecentCases,
+    county: &str,
+    input: PublicReport,
+) -> Result<Receipt> {
     let tenant = tenancy::tenant::public_county(db, county).await?;
     let mut v = Validator::new();
     let description = v.text("description", &input.description, 2000);
@@ -110,6 +117,7 @@ pub async fn report(db: &DatabaseConnection, grids: &GridCache, county: &str, in
     let txn = db.begin().await.or_internal()?;
     let stored = insert_case(&txn, tenant.code.as_str(), new).await?;
     txn.commit().await.or_internal()?;
+    recent.record([crate::duplicates::Nearby::from(&stored)]);
     tracing::info!(case = %stored.id, county, "public report received");
     Ok(Receipt { tracking_code: code, received_at: stored.created_at })
 }

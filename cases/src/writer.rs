@@ -1,16 +1,17 @@
 //! Group commit of new cases.
 //!
 //! Intake requests arrive many at a time and each needs the same few statements (number, case
-//! row, first event, idempotency record, duplicate search). Instead of one transaction per
+//! row, first event, idempotency record). Instead of one transaction per
 //! request, requests queue here and a writer lane takes everything waiting — up to
 //! [`MAX_BATCH`] — and writes it at once. Nobody waits for a timer: a lane writes as soon as it is
 //! free, so under light load a batch is one request and under heavy load the batch grows with the
 //! queue. Each request is answered only after its batch committed, so an acknowledged case is a
 //! stored case.
 //!
-//! On PostgreSQL a batch is two statements (the duplicate probe, then one insert of every row,
-//! with rows bound as binary arrays per column — see [`commit_postgres`]); elsewhere it is one
-//! transaction with multi-row inserts. A batch that fails (say, a key raced by another replica,
+//! Likely duplicates come from the in-memory index of recent open cases ([`RecentCases`]), which
+//! takes in each batch once it is committed. On PostgreSQL a batch is one statement (an insert
+//! of every row, with rows bound as binary arrays per column — see [`commit_postgres`]);
+//! elsewhere it is one transaction with multi-row inserts. A batch that fails (say, a key raced by another replica,
 //! or a retry of a request already stored) is retried one request at a time, so one request's
 //! problem is never another's.
 
@@ -21,9 +22,10 @@ use std::sync::Arc;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::db::OrInternal;
-use crate::duplicates::{DuplicateHint, duplicates_of};
+use crate::duplicates::Nearby;
 use crate::entity::{case, case_event, idempotency_key};
 use crate::intake::{Created, Prepared, case_number, next_numbers, replayed, response};
+use crate::recent::RecentCases;
 
 /// The most requests written in one batch.
 pub const MAX_BATCH: usize = 64;
@@ -51,13 +53,14 @@ impl Writer {
     /// Starts the lanes: [`LANES`] on PostgreSQL (a batch is written while the next gathers), one
     /// on SQLite (which has one writer anyway). `db` should be a pool of its own with a connection
     /// per lane, so each lane keeps its prepared statements.
-    pub fn start(db: DatabaseConnection) -> Self {
+    pub fn start(db: DatabaseConnection, recent: Arc<RecentCases>) -> Self {
         let (queue, rx) = mpsc::channel::<Queued>(4 * MAX_BATCH);
         let rx = Arc::new(Mutex::new(rx));
         let lanes = if db.get_database_backend() == sea_orm::DbBackend::Postgres { LANES } else { 1 };
         let numbers = Arc::new(Numbers::default());
         for _ in 0..lanes {
-            tokio::spawn(lane(db.clone(), numbers.clone(), rx.clone()));
+            let lane_of = Lane { db: db.clone(), numbers: numbers.clone(), recent: recent.clone() };
+            tokio::spawn(lane(lane_of, rx.clone()));
         }
         Self { queue }
     }
@@ -73,7 +76,14 @@ impl Writer {
     }
 }
 
-async fn lane(db: DatabaseConnection, numbers: Arc<Numbers>, rx: Arc<Mutex<mpsc::Receiver<Queued>>>) {
+/// What a lane writes with.
+struct Lane {
+    db: DatabaseConnection,
+    numbers: Arc<Numbers>,
+    recent: Arc<RecentCases>,
+}
+
+async fn lane(lane: Lane, rx: Arc<Mutex<mpsc::Receiver<Queued>>>) {
     loop {
         let mut batch = Vec::new();
         {
@@ -89,12 +99,12 @@ async fn lane(db: DatabaseConnection, numbers: Arc<Numbers>, rx: Arc<Mutex<mpsc:
                 }
             }
         }
-        write(&db, &numbers, batch).await;
+        write(&lane, batch).await;
     }
 }
 
 /// Writes a batch and answers every request in it.
-async fn write(db: &DatabaseConnection, numbers: &Numbers, batch: Vec<Queued>) {
+async fn write(lane: &Lane, batch: Vec<Queued>) {
     // A key repeated within the batch (a retry racing its original) waits for the original.
     let mut seen = HashSet::new();
     let (now, later): (Vec<Queued>, Vec<Queued>) = batch.into_iter().partition(|(job, _)| match &job.key {
@@ -103,7 +113,7 @@ async fn write(db: &DatabaseConnection, numbers: &Numbers, batch: Vec<Queued>) {
     });
     let jobs: Vec<&Job> = now.iter().map(|(j, _)| j).collect();
     let started = std::time::Instant::now();
-    let result = commit(db, numbers, &jobs).await;
+    let result = commit(lane, &jobs).await;
     tracing::debug!(size = jobs.len(), ms = started.elapsed().as_secs_f64() * 1000.0, "case batch written");
     match result {
         Ok(answers) => {
@@ -113,18 +123,18 @@ async fn write(db: &DatabaseConnection, numbers: &Numbers, batch: Vec<Queued>) {
         }
         Err(e) if now.len() == 1 => {
             if let Some((job, reply)) = now.into_iter().next() {
-                let _ = reply.send(alone_failed(db, &job, e).await);
+                let _ = reply.send(alone_failed(&lane.db, &job, e).await);
             }
         }
         Err(e) => {
             tracing::warn!(error = %e, size = now.len(), "case batch failed; writing its requests one at a time");
             for q in now {
-                Box::pin(write(db, numbers, vec![q])).await;
+                Box::pin(write(lane, vec![q])).await;
             }
         }
     }
     for q in later {
-        Box::pin(write(db, numbers, vec![q])).await;
+        Box::pin(write(lane, vec![q])).await;
     }
 }
 
@@ -147,65 +157,67 @@ struct Rows {
     bodies: Vec<String>,
 }
 
-/// Numbers the prepared cases (`numbers` in their order) and builds their rows and responses.
-fn assemble(jobs: &[&Job], hints: &[Vec<DuplicateHint>], numbers: &[i64]) -> Result<Rows> {
+/// Numbers the prepared cases (`numbers` in their order), finds their likely duplicates and
+/// builds their rows and responses.
+fn assemble(jobs: &[&Job], numbers: &[i64], recent: &RecentCases) -> Result<Rows> {
+    let mut cases: Vec<case::Model> = jobs.iter().map(|job| job.prepared.row.clone()).collect();
+    for (row, &n) in cases.iter_mut().zip(numbers) {
+        row.number = case_number(row.created_at, n);
+    }
+    let search: Vec<_> = cases.iter().zip(jobs).map(|(row, job)| (row, job.prepared.rules.duplicates)).collect();
+    let hints = recent.duplicates_of(&search);
     let mut rows = Rows {
-        cases: Vec::with_capacity(jobs.len()),
+        cases: Vec::new(),
         events: Vec::with_capacity(jobs.len()),
         keys: Vec::new(),
         bodies: Vec::with_capacity(jobs.len()),
     };
-    for ((job, hints), &n) in jobs.iter().zip(hints).zip(numbers) {
-        let mut p = job.prepared.clone();
-        p.row.number = case_number(p.row.created_at, n);
-        let body = response(&p, hints)?;
-        rows.events.push(crate::act::event_model(
-            p.row.tenant_id,
-            p.row.id,
-            &p.first,
-            workflow::chain::GENESIS,
-            &p.hash,
-        ));
+    for ((job, hints), row) in jobs.iter().zip(&hints).zip(&cases) {
+        let p = &job.prepared;
+        let body = response(p, row, hints)?;
+        rows.events.push(crate::act::event_model(row.tenant_id, row.id, &p.first, workflow::chain::GENESIS, &p.hash));
         if let Some(k) = &job.key {
             rows.keys.push(idempotency_key::Model {
-                tenant_id: p.row.tenant_id,
+                tenant_id: row.tenant_id,
                 key: k.clone(),
-                user_id: p.row.reporter_id,
+                user_id: row.reporter_id,
                 request_hash: job.request_hash.clone(),
                 status: 201,
                 response: body.clone(),
-                created_at: p.row.created_at,
+                created_at: row.created_at,
             });
         }
-        rows.cases.push(p.row);
         rows.bodies.push(body);
     }
+    rows.cases = cases;
     Ok(rows)
 }
 
 /// Writes the batch. Returns each request's answer in order.
-async fn commit(db: &DatabaseConnection, numbers: &Numbers, jobs: &[&Job]) -> Result<Vec<Result<Created>>> {
-    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        commit_postgres(db, numbers, jobs).await
+async fn commit(lane: &Lane, jobs: &[&Job]) -> Result<Vec<Result<Created>>> {
+    let (answers, cases) = if lane.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        commit_postgres(lane, jobs).await?
     } else {
-        commit_in_transaction(db, jobs).await
-    }
+        commit_in_transaction(lane, jobs).await?
+    };
+    lane.recent.record(cases.iter().map(Nearby::from));
+    Ok(answers)
 }
 
-/// PostgreSQL: two round trips for the whole batch — the duplicate probe, then one statement that
-/// inserts every row. The rows go as one array per column, bound in binary, so the statement has
+/// Each request's answer, and the cases stored.
+type Committed = (Vec<Result<Created>>, Vec<case::Model>);
+
+/// PostgreSQL: one round trip for the whole batch, a statement that inserts every row. The rows go as one array per column, bound in binary, so the statement has
 /// one shape whatever the batch size and each connection plans it once; a statement is atomic on
 /// its own, so no transaction is opened. A request whose key is already stored makes the insert
 /// fail on the key's unique index; the batch is then retried one request at a time, and that
 /// request gets the stored answer (see [`alone_failed`]).
-async fn commit_postgres(db: &DatabaseConnection, numbers: &Numbers, jobs: &[&Job]) -> Result<Vec<Result<Created>>> {
-    let pool = db.get_postgres_connection_pool();
-    let search: Vec<_> = jobs.iter().map(|j| (&j.prepared.row, j.prepared.rules.duplicates)).collect();
-    let hints = crate::duplicates::duplicates_of_postgres(pool, &search).await?;
-    let taken = numbers.take(db, jobs.len()).await?;
-    let rows = assemble(jobs, &hints, &taken)?;
-    insert_postgres(pool, &rows).await?;
-    Ok(rows.bodies.into_iter().map(|body| Ok(Created { status: 201, body, replayed: false })).collect())
+async fn commit_postgres(lane: &Lane, jobs: &[&Job]) -> Result<Committed> {
+    let taken = lane.numbers.take(&lane.db, jobs.len()).await?;
+    let rows = assemble(jobs, &taken, &lane.recent)?;
+    insert_postgres(lane.db.get_postgres_connection_pool(), &rows).await?;
+    let answers = rows.bodies.into_iter().map(|body| Ok(Created { status: 201, body, replayed: false })).collect();
+    Ok((answers, rows.cases))
 }
 
 /// One column of rows.
@@ -216,20 +228,20 @@ fn col<'a, R, T>(rows: &'a [R], f: impl Fn(&'a R) -> T) -> Vec<T> {
 /// The cases, their first events and the idempotency records in one statement.
 async fn insert_postgres(pool: &sea_orm::sqlx::PgPool, rows: &Rows) -> Result<()> {
     const SQL: &str = "WITH c AS (INSERT INTO cases (id, tenant_id, number, state, source, kind, class_code, description, \
-            address, lon, lat, cell, grid_code, community_code, street_code, duty_grid_id, component_id, reporter_id, \
+            address, lon, lat, grid_code, community_code, street_code, duty_grid_id, component_id, reporter_id, \
             urgent, department_id, overdue, deadline, tracking_code, projection, last_hash, created_at, updated_at, \
             closed_at, timeline) \
           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
-            $8::text[], $9::text[], $10::float8[], $11::float8[], $12::int8[], $13::text[], $14::text[], $15::text[], \
-            $16::uuid[], $17::text[], $18::uuid[], $19::bool[], $20::uuid[], $21::bool[], $22::timestamptz[], \
-            $23::text[], $24::text[], $25::text[], $26::timestamptz[], $27::timestamptz[], $28::timestamptz[], \
-            $29::bytea[])), \
+            $8::text[], $9::text[], $10::float8[], $11::float8[], $12::text[], $13::text[], $14::text[], \
+            $15::uuid[], $16::text[], $17::uuid[], $18::bool[], $19::uuid[], $20::bool[], $21::timestamptz[], \
+            $22::text[], $23::text[], $24::text[], $25::timestamptz[], $26::timestamptz[], $27::timestamptz[], \
+            $28::bytea[])), \
         e AS (INSERT INTO case_events (tenant_id, case_id, seq, action, actor_id, role, at, payload, due, prev_hash, hash) \
-          SELECT * FROM unnest($30::uuid[], $31::uuid[], $32::int4[], $33::text[], $34::text[], $35::text[], \
-            $36::timestamptz[], $37::text[], $38::timestamptz[], $39::text[], $40::text[])) \
+          SELECT * FROM unnest($29::uuid[], $30::uuid[], $31::int4[], $32::text[], $33::text[], $34::text[], \
+            $35::timestamptz[], $36::text[], $37::timestamptz[], $38::text[], $39::text[])) \
         INSERT INTO idempotency_keys (tenant_id, key, user_id, request_hash, status, response, created_at) \
-          SELECT * FROM unnest($41::uuid[], $42::text[], $43::uuid[], $44::text[], $45::int4[], $46::text[], \
-            $47::timestamptz[])";
+          SELECT * FROM unnest($40::uuid[], $41::text[], $42::uuid[], $43::text[], $44::int4[], $45::text[], \
+            $46::timestamptz[])";
     let (c, e, k) = (&rows.cases, &rows.events, &rows.keys);
     sea_orm::sqlx::query(SQL)
         .bind(col(c, |r| r.id))
@@ -243,7 +255,6 @@ async fn insert_postgres(pool: &sea_orm::sqlx::PgPool, rows: &Rows) -> Result<()
         .bind(col(c, |r| r.address.as_deref()))
         .bind(col(c, |r| r.lon))
         .bind(col(c, |r| r.lat))
-        .bind(col(c, |r| r.cell))
         .bind(col(c, |r| r.grid_code.as_str()))
         .bind(col(c, |r| r.community_code.as_str()))
         .bind(col(c, |r| r.street_code.as_str()))
@@ -287,7 +298,7 @@ async fn insert_postgres(pool: &sea_orm::sqlx::PgPool, rows: &Rows) -> Result<()
 
 /// Any backend (SQLite): one transaction with multi-row inserts; requests whose key is already
 /// stored are answered from it.
-async fn commit_in_transaction(db: &DatabaseConnection, jobs: &[&Job]) -> Result<Vec<Result<Created>>> {
+async fn commit_in_transaction(lane: &Lane, jobs: &[&Job]) -> Result<Committed> {
     let mut keyed = Condition::any();
     let mut any_key = false;
     for job in jobs {
@@ -300,7 +311,7 @@ async fn commit_in_transaction(db: &DatabaseConnection, jobs: &[&Job]) -> Result
             any_key = true;
         }
     }
-    let txn = db.begin().await.or_internal()?;
+    let txn = lane.db.begin().await.or_internal()?;
     let mut prior: HashMap<(uuid::Uuid, String), idempotency_key::Model> = HashMap::new();
     if any_key {
         for m in idempotency_key::Entity::find().filter(keyed).all(&txn).await.or_internal()? {
@@ -309,8 +320,6 @@ async fn commit_in_transaction(db: &DatabaseConnection, jobs: &[&Job]) -> Result
     }
     let stored_before = |job: &Job| job.key.as_ref().and_then(|k| prior.get(&(job.prepared.row.tenant_id, k.clone())));
     let fresh: Vec<&Job> = jobs.iter().copied().filter(|j| stored_before(j).is_none()).collect();
-    let search: Vec<_> = fresh.iter().map(|j| (&j.prepared.row, j.prepared.rules.duplicates)).collect();
-    let hints = duplicates_of(&txn, &search).await?;
 
     // Numbers, per county in batch order.
     let mut numbers = vec![0; fresh.len()];
@@ -323,9 +332,9 @@ async fn commit_in_transaction(db: &DatabaseConnection, jobs: &[&Job]) -> Result
             numbers[i] = n;
         }
     }
-    let rows = assemble(&fresh, &hints, &numbers)?;
+    let rows = assemble(&fresh, &numbers, &lane.recent)?;
     if !rows.cases.is_empty() {
-        case::Entity::insert_many(rows.cases.into_iter().map(case::ActiveModel::from))
+        case::Entity::insert_many(rows.cases.iter().cloned().map(case::ActiveModel::from))
             .exec_without_returning(&txn)
             .await
             .or_internal()?;
@@ -343,13 +352,14 @@ async fn commit_in_transaction(db: &DatabaseConnection, jobs: &[&Job]) -> Result
     txn.commit().await.or_internal()?;
 
     let mut bodies = rows.bodies.into_iter();
-    Ok(jobs
+    let answers = jobs
         .iter()
         .map(|job| match stored_before(job) {
             Some(m) => replayed(m, &job.request_hash),
             None => Ok(Created { status: 201, body: bodies.next().unwrap_or_default(), replayed: false }),
         })
-        .collect())
+        .collect();
+    Ok((answers, rows.cases))
 }
 
 /// Case numbers on PostgreSQL, taken from the sequence a block at a time (one round trip per

@@ -18,33 +18,43 @@ enum Cases {
     Cell,
 }
 
+/// Adds `cases.cell`, fills it and indexes it (also the way back from its removal, `000008`).
+pub(crate) async fn add_cells(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.alter_table(
+        Table::alter()
+            .table(Cases::Table)
+            .add_column(ColumnDef::new(Cases::Cell).big_integer().not_null().default(0))
+            .to_owned(),
+    )
+    .await?;
+    // Coordinates are shifted to be positive, so truncation (SQLite's CAST) is the floor.
+    let fill = match m.get_database_backend() {
+        sea_orm::DatabaseBackend::Postgres => {
+            "UPDATE cases SET cell = floor((lat + 90) * 1000)::bigint * 400000 + floor((lon + 180) * 1000)::bigint"
+        }
+        _ => {
+            "UPDATE cases SET cell = CAST((lat + 90) * 1000 AS INTEGER) * 400000 + CAST((lon + 180) * 1000 AS INTEGER)"
+        }
+    };
+    m.get_connection().execute_unprepared(fill).await?;
+    index(m, "ix_cases_class_cell", Cases::Table, &["tenant_id", "class_code", "cell"], false).await
+}
+
+/// Removes what [`add_cells`] added.
+pub(crate) async fn drop_cells(m: &SchemaManager<'_>) -> Result<(), DbErr> {
+    m.drop_index(Index::drop().name("ix_cases_class_cell").table(Cases::Table).to_owned()).await?;
+    m.alter_table(Table::alter().table(Cases::Table).drop_column(Cases::Cell).to_owned()).await
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.alter_table(
-            Table::alter()
-                .table(Cases::Table)
-                .add_column(ColumnDef::new(Cases::Cell).big_integer().not_null().default(0))
-                .to_owned(),
-        )
-        .await?;
-        // Coordinates are shifted to be positive, so truncation (SQLite's CAST) is the floor.
-        let fill = match m.get_database_backend() {
-            sea_orm::DatabaseBackend::Postgres => {
-                "UPDATE cases SET cell = floor((lat + 90) * 1000)::bigint * 400000 + floor((lon + 180) * 1000)::bigint"
-            }
-            _ => {
-                "UPDATE cases SET cell = CAST((lat + 90) * 1000 AS INTEGER) * 400000 + CAST((lon + 180) * 1000 AS INTEGER)"
-            }
-        };
-        m.get_connection().execute_unprepared(fill).await?;
-        m.drop_index(Index::drop().name("ix_cases_class_lon").table(Alias::new("cases")).to_owned()).await?;
-        index(m, "ix_cases_class_cell", Cases::Table, &["tenant_id", "class_code", "cell"], false).await
+        add_cells(m).await?;
+        m.drop_index(Index::drop().name("ix_cases_class_lon").table(Alias::new("cases")).to_owned()).await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(Index::drop().name("ix_cases_class_cell").table(Alias::new("cases")).to_owned()).await?;
         index(m, "ix_cases_class_lon", Alias::new("cases"), &["tenant_id", "class_code", "lon"], false).await?;
-        m.alter_table(Table::alter().table(Cases::Table).drop_column(Cases::Cell).to_owned()).await
+        drop_cells(m).await
     }
 }

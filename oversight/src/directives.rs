@@ -129,9 +129,11 @@ pub fn may_issue(kind: Kind, access: Access, roles: &[Role]) -> Result<()> {
 }
 
 /// Issues a directive to the county of `scope`: a governance recommendation from the county's
-/// own supervision centre, or a city order from the city above it.
+/// own supervision centre, or a city order from the city above it. A city order on a case is also
+/// an action on it (`recent` as for [`cases::act::act`]).
 pub async fn create(
     db: &DatabaseConnection,
+    recent: &cases::recent::RecentCases,
     scope: &TenantScope,
     roles: &[Role],
     actor: &workflow::Actor,
@@ -185,7 +187,7 @@ pub async fn create(
     // On a case, the order is also a 督办 event in the case's history (refused if the case is closed).
     if let (Kind::CityOrder, Some(case_id)) = (input.kind, input.case_id) {
         let cmd = workflow::Command::Supervise { note: title.clone(), due: input.due_at };
-        cases::act::act(db, scope, case_id, actor, cmd).await?;
+        cases::act::act(db, recent, scope, case_id, actor, cmd).await?;
     }
     let row = directive::ActiveModel {
         id: Set(Uuid::now_v7()),

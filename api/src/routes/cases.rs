@@ -136,7 +136,8 @@ pub async fn act(
     body: Json<Command>,
 ) -> ApiResult<HttpResponse> {
     let actor = cases::actor::of(&state.authz, &scope);
-    Ok(HttpResponse::Ok().json(cases::act::act(&state.db, &scope, path.1, &actor, body.0).await?))
+    Ok(HttpResponse::Ok()
+        .json(cases::act::act(&state.db, state.intake.recent(), &scope, path.1, &actor, body.0).await?))
 }
 
 /// Recompute the case's hash chain: is the stored history exactly what was written?
@@ -201,7 +202,8 @@ pub async fn supervise(
 ) -> ApiResult<HttpResponse> {
     let actor = cases::actor::of(&state.authz, &scope);
     let command = Command::Supervise { note: body.0.note, due: body.0.due };
-    Ok(HttpResponse::Ok().json(cases::act::act(&state.db, &scope, path.1, &actor, command).await?))
+    Ok(HttpResponse::Ok()
+        .json(cases::act::act(&state.db, state.intake.recent(), &scope, path.1, &actor, command).await?))
 }
 
 /// The department the responsibility list (or the component's owner) suggests for a case.

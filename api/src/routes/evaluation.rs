@@ -444,7 +444,7 @@ pub async fn create_directive(
     oversight::directives::may_issue(kind, scope.access(), &roles)?;
     let input: NewDirective = crate::extract::parse(body.0.to_string().as_bytes())?;
     let actor = cases::actor::of(&state.authz, &scope);
-    let out = oversight::directives::create(&state.db, &scope, &roles, &actor, input).await?;
+    let out = oversight::directives::create(&state.db, state.intake.recent(), &scope, &roles, &actor, input).await?;
     Ok(HttpResponse::Created().json(out))
 }
 

@@ -102,6 +102,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(settings::put_calendar)
         .service(settings::get_limits)
         .service(settings::put_limits)
+        .service(settings::get_duplicates)
+        .service(settings::put_duplicates)
         .service(settings::get_responsibilities)
         .service(settings::put_responsibilities);
 }

@@ -1,9 +1,10 @@
-//! A county's work calendar and time limits: configuration, not code (the national standards
-//! leave the numbers to each city).
+//! A county's work calendar, time limits, duplicate rule and responsibility list: configuration,
+//! not code (the national standards leave the numbers to each city).
 
 use actix_web::{HttpResponse, get, put, web};
 use calendar::WorkCalendar;
 use cases::clock::{CALENDAR, LIMITS, TimeLimits};
+use cases::duplicates::{DUPLICATES, DuplicateRule};
 use kernel::{Error, FieldError};
 use serde_json::Value;
 use tenancy::{Access, TenantScope};
@@ -119,6 +120,56 @@ pub async fn put_limits(
     limits.validate().map_err(invalid)?;
     cases::settings::put(&state.db, scope.tenant_id().0, LIMITS, &limits).await?;
     Ok(HttpResponse::Ok().json(limits))
+}
+
+/// The duplicate rule: how close (metres) and how recent (hours) an open case of the same class
+/// must be to be suggested as a likely duplicate of a new report. Defaults to 50 m and 72 hours.
+#[utoipa::path(
+    tag = "settings",
+    operation_id = "settings.duplicates.get",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    responses(
+        (status = 200, description = "The rule", body = DuplicateRule),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/settings/duplicates")]
+pub async fn get_duplicates(scope: Authorized<TenantRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let rule: DuplicateRule =
+        cases::settings::get(&state.db, scope.tenant_id().0, DUPLICATES).await?.unwrap_or_default();
+    Ok(HttpResponse::Ok().json(rule))
+}
+
+/// Replace the duplicate rule (radius 1–500 m, window 1–720 hours). It applies from the next
+/// report on.
+#[utoipa::path(
+    tag = "settings",
+    operation_id = "settings.duplicates.put",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    request_body = DuplicateRule,
+    responses(
+        (status = 200, description = "The stored rule", body = DuplicateRule),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[put("/api/v1/tenants/{tenant_code}/settings/duplicates")]
+pub async fn put_duplicates(
+    scope: Authorized<TenantWrite>,
+    state: web::Data<AppState>,
+    body: Json<Value>,
+) -> ApiResult<HttpResponse> {
+    own(&scope)?;
+    let rule: DuplicateRule = crate::extract::parse(body.0.to_string().as_bytes())?;
+    rule.validate().map_err(invalid)?;
+    cases::settings::put(&state.db, scope.tenant_id().0, DUPLICATES, &rule).await?;
+    Ok(HttpResponse::Ok().json(rule))
 }
 
 /// The responsibility list (权责清单): class, optionally narrowed to a street, community or grid,

@@ -16,8 +16,6 @@ pub struct Model {
     pub address: Option<String>,
     pub lon: f64,
     pub lat: f64,
-    /// Coarse location cell for the duplicate search (see [`crate::duplicates::cell`]).
-    pub cell: i64,
     pub grid_code: String,
     pub community_code: String,
     pub street_code: String,

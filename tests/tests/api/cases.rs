@@ -26,6 +26,22 @@ async fn grid_centres(app: &TestApp, token: &str, limit: usize) -> Vec<(f64, f64
         .collect()
 }
 
+/// The centre of a grid in the middle of county A: points a few hundred metres away on every side
+/// are in the county too.
+async fn middle(app: &TestApp, token: &str) -> (f64, f64) {
+    let centres = grid_centres(app, token, 500).await;
+    let mean = |f: fn(&(f64, f64)) -> f64| centres.iter().map(f).sum::<f64>() / centres.len() as f64;
+    let middle = (mean(|c| c.0), mean(|c| c.1));
+    let d = |c: (f64, f64)| (c.0 - middle.0).powi(2) + (c.1 - middle.1).powi(2);
+    centres.iter().copied().min_by(|a, b| d(*a).total_cmp(&d(*b))).unwrap()
+}
+
+/// The ids of the likely duplicates an intake response suggests.
+fn hinted(r: &tests::Resp) -> Vec<String> {
+    let hints = r.body["possible_duplicates"].as_array().unwrap_or_else(|| panic!("no hints: {}", r.text));
+    hints.iter().map(|h| h["id"].as_str().unwrap().to_owned()).collect()
+}
+
 fn cases() -> String {
     format!("/api/v1/tenants/{COUNTY_A}/cases")
 }
@@ -448,18 +464,7 @@ async fn public_reports_get_a_tracking_code_a_private_status_and_a_rate_limit() 
 async fn duplicates_are_suggested_within_the_radius_in_every_direction() {
     let app = spawn_app().await;
     let s = staff(&app).await;
-    // A grid in the middle of the county, so points 56 m away on every side are in the county too.
-    let centres = grid_centres(&app, &s.collector, 500).await;
-    let mean = |f: fn(&(f64, f64)) -> f64| centres.iter().map(f).sum::<f64>() / centres.len() as f64;
-    let middle = (mean(|c| c.0), mean(|c| c.1));
-    let (lon, lat) = centres
-        .iter()
-        .copied()
-        .min_by(|a, b| {
-            let d = |c: (f64, f64)| (c.0 - middle.0).powi(2) + (c.1 - middle.1).powi(2);
-            d(*a).total_cmp(&d(*b))
-        })
-        .unwrap();
+    let (lon, lat) = middle(&app, &s.collector).await;
     let metres_per_degree = 6_371_008.8_f64.to_radians();
     let at = |east: f64, north: f64| {
         (lon + east / (metres_per_degree * lat.to_radians().cos()), lat + north / metres_per_degree)
@@ -532,6 +537,100 @@ async fn a_nearby_open_case_of_the_same_class_is_suggested_and_merged() {
     assert_eq!(c["merged_into"], first.as_str());
     let r = act(&app, &s.acceptor, &first, json!({"action": "merge", "into": first})).await;
     assert_eq!(r.fields(), ["into"]);
+    // The merged duplicate is voided: from the next report on, only the kept case is suggested.
+    let r = app
+        .post(
+            &cases(),
+            &s.collector,
+            json!({"kind": "matter", "class_code": "06010", "description": "又一次", "lon": lon + 0.0001, "lat": lat}),
+        )
+        .await;
+    assert_eq!(hinted(&r), std::slice::from_ref(&first), "{}", r.text);
+}
+
+/// A county sets its own duplicate radius and window; values out of range are refused by field.
+#[tokio::test]
+async fn a_county_sets_its_duplicate_radius_and_window() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let rule = format!("/api/v1/tenants/{COUNTY_A}/settings/duplicates");
+    assert_eq!(app.get(&rule, &s.collector).await.body, json!({"radius_m": 50.0, "window_hours": 72}));
+    let r = app.put(&rule, &admin, json!({"radius_m": 0, "window_hours": 1000})).await;
+    assert_eq!(r.fields(), ["radius_m", "window_hours"], "{}", r.text);
+    assert_eq!(
+        app.put(&rule, &admin, json!({"radius_m": 501, "window_hours": 0})).await.fields(),
+        ["radius_m", "window_hours"]
+    );
+    assert_eq!(
+        app.put(&rule, &s.acceptor, json!({"radius_m": 200, "window_hours": 24})).await.status,
+        StatusCode::FORBIDDEN
+    );
+
+    let (lon, lat) = middle(&app, &s.collector).await;
+    let body =
+        |lon: f64| json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat});
+    let first = report(&app, &s, body(lon)).await;
+    // About 150 m east: too far under the default 50 m.
+    let east = lon + 150.0 / (6_371_008.8_f64.to_radians() * lat.to_radians().cos());
+    let r = app.post(&cases(), &s.collector, body(east)).await;
+    assert_eq!(hinted(&r), Vec::<String>::new(), "{}", r.text);
+    let second = r.body["id"].as_str().unwrap().to_owned();
+
+    let r = app.put(&rule, &admin, json!({"radius_m": 200, "window_hours": 24})).await;
+    assert_eq!((r.status, &r.body), (StatusCode::OK, &json!({"radius_m": 200.0, "window_hours": 24})));
+    assert_eq!(app.get(&rule, &admin).await.body, r.body);
+    // Within 200 m: the one reported at the same place first, then the one 150 m away.
+    let r = app.post(&cases(), &s.collector, body(east)).await;
+    assert_eq!(hinted(&r), [second, first], "{}", r.text);
+}
+
+/// What another replica writes reaches this server's duplicate search within its catch-up
+/// (about a second): a case reported there is suggested here, and once merged there it is not.
+#[tokio::test]
+async fn another_replicas_reports_and_merges_reach_the_duplicate_search() {
+    let app = spawn_app().await;
+    let replica = app.replica().await;
+    let s = staff(&app).await;
+    let (lon, lat) = point(&app, &s.collector).await;
+    let body = json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat});
+    let there = report(&replica, &s, body.clone()).await;
+    // Each probe is itself a report here, suggesting the earlier ones (this server's own) at once;
+    // few enough that all fit in the ten suggestions.
+    let pause = std::time::Duration::from_millis(400);
+    let mut probes: Vec<String> = Vec::new();
+    let mut suggested = false;
+    for _ in 0..9 {
+        let r = app.post(&cases(), &s.collector, body.clone()).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        let hints = hinted(&r);
+        assert!(probes.iter().all(|p| hints.contains(p)), "{}", r.text);
+        probes.push(r.body["id"].as_str().unwrap().to_owned());
+        if hints.contains(&there) {
+            suggested = true;
+            break;
+        }
+        tokio::time::sleep(pause).await;
+    }
+    assert!(suggested, "the replica's report was not suggested here within 3.6 s");
+
+    // Merged there; here the probes are merged too, so the place holds one open case of ours.
+    ok(&replica, &s.acceptor, &there, json!({"action": "merge", "into": probes[0]})).await;
+    for p in &probes[1..] {
+        ok(&app, &s.acceptor, p, json!({"action": "merge", "into": probes[0]})).await;
+    }
+    let mut gone = false;
+    for _ in 0..8 {
+        let r = app.post(&cases(), &s.collector, body.clone()).await;
+        let hints = hinted(&r);
+        assert!(hints.contains(&probes[0]) && !probes[1..].iter().any(|p| hints.contains(p)), "{}", r.text);
+        if !hints.contains(&there) {
+            gone = true;
+            break;
+        }
+        tokio::time::sleep(pause).await;
+    }
+    assert!(gone, "the case merged on the replica was still suggested here after 3.2 s");
 }
 
 #[tokio::test]

@@ -1,0 +1,313 @@
+//! The open cases of the last [`MAX_WINDOW_HOURS`], held in memory for the duplicate search at
+//! intake, so a report is checked against its neighbours without a query on the request's path.
+//!
+//! What this server writes goes in as soon as it is committed: new cases from the intake writer,
+//! and every action taken through [`crate::act::act`] (a case closed, rejected, voided or merged
+//! leaves at once; a case filed under another class moves). What other replicas write — and
+//! anything else that changes a case row — arrives with [`RecentCases::catch_up`], which the
+//! server runs every [`CATCH_UP_EVERY`] and which reads the cases updated since its last read,
+//! less [`OVERLAP`] (a change is stamped before its transaction commits, and replicas' clocks
+//! differ a little). So a case reported on another replica is suggested here at most about a
+//! second later; a duplicate suggestion is advice to the supervision centre, and merging checks
+//! the database.
+//!
+//! Each case is kept with its `updated_at`, and a change older than the one already known is
+//! ignored: a catch-up that read a case just before this server closed it does not bring it back.
+//! Closed cases leave a marker with that time until the catch-up's overlap has passed.
+//!
+//! Cases written by [`crate::history::write`] (demo data, generated histories) carry their
+//! historical times and are picked up when a server starts.
+
+use std::collections::HashMap;
+use std::sync::{PoisonError, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use kernel::Result;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+use crate::db::OrInternal;
+use crate::duplicates::{DuplicateHint, DuplicateRule, MAX_WINDOW_HOURS, Nearby, cells_near, nearest};
+use crate::entity::case;
+
+/// How often a server reads other replicas' changes.
+pub const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
+/// How far before its last read a catch-up reads again.
+pub const OVERLAP: Duration = Duration::from_secs(2);
+
+/// What the index knows of one case.
+#[derive(Debug, Clone, Copy)]
+struct Known {
+    updated_at: DateTime<Utc>,
+    /// The (county, cell) bucket that holds it; `None` once it is closed or too old.
+    bucket: Option<(Uuid, i64)>,
+}
+
+#[derive(Debug, Default)]
+struct Index {
+    known: HashMap<Uuid, Known>,
+    buckets: HashMap<(Uuid, i64), Vec<Nearby>>,
+}
+
+impl Index {
+    /// Takes in one version of a case, unless a later one is already known.
+    fn put(&mut self, case: Nearby, oldest: DateTime<Utc>) {
+        let previous = self.known.get(&case.id).copied();
+        if let Some(p) = previous {
+            // Older than known, or the version already held (a catch-up re-reads its overlap).
+            if p.updated_at >= case.updated_at {
+                return;
+            }
+            if let Some(bucket) = p.bucket {
+                self.take_out(case.id, bucket);
+            }
+        }
+        let keep = case.is_open() && case.created_at >= oldest;
+        if !keep && previous.is_none() {
+            return; // nothing to remember of a case never held
+        }
+        let bucket = keep.then(|| (case.tenant_id, case.cell()));
+        self.known.insert(case.id, Known { updated_at: case.updated_at, bucket });
+        if let Some(bucket) = bucket {
+            self.buckets.entry(bucket).or_default().push(case);
+        }
+    }
+
+    fn take_out(&mut self, id: Uuid, bucket: (Uuid, i64)) {
+        if let Some(cases) = self.buckets.get_mut(&bucket) {
+            cases.retain(|c| c.id != id);
+            if cases.is_empty() {
+                self.buckets.remove(&bucket);
+            }
+        }
+    }
+
+    /// Drops cases reported before `oldest` and markers of closed cases changed before `settled`.
+    fn prune(&mut self, oldest: DateTime<Utc>, settled: DateTime<Utc>) {
+        let mut old = Vec::new();
+        for cases in self.buckets.values_mut() {
+            cases.retain(|c| {
+                let keep = c.created_at >= oldest;
+                if !keep {
+                    old.push(c.id);
+                }
+                keep
+            });
+        }
+        self.buckets.retain(|_, cases| !cases.is_empty());
+        for id in old {
+            if let Some(k) = self.known.get_mut(&id) {
+                k.bucket = None;
+            }
+        }
+        self.known.retain(|_, k| k.bucket.is_some() || k.updated_at >= settled);
+    }
+}
+
+/// The open recent cases of every county, by location cell.
+#[derive(Debug)]
+pub struct RecentCases {
+    index: RwLock<Index>,
+    /// The latest `updated_at` a catch-up has read; the lock also keeps catch-ups one at a time.
+    read_up_to: Mutex<DateTime<Utc>>,
+}
+
+fn oldest(now: DateTime<Utc>) -> DateTime<Utc> {
+    now - chrono::Duration::hours(MAX_WINDOW_HOURS)
+}
+
+fn overlap() -> chrono::Duration {
+    chrono::Duration::from_std(OVERLAP).unwrap_or_default()
+}
+
+impl RecentCases {
+    /// Reads the open cases of the last [`MAX_WINDOW_HOURS`] from the database.
+    pub async fn load<C: ConnectionTrait>(db: &C) -> Result<Self> {
+        let now = Utc::now();
+        let rows = case::Entity::find()
+            .select_only()
+            .columns(Nearby::COLUMNS)
+            .filter(case::Column::CreatedAt.gte(oldest(now)))
+            .filter(case::Column::State.is_not_in(["closed", "rejected", "voided"]))
+            .into_model::<Nearby>()
+            .all(db)
+            .await
+            .or_internal()?;
+        let recent = Self { index: RwLock::new(Index::default()), read_up_to: Mutex::new(now) };
+        recent.record(rows);
+        Ok(recent)
+    }
+
+    /// Takes in cases as they now are (this server's writes, once committed).
+    pub(crate) fn record(&self, cases: impl IntoIterator<Item = Nearby>) {
+        let oldest = oldest(Utc::now());
+        let mut index = self.index.write().unwrap_or_else(PoisonError::into_inner);
+        for case in cases {
+            index.put(case, oldest);
+        }
+    }
+
+    /// The likely duplicates of each new case: open cases of its county and class within its rule's
+    /// radius and window, held here or earlier in `new` (a batch written together).
+    pub(crate) fn duplicates_of(&self, new: &[(&case::Model, DuplicateRule)]) -> Vec<Vec<DuplicateHint>> {
+        let batch: Vec<Nearby> = new.iter().map(|(c, _)| Nearby::from(*c)).collect();
+        let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
+        new.iter()
+            .enumerate()
+            .map(|(i, (c, rule))| {
+                let held = cells_near(c.lon, c.lat, rule.radius_m)
+                    .into_iter()
+                    .filter_map(|cell| index.buckets.get(&(c.tenant_id, cell)))
+                    .flatten();
+                nearest(c, rule, held.chain(&batch[..i]))
+            })
+            .collect()
+    }
+
+    /// Reads the cases changed since the last read (less [`OVERLAP`]) — other replicas' writes —
+    /// and forgets what has grown too old. Returns how many changes were new to this server.
+    ///
+    /// First only each changed case's id and time are read (most are this server's own writes,
+    /// already held, and the overlap is read again each time); then the cases not yet known in
+    /// that version.
+    pub async fn catch_up<C: ConnectionTrait>(&self, db: &C) -> Result<usize> {
+        let started = std::time::Instant::now();
+        let mut read_up_to = self.read_up_to.lock().await;
+        // By county, so each is a range of the (tenant, updated_at) index.
+        let counties = sea_orm::sea_query::Query::select()
+            .column(tenancy::entity::tenant::Column::Id)
+            .from(tenancy::entity::tenant::Entity)
+            .to_owned();
+        let changed: Vec<(Uuid, DateTime<Utc>)> = case::Entity::find()
+            .select_only()
+            .columns([case::Column::Id, case::Column::UpdatedAt])
+            .filter(case::Column::TenantId.in_subquery(counties))
+            .filter(case::Column::UpdatedAt.gte(*read_up_to - overlap()))
+            .into_tuple()
+            .all(db)
+            .await
+            .or_internal()?;
+        let now = Utc::now();
+        let new = self.not_held(&changed);
+        // Bounded by the parameters one statement may bind.
+        for ids in new.chunks(1000) {
+            let rows = case::Entity::find()
+                .select_only()
+                .columns(Nearby::COLUMNS)
+                .filter(case::Column::Id.is_in(ids.iter().copied()))
+                .into_model::<Nearby>()
+                .all(db)
+                .await
+                .or_internal()?;
+            self.record(rows);
+        }
+        // A replica whose clock runs ahead must not move the mark past this server's present.
+        if let Some(latest) = changed.iter().map(|c| c.1).max() {
+            *read_up_to = (*read_up_to).max(latest.min(now));
+        }
+        let settled = *read_up_to - overlap() * 2;
+        self.index.write().unwrap_or_else(PoisonError::into_inner).prune(oldest(now), settled);
+        tracing::debug!(
+            changed = changed.len(),
+            new = new.len(),
+            ms = started.elapsed().as_secs_f64() * 1000.0,
+            "caught up with case changes"
+        );
+        Ok(new.len())
+    }
+
+    /// The ids among `changed` whose version is newer than what is known of them.
+    fn not_held(&self, changed: &[(Uuid, DateTime<Utc>)]) -> Vec<Uuid> {
+        let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
+        changed
+            .iter()
+            .filter(|(id, at)| index.known.get(id).is_none_or(|k| k.updated_at < *at))
+            .map(|(id, _)| *id)
+            .collect()
+    }
+
+    /// How many open cases are held.
+    pub fn len(&self) -> usize {
+        let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
+        index.buckets.values().map(Vec::len).sum()
+    }
+
+    /// Whether no open case is held.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(id: u128, state: &str, lon: f64, updated: i64) -> Nearby {
+        let at = DateTime::from_timestamp(1_790_000_000 + updated, 0).unwrap();
+        Nearby {
+            id: Uuid::from_u128(id),
+            tenant_id: Uuid::from_u128(7),
+            number: format!("N{id}"),
+            state: state.to_owned(),
+            class_code: "06010".to_owned(),
+            lon,
+            lat: 31.98,
+            created_at: DateTime::from_timestamp(1_790_000_000, 0).unwrap(),
+            updated_at: at,
+        }
+    }
+
+    fn held(index: &Index) -> Vec<(u128, f64)> {
+        let mut v: Vec<_> = index.buckets.values().flatten().map(|c| (c.id.as_u128(), c.lon)).collect();
+        v.sort_by_key(|c| c.0);
+        v
+    }
+
+    fn long_ago() -> DateTime<Utc> {
+        DateTime::from_timestamp(0, 0).unwrap()
+    }
+
+    #[test]
+    fn a_closed_case_leaves_and_an_older_version_does_not_bring_it_back() {
+        let mut index = Index::default();
+        index.put(case(1, "dispatched", 118.79, 0), long_ago());
+        index.put(case(2, "filed", 118.79, 0), long_ago());
+        assert_eq!(held(&index), [(1, 118.79), (2, 118.79)]);
+        index.put(case(1, "closed", 118.79, 10), long_ago());
+        assert_eq!(held(&index), [(2, 118.79)]);
+        // A catch-up that read case 1 before it was closed.
+        index.put(case(1, "dispatched", 118.79, 5), long_ago());
+        assert_eq!(held(&index), [(2, 118.79)]);
+        // A closed case never held is not remembered at all.
+        index.put(case(3, "voided", 118.79, 0), long_ago());
+        assert!(!index.known.contains_key(&Uuid::from_u128(3)));
+    }
+
+    #[test]
+    fn a_case_that_changes_moves_between_buckets_and_old_markers_go() {
+        let mut index = Index::default();
+        index.put(case(1, "reported", 118.79, 0), long_ago());
+        index.put(case(1, "filed", 118.80, 1), long_ago());
+        assert_eq!(held(&index), [(1, 118.80)]);
+        assert_eq!(index.buckets.len(), 1, "the old bucket is dropped when empty");
+        index.put(case(1, "closed", 118.80, 2), long_ago());
+        let t = |s: i64| DateTime::from_timestamp(1_790_000_000 + s, 0).unwrap();
+        index.prune(long_ago(), t(2));
+        assert!(index.known.contains_key(&Uuid::from_u128(1)), "the marker lasts until settled");
+        index.prune(long_ago(), t(3));
+        assert!(index.known.is_empty() && index.buckets.is_empty());
+    }
+
+    #[test]
+    fn cases_older_than_the_longest_window_are_dropped() {
+        let mut index = Index::default();
+        index.put(case(1, "dispatched", 118.79, 0), long_ago());
+        let after = DateTime::from_timestamp(1_790_000_001, 0).unwrap();
+        index.put(case(2, "dispatched", 118.79, 0), after);
+        assert_eq!(held(&index), [(1, 118.79)], "reported before the oldest kept");
+        index.prune(after, long_ago());
+        assert!(held(&index).is_empty());
+    }
+}
