@@ -227,7 +227,8 @@ async fn upkeep(state: AppState) {
             tracing::warn!(error = %e, "reading other replicas' case changes failed");
         }
         if ticks.is_multiple_of(30 * per_second)
-            && let Err(e) = cases::overdue::sweep(&state.db, chrono::Utc::now()).await
+            && let Err(e) =
+                cases::overdue::sweep(&state.db, Some(state.intake.recent().replica()), chrono::Utc::now()).await
         {
             tracing::warn!(error = %e, "overdue sweep failed");
         }

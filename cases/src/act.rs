@@ -122,14 +122,16 @@ pub async fn act(
     let projection: workflow::Case = serde_json::from_str(&row.projection).map_err(Error::internal)?;
     let now = crate::now();
     let event = workflow::decide(&projection, actor, &command, now).map_err(crate::refusal)?;
-    let (saved, view) = append(db, row, projection, event).await?;
+    let (saved, view) = append(db, Some(recent.replica()), row, projection, event).await?;
     recent.record([Nearby::from(&saved)]);
     Ok(view)
 }
 
-/// Appends a decided event and updates the projection row; returns the row as saved and its view.
+/// Appends a decided event and updates the projection row, stamped with the writing server
+/// (`replica`); returns the row as saved and its view.
 pub(crate) async fn append(
     db: &DatabaseConnection,
+    replica: Option<Uuid>,
     row: case::Model,
     projection: workflow::Case,
     mut event: Event,
@@ -162,6 +164,7 @@ pub(crate) async fn append(
         am.timeline = Set(Some(timeline));
     }
     am.updated_at = Set(event.at);
+    am.replica = Set(replica);
     let saved = case::Entity::update(am).exec(&txn).await.or_internal()?;
     txn.commit().await.or_internal()?;
     let view = CaseView::from_row(&saved)?.with_clock(&saved, &cal, &limits, crate::now());

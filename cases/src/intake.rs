@@ -433,6 +433,7 @@ pub(crate) fn prepare(
         last_hash: String::new(),
         created_at: now,
         updated_at: now,
+        replica: None,
         closed_at: None,
         timeline: None,
     };

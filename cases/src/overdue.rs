@@ -10,8 +10,9 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOr
 use crate::db::OrInternal;
 use crate::entity::case;
 
-/// Marks the cases overdue at `now`; returns how many this call marked.
-pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize> {
+/// Marks the cases overdue at `now`; returns how many this call marked. `replica` is the sweeping
+/// server's id for the rows it writes (see `cases.replica`).
+pub async fn sweep(db: &DatabaseConnection, replica: Option<uuid::Uuid>, now: DateTime<Utc>) -> Result<usize> {
     let due = case::Entity::find()
         .filter(case::Column::Overdue.eq(false))
         .filter(case::Column::Deadline.lt(now))
@@ -34,7 +35,7 @@ pub async fn sweep(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize>
         let Ok(event) = workflow::decide(&projection, &system, &workflow::Command::MarkOverdue, crate::now()) else {
             continue;
         };
-        match crate::act::append(db, row, projection, event).await {
+        match crate::act::append(db, replica, row, projection, event).await {
             Ok(_) => marked += 1,
             // Another replica marked it first: fine.
             Err(e) if e.code == kernel::ErrorCode::Conflict => {}

@@ -114,6 +114,7 @@ pub async fn report(
     let rules = Arc::new(Rules { cal, limits, duplicates: Default::default() });
     let mut new = prepare(&tenant, &place, None, "public", &intake, rules, crate::now())?;
     new.row.tracking_code = Some(code.clone());
+    new.row.replica = Some(recent.replica());
     let txn = db.begin().await.or_internal()?;
     let stored = insert_case(&txn, tenant.code.as_str(), new).await?;
     txn.commit().await.or_internal()?;

@@ -3,13 +3,13 @@
 //!
 //! What this server writes goes in as soon as it is committed: new cases from the intake writer,
 //! and every action taken through [`crate::act::act`] (a case closed, rejected, voided or merged
-//! leaves at once; a case filed under another class moves). What other replicas write — and
-//! anything else that changes a case row — arrives with [`RecentCases::catch_up`], which the
-//! server runs every [`CATCH_UP_EVERY`] and which reads the cases updated since its last read,
-//! less [`OVERLAP`] (a change is stamped before its transaction commits, and replicas' clocks
-//! differ a little). So a case reported on another replica is suggested here at most about a
-//! second later; a duplicate suggestion is advice to the supervision centre, and merging checks
-//! the database.
+//! leaves at once; a case filed under another class moves). Each row carries the id of the server
+//! that last wrote it (`cases.replica`). What other replicas write arrives with
+//! [`RecentCases::catch_up`], which the server runs every [`CATCH_UP_EVERY`] and which reads the
+//! rows another server wrote since its last read, less [`OVERLAP`] (a change is stamped before its
+//! transaction commits, and replicas' clocks differ a little). So a case reported on another
+//! replica is suggested here about a second later; a duplicate suggestion is advice to the
+//! supervision centre, and merging checks the database.
 //!
 //! Each case is kept with its `updated_at`, and a change older than the one already known is
 //! ignored: a catch-up that read a case just before this server closed it does not bring it back.
@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use kernel::Result;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
+use sea_orm::{ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
@@ -37,18 +37,30 @@ pub const CATCH_UP_EVERY: Duration = Duration::from_secs(1);
 /// How far before its last read a catch-up reads again.
 pub const OVERLAP: Duration = Duration::from_secs(2);
 
+/// A bucket of the index: county, a hash of the class code (so a search looks only at its own
+/// class; two classes with one hash would share a bucket and still be told apart by their codes)
+/// and location cell.
+type Bucket = (Uuid, u64, i64);
+
+fn bucket(tenant: Uuid, class_code: &str, cell: i64) -> Bucket {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    class_code.hash(&mut h);
+    (tenant, h.finish(), cell)
+}
+
 /// What the index knows of one case.
 #[derive(Debug, Clone, Copy)]
 struct Known {
     updated_at: DateTime<Utc>,
-    /// The (county, cell) bucket that holds it; `None` once it is closed or too old.
-    bucket: Option<(Uuid, i64)>,
+    /// The bucket that holds it; `None` once it is closed or too old.
+    bucket: Option<Bucket>,
 }
 
 #[derive(Debug, Default)]
 struct Index {
     known: HashMap<Uuid, Known>,
-    buckets: HashMap<(Uuid, i64), Vec<Nearby>>,
+    buckets: HashMap<Bucket, Vec<Nearby>>,
 }
 
 impl Index {
@@ -68,14 +80,14 @@ impl Index {
         if !keep && previous.is_none() {
             return; // nothing to remember of a case never held
         }
-        let bucket = keep.then(|| (case.tenant_id, case.cell()));
+        let bucket = keep.then(|| bucket(case.tenant_id, &case.class_code, case.cell()));
         self.known.insert(case.id, Known { updated_at: case.updated_at, bucket });
         if let Some(bucket) = bucket {
             self.buckets.entry(bucket).or_default().push(case);
         }
     }
 
-    fn take_out(&mut self, id: Uuid, bucket: (Uuid, i64)) {
+    fn take_out(&mut self, id: Uuid, bucket: Bucket) {
         if let Some(cases) = self.buckets.get_mut(&bucket) {
             cases.retain(|c| c.id != id);
             if cases.is_empty() {
@@ -110,12 +122,23 @@ impl Index {
 #[derive(Debug)]
 pub struct RecentCases {
     index: RwLock<Index>,
-    /// The latest `updated_at` a catch-up has read; the lock also keeps catch-ups one at a time.
+    /// When the last catch-up started reading (this server's clock); the lock also keeps
+    /// catch-ups one at a time.
     read_up_to: Mutex<DateTime<Utc>>,
+    replica: Uuid,
 }
 
 fn oldest(now: DateTime<Utc>) -> DateTime<Utc> {
     now - chrono::Duration::hours(MAX_WINDOW_HOURS)
+}
+
+/// Every tenant's id: a query "by county" reads a range of a (tenant, …) index per county
+/// instead of the whole table.
+fn counties() -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(tenancy::entity::tenant::Column::Id)
+        .from(tenancy::entity::tenant::Entity)
+        .to_owned()
 }
 
 fn overlap() -> chrono::Duration {
@@ -129,13 +152,15 @@ impl RecentCases {
         let rows = case::Entity::find()
             .select_only()
             .columns(Nearby::COLUMNS)
+            .filter(case::Column::TenantId.in_subquery(counties()))
             .filter(case::Column::CreatedAt.gte(oldest(now)))
             .filter(case::Column::State.is_not_in(["closed", "rejected", "voided"]))
             .into_model::<Nearby>()
             .all(db)
             .await
             .or_internal()?;
-        let recent = Self { index: RwLock::new(Index::default()), read_up_to: Mutex::new(now) };
+        let recent =
+            Self { index: RwLock::new(Index::default()), read_up_to: Mutex::new(now), replica: Uuid::now_v7() };
         recent.record(rows);
         Ok(recent)
     }
@@ -159,73 +184,46 @@ impl RecentCases {
             .map(|(i, (c, rule))| {
                 let held = cells_near(c.lon, c.lat, rule.radius_m)
                     .into_iter()
-                    .filter_map(|cell| index.buckets.get(&(c.tenant_id, cell)))
+                    .filter_map(|cell| index.buckets.get(&bucket(c.tenant_id, &c.class_code, cell)))
                     .flatten();
                 nearest(c, rule, held.chain(&batch[..i]))
             })
             .collect()
     }
 
-    /// Reads the cases changed since the last read (less [`OVERLAP`]) — other replicas' writes —
-    /// and forgets what has grown too old. Returns how many changes were new to this server.
-    ///
-    /// First only each changed case's id and time are read (most are this server's own writes,
-    /// already held, and the overlap is read again each time); then the cases not yet known in
-    /// that version.
+    /// This server's id, stamped on every case row it writes (`cases.replica`).
+    pub fn replica(&self) -> Uuid {
+        self.replica
+    }
+
+    /// Reads the cases other servers changed since the last read (less [`OVERLAP`]), and forgets
+    /// what has grown too old. Returns how many rows it read.
     pub async fn catch_up<C: ConnectionTrait>(&self, db: &C) -> Result<usize> {
         let started = std::time::Instant::now();
         let mut read_up_to = self.read_up_to.lock().await;
-        // By county, so each is a range of the (tenant, updated_at) index.
-        let counties = sea_orm::sea_query::Query::select()
-            .column(tenancy::entity::tenant::Column::Id)
-            .from(tenancy::entity::tenant::Entity)
-            .to_owned();
-        let changed: Vec<(Uuid, DateTime<Utc>)> = case::Entity::find()
+        let since = *read_up_to - overlap();
+        let now = Utc::now();
+        let rows = case::Entity::find()
             .select_only()
-            .columns([case::Column::Id, case::Column::UpdatedAt])
-            .filter(case::Column::TenantId.in_subquery(counties))
-            .filter(case::Column::UpdatedAt.gte(*read_up_to - overlap()))
-            .into_tuple()
+            .columns(Nearby::COLUMNS)
+            .filter(case::Column::TenantId.in_subquery(counties()))
+            .filter(case::Column::UpdatedAt.gte(since))
+            .filter(Condition::any().add(case::Column::Replica.is_null()).add(case::Column::Replica.ne(self.replica)))
+            .into_model::<Nearby>()
             .all(db)
             .await
             .or_internal()?;
-        let now = Utc::now();
-        let new = self.not_held(&changed);
-        // Bounded by the parameters one statement may bind.
-        for ids in new.chunks(1000) {
-            let rows = case::Entity::find()
-                .select_only()
-                .columns(Nearby::COLUMNS)
-                .filter(case::Column::Id.is_in(ids.iter().copied()))
-                .into_model::<Nearby>()
-                .all(db)
-                .await
-                .or_internal()?;
-            self.record(rows);
-        }
-        // A replica whose clock runs ahead must not move the mark past this server's present.
-        if let Some(latest) = changed.iter().map(|c| c.1).max() {
-            *read_up_to = (*read_up_to).max(latest.min(now));
-        }
-        let settled = *read_up_to - overlap() * 2;
+        let read = rows.len();
+        *read_up_to = (*read_up_to).max(now);
+        self.record(rows);
+        let settled = since - overlap();
         self.index.write().unwrap_or_else(PoisonError::into_inner).prune(oldest(now), settled);
         tracing::debug!(
-            changed = changed.len(),
-            new = new.len(),
+            read,
             ms = started.elapsed().as_secs_f64() * 1000.0,
-            "caught up with case changes"
+            "caught up with other servers' case changes"
         );
-        Ok(new.len())
-    }
-
-    /// The ids among `changed` whose version is newer than what is known of them.
-    fn not_held(&self, changed: &[(Uuid, DateTime<Utc>)]) -> Vec<Uuid> {
-        let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
-        changed
-            .iter()
-            .filter(|(id, at)| index.known.get(id).is_none_or(|k| k.updated_at < *at))
-            .map(|(id, _)| *id)
-            .collect()
+        Ok(read)
     }
 
     /// How many open cases are held.

@@ -163,6 +163,7 @@ fn assemble(jobs: &[&Job], numbers: &[i64], recent: &RecentCases) -> Result<Rows
     let mut cases: Vec<case::Model> = jobs.iter().map(|job| job.prepared.row.clone()).collect();
     for (row, &n) in cases.iter_mut().zip(numbers) {
         row.number = case_number(row.created_at, n);
+        row.replica = Some(recent.replica());
     }
     let search: Vec<_> = cases.iter().zip(jobs).map(|(row, job)| (row, job.prepared.rules.duplicates)).collect();
     let hints = recent.duplicates_of(&search);
@@ -230,18 +231,18 @@ async fn insert_postgres(pool: &sea_orm::sqlx::PgPool, rows: &Rows) -> Result<()
     const SQL: &str = "WITH c AS (INSERT INTO cases (id, tenant_id, number, state, source, kind, class_code, description, \
             address, lon, lat, grid_code, community_code, street_code, duty_grid_id, component_id, reporter_id, \
             urgent, department_id, overdue, deadline, tracking_code, projection, last_hash, created_at, updated_at, \
-            closed_at, timeline) \
+            closed_at, timeline, replica) \
           SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], \
             $8::text[], $9::text[], $10::float8[], $11::float8[], $12::text[], $13::text[], $14::text[], \
             $15::uuid[], $16::text[], $17::uuid[], $18::bool[], $19::uuid[], $20::bool[], $21::timestamptz[], \
             $22::text[], $23::text[], $24::text[], $25::timestamptz[], $26::timestamptz[], $27::timestamptz[], \
-            $28::bytea[])), \
+            $28::bytea[], $29::uuid[])), \
         e AS (INSERT INTO case_events (tenant_id, case_id, seq, action, actor_id, role, at, payload, due, prev_hash, hash) \
-          SELECT * FROM unnest($29::uuid[], $30::uuid[], $31::int4[], $32::text[], $33::text[], $34::text[], \
-            $35::timestamptz[], $36::text[], $37::timestamptz[], $38::text[], $39::text[])) \
+          SELECT * FROM unnest($30::uuid[], $31::uuid[], $32::int4[], $33::text[], $34::text[], $35::text[], \
+            $36::timestamptz[], $37::text[], $38::timestamptz[], $39::text[], $40::text[])) \
         INSERT INTO idempotency_keys (tenant_id, key, user_id, request_hash, status, response, created_at) \
-          SELECT * FROM unnest($40::uuid[], $41::text[], $42::uuid[], $43::text[], $44::int4[], $45::text[], \
-            $46::timestamptz[])";
+          SELECT * FROM unnest($41::uuid[], $42::text[], $43::uuid[], $44::text[], $45::int4[], $46::text[], \
+            $47::timestamptz[])";
     let (c, e, k) = (&rows.cases, &rows.events, &rows.keys);
     sea_orm::sqlx::query(SQL)
         .bind(col(c, |r| r.id))
@@ -272,6 +273,7 @@ async fn insert_postgres(pool: &sea_orm::sqlx::PgPool, rows: &Rows) -> Result<()
         .bind(col(c, |r| r.updated_at))
         .bind(col(c, |r| r.closed_at))
         .bind(col(c, |r| r.timeline.as_deref()))
+        .bind(col(c, |r| r.replica))
         .bind(col(e, |r| r.tenant_id))
         .bind(col(e, |r| r.case_id))
         .bind(col(e, |r| r.seq))

@@ -16,7 +16,7 @@ mod m20261128_000004_photos;
 mod m20261128_000005_case_cells;
 mod m20261128_000006_shared_departments;
 mod m20261128_000007_evaluation;
-mod m20261128_000008_drop_case_cells;
+mod m20261128_000008_recent_cases;
 
 pub struct Migrator;
 
@@ -31,7 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_case_cells::Migration),
             Box::new(m20261128_000006_shared_departments::Migration),
             Box::new(m20261128_000007_evaluation::Migration),
-            Box::new(m20261128_000008_drop_case_cells::Migration),
+            Box::new(m20261128_000008_recent_cases::Migration),
         ]
     }
 }

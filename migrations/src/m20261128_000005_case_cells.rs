@@ -18,7 +18,7 @@ enum Cases {
     Cell,
 }
 
-/// Adds `cases.cell`, fills it and indexes it (also the way back from its removal, `000008`).
+/// Adds `cases.cell`, fills it and indexes it (also the way back from its removal in `000008`).
 pub(crate) async fn add_cells(m: &SchemaManager<'_>) -> Result<(), DbErr> {
     m.alter_table(
         Table::alter()

@@ -32,6 +32,9 @@ pub struct Model {
     pub last_hash: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The server that last wrote the row ([`crate::recent::RecentCases::replica`]); `None` for
+    /// rows written by a tool (demo data, generated histories).
+    pub replica: Option<Uuid>,
     pub closed_at: Option<DateTimeUtc>,
     /// The events packed for evaluation ([`evaluation::timeline`]); appended with each event.
     pub timeline: Option<Vec<u8>>,

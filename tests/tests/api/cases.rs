@@ -685,11 +685,11 @@ async fn deadlines_skip_holidays_lights_turn_and_overdue_is_marked_exactly_once(
     // The sweep: not yet on day 9; on day 30 exactly one mark, even with two sweeps at once.
     let db = app.db().await;
     let now = chrono::Utc::now();
-    assert_eq!(cases::overdue::sweep(&db, now + chrono::Duration::days(9)).await.unwrap(), 0);
+    assert_eq!(cases::overdue::sweep(&db, None, now + chrono::Duration::days(9)).await.unwrap(), 0);
     let later = now + chrono::Duration::days(30);
-    let (a, b) = tokio::join!(cases::overdue::sweep(&db, later), cases::overdue::sweep(&db, later));
+    let (a, b) = tokio::join!(cases::overdue::sweep(&db, None, later), cases::overdue::sweep(&db, None, later));
     assert_eq!(a.unwrap() + b.unwrap(), 1);
-    assert_eq!(cases::overdue::sweep(&db, later).await.unwrap(), 0);
+    assert_eq!(cases::overdue::sweep(&db, None, later).await.unwrap(), 0);
     let detail = app.get(&format!("{}/{id}", cases()), &s.dispatcher).await;
     let marks = detail.body["timeline"].as_array().unwrap().iter().filter(|e| e["action"] == "mark_overdue").count();
     assert_eq!(marks, 1);
