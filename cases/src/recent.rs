@@ -122,9 +122,9 @@ impl Index {
 #[derive(Debug)]
 pub struct RecentCases {
     index: RwLock<Index>,
-    /// When the last catch-up started reading (this server's clock); the lock also keeps
+    /// When the last catch-up started to read (this server's clock); the lock also keeps
     /// catch-ups one at a time.
-    read_up_to: Mutex<DateTime<Utc>>,
+    last_read: Mutex<DateTime<Utc>>,
     replica: Uuid,
 }
 
@@ -160,7 +160,7 @@ impl RecentCases {
             .await
             .or_internal()?;
         let recent =
-            Self { index: RwLock::new(Index::default()), read_up_to: Mutex::new(now), replica: Uuid::now_v7() };
+            Self { index: RwLock::new(Index::default()), last_read: Mutex::new(now), replica: Uuid::now_v7() };
         recent.record(rows);
         Ok(recent)
     }
@@ -200,8 +200,8 @@ impl RecentCases {
     /// what has grown too old. Returns how many rows it read.
     pub async fn catch_up<C: ConnectionTrait>(&self, db: &C) -> Result<usize> {
         let started = std::time::Instant::now();
-        let mut read_up_to = self.read_up_to.lock().await;
-        let since = *read_up_to - overlap();
+        let mut last_read = self.last_read.lock().await;
+        let since = *last_read - overlap();
         let now = Utc::now();
         let rows = case::Entity::find()
             .select_only()
@@ -214,7 +214,7 @@ impl RecentCases {
             .await
             .or_internal()?;
         let read = rows.len();
-        *read_up_to = (*read_up_to).max(now);
+        *last_read = (*last_read).max(now);
         self.record(rows);
         let settled = since - overlap();
         self.index.write().unwrap_or_else(PoisonError::into_inner).prune(oldest(now), settled);
@@ -224,17 +224,6 @@ impl RecentCases {
             "caught up with other servers' case changes"
         );
         Ok(read)
-    }
-
-    /// How many open cases are held.
-    pub fn len(&self) -> usize {
-        let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
-        index.buckets.values().map(Vec::len).sum()
-    }
-
-    /// Whether no open case is held.
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 }
 

@@ -1,19 +1,18 @@
 //! Group commit of new cases.
 //!
 //! Intake requests arrive many at a time and each needs the same few statements (number, case
-//! row, first event, idempotency record). Instead of one transaction per
-//! request, requests queue here and a writer lane takes everything waiting — up to
-//! [`MAX_BATCH`] — and writes it at once. Nobody waits for a timer: a lane writes as soon as it is
-//! free, so under light load a batch is one request and under heavy load the batch grows with the
-//! queue. Each request is answered only after its batch committed, so an acknowledged case is a
-//! stored case.
+//! row, first event, idempotency record). Instead of one transaction per request, requests queue
+//! here and a writer lane takes everything waiting — up to [`MAX_BATCH`] — and writes it at once.
+//! Nobody waits for a timer: a lane writes as soon as it is free, so under light load a batch is
+//! one request and under heavy load the batch grows with the queue. Each request is answered only
+//! after its batch committed, so an acknowledged case is a stored case.
 //!
 //! Likely duplicates come from the in-memory index of recent open cases ([`RecentCases`]), which
-//! takes in each batch once it is committed. On PostgreSQL a batch is one statement (an insert
-//! of every row, with rows bound as binary arrays per column — see [`commit_postgres`]);
-//! elsewhere it is one transaction with multi-row inserts. A batch that fails (say, a key raced by another replica,
-//! or a retry of a request already stored) is retried one request at a time, so one request's
-//! problem is never another's.
+//! takes in each batch once it is committed. On PostgreSQL a batch is one statement (an insert of
+//! every row, with rows bound as binary arrays per column — see [`commit_postgres`]); elsewhere it
+//! is one transaction with multi-row inserts. A batch that fails (say, a key raced by another
+//! replica, or a retry of a request already stored) is retried one request at a time, so one
+//! request's problem is never another's.
 
 use kernel::{Error, Result};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
@@ -208,9 +207,10 @@ async fn commit(lane: &Lane, jobs: &[&Job]) -> Result<Vec<Result<Created>>> {
 /// Each request's answer, and the cases stored.
 type Committed = (Vec<Result<Created>>, Vec<case::Model>);
 
-/// PostgreSQL: one round trip for the whole batch, a statement that inserts every row. The rows go as one array per column, bound in binary, so the statement has
-/// one shape whatever the batch size and each connection plans it once; a statement is atomic on
-/// its own, so no transaction is opened. A request whose key is already stored makes the insert
+/// PostgreSQL: one round trip for the whole batch, a statement that inserts every row. The rows go
+/// as one array per column, bound in binary, so the statement has one shape whatever the batch size
+/// and each connection plans it once; a statement is atomic on its own, so no transaction is
+/// opened. A request whose key is already stored makes the insert
 /// fail on the key's unique index; the batch is then retried one request at a time, and that
 /// request gets the stored answer (see [`alone_failed`]).
 async fn commit_postgres(lane: &Lane, jobs: &[&Job]) -> Result<Committed> {
