@@ -42,11 +42,11 @@ pub const OVERLAP: Duration = Duration::from_secs(2);
 /// and location cell.
 type Bucket = (Uuid, u64, i64);
 
-fn bucket(tenant: Uuid, class_code: &str, cell: i64) -> Bucket {
+fn class_hash(class_code: &str) -> u64 {
     use std::hash::{Hash, Hasher};
     let mut h = std::collections::hash_map::DefaultHasher::new();
     class_code.hash(&mut h);
-    (tenant, h.finish(), cell)
+    h.finish()
 }
 
 /// What the index knows of one case.
@@ -80,7 +80,7 @@ impl Index {
         if !keep && previous.is_none() {
             return; // nothing to remember of a case never held
         }
-        let bucket = keep.then(|| bucket(case.tenant_id, &case.class_code, case.cell()));
+        let bucket = keep.then(|| (case.tenant_id, class_hash(&case.class_code), case.cell()));
         self.known.insert(case.id, Known { updated_at: case.updated_at, bucket });
         if let Some(bucket) = bucket {
             self.buckets.entry(bucket).or_default().push(case);
@@ -159,8 +159,7 @@ impl RecentCases {
             .all(db)
             .await
             .or_internal()?;
-        let recent =
-            Self { index: RwLock::new(Index::default()), last_read: Mutex::new(now), replica: Uuid::now_v7() };
+        let recent = Self { index: RwLock::new(Index::default()), last_read: Mutex::new(now), replica: Uuid::now_v7() };
         recent.record(rows);
         Ok(recent)
     }
@@ -182,9 +181,10 @@ impl RecentCases {
         new.iter()
             .enumerate()
             .map(|(i, (c, rule))| {
+                let class = class_hash(&c.class_code);
                 let held = cells_near(c.lon, c.lat, rule.radius_m)
                     .into_iter()
-                    .filter_map(|cell| index.buckets.get(&bucket(c.tenant_id, &c.class_code, cell)))
+                    .filter_map(|cell| index.buckets.get(&(c.tenant_id, class, cell)))
                     .flatten();
                 nearest(c, rule, held.chain(&batch[..i]))
             })
