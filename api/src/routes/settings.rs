@@ -6,6 +6,8 @@ use calendar::WorkCalendar;
 use cases::clock::{CALENDAR, LIMITS, TimeLimits};
 use cases::duplicates::{DUPLICATES, DuplicateRule};
 use kernel::{Error, FieldError};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tenancy::{Access, TenantScope};
 
@@ -23,6 +25,22 @@ fn own(scope: &TenantScope) -> Result<(), ApiError> {
 
 fn invalid(errors: Vec<(String, String)>) -> ApiError {
     ApiError(Error::validation(errors.into_iter().map(|(f, r)| FieldError::new(f, r)).collect()))
+}
+
+/// Replaces the named setting of the caller's own county with `body`, refused with every problem
+/// by field unless it parses and `validate` passes; answers with what was stored.
+async fn replace<T: Serialize + DeserializeOwned>(
+    scope: &TenantScope,
+    state: &AppState,
+    body: &Value,
+    name: &str,
+    validate: impl FnOnce(&T) -> Result<(), Vec<(String, String)>>,
+) -> ApiResult<HttpResponse> {
+    own(scope)?;
+    let value: T = crate::extract::parse(body.to_string().as_bytes())?;
+    validate(&value).map_err(invalid)?;
+    cases::settings::put(&state.db, scope.tenant_id().0, name, &value).await?;
+    Ok(HttpResponse::Ok().json(value))
 }
 
 /// The work calendar: time zone, working periods, weekend, public holidays and make-up working
@@ -67,11 +85,7 @@ pub async fn put_calendar(
     state: web::Data<AppState>,
     body: Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    own(&scope)?;
-    let cal: WorkCalendar = crate::extract::parse(body.0.to_string().as_bytes())?;
-    cal.validate().map_err(invalid)?;
-    cases::settings::put(&state.db, scope.tenant_id().0, CALENDAR, &cal).await?;
-    Ok(HttpResponse::Ok().json(cal))
+    replace(&scope, &state, &body.0, CALENDAR, WorkCalendar::validate).await
 }
 
 /// The time limits: per stage, and per class the disposal limit by area class (A/B/C) with
@@ -115,11 +129,7 @@ pub async fn put_limits(
     state: web::Data<AppState>,
     body: Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    own(&scope)?;
-    let limits: TimeLimits = crate::extract::parse(body.0.to_string().as_bytes())?;
-    limits.validate().map_err(invalid)?;
-    cases::settings::put(&state.db, scope.tenant_id().0, LIMITS, &limits).await?;
-    Ok(HttpResponse::Ok().json(limits))
+    replace(&scope, &state, &body.0, LIMITS, TimeLimits::validate).await
 }
 
 /// The duplicate rule: how close (metres) and how recent (hours) an open case of the same class
@@ -165,11 +175,7 @@ pub async fn put_duplicates(
     state: web::Data<AppState>,
     body: Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    own(&scope)?;
-    let rule: DuplicateRule = crate::extract::parse(body.0.to_string().as_bytes())?;
-    rule.validate().map_err(invalid)?;
-    cases::settings::put(&state.db, scope.tenant_id().0, DUPLICATES, &rule).await?;
-    Ok(HttpResponse::Ok().json(rule))
+    replace(&scope, &state, &body.0, DUPLICATES, DuplicateRule::validate).await
 }
 
 /// The responsibility list (权责清单): class, optionally narrowed to a street, community or grid,
