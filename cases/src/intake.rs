@@ -131,12 +131,7 @@ impl Service {
         let id = prepared.row.id;
         let created = self
             .writer
-            .submit(crate::writer::Job {
-                prepared,
-                tenant_code: scope.tenant().code.to_string(),
-                key: key.map(str::to_owned),
-                request_hash: hash,
-            })
+            .submit(crate::writer::Job::new(prepared, scope.tenant().code.to_string(), key.map(str::to_owned), hash))
             .await?;
         if !created.replayed {
             tracing::info!(case = %id, tenant = %scope.tenant().code, "case opened");
@@ -337,9 +332,10 @@ pub(crate) async fn next_numbers<C: sea_orm::ConnectionTrait>(
     }
     if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
         let rows = txn
-            .query_all_raw(sea_orm::Statement::from_string(
+            .query_all_raw(sea_orm::Statement::from_sql_and_values(
                 sea_orm::DbBackend::Postgres,
-                format!("SELECT nextval('case_number_seq') AS n FROM generate_series(1, {count})"),
+                "SELECT nextval('case_number_seq') AS n FROM generate_series(1, $1)",
+                [(count as i64).into()],
             ))
             .await
             .or_internal()?;
@@ -464,17 +460,11 @@ pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(
 #[derive(Serialize)]
 struct Response<'a> {
     #[serde(flatten)]
-    case: CaseView,
+    case: &'a CaseView,
     possible_duplicates: &'a [crate::duplicates::DuplicateHint],
 }
 
-/// The intake response for `row` (the prepared case, numbered), serialised.
-pub(crate) fn response(p: &Prepared, row: &case::Model, hints: &[crate::duplicates::DuplicateHint]) -> Result<String> {
-    let case = CaseView::with_projection(row, p.projection.clone()).with_clock(
-        row,
-        &p.rules.cal,
-        &p.rules.limits,
-        crate::now(),
-    );
+/// The intake response for a new case (its view, numbered), serialised.
+pub(crate) fn response(case: &CaseView, hints: &[crate::duplicates::DuplicateHint]) -> Result<String> {
     serde_json::to_string(&Response { case, possible_duplicates: hints }).map_err(Error::internal)
 }

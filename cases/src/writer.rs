@@ -18,26 +18,48 @@ use kernel::{Error, Result};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
+use std::time::Instant;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
 use crate::db::OrInternal;
 use crate::duplicates::Nearby;
 use crate::entity::{case, case_event, idempotency_key};
 use crate::intake::{Created, Prepared, case_number, next_numbers, replayed, response};
+use crate::query::CaseView;
 use crate::recent::RecentCases;
+use workflow::chain::GENESIS;
 
 /// The most requests written in one batch.
 pub const MAX_BATCH: usize = 64;
 /// Writer lanes on PostgreSQL.
 pub const LANES: u32 = 2;
 
-/// One intake request waiting to be written.
+/// One intake request waiting to be written: everything that does not depend on the batch (the
+/// case row but its number, the first event, the response but its number and duplicates) is
+/// built by the HTTP worker that took the request, so the lanes — one thread for all of them —
+/// do only what must be done per batch.
 #[derive(Debug)]
 pub(crate) struct Job {
     pub prepared: Prepared,
+    pub event: case_event::Model,
+    pub view: CaseView,
     pub tenant_code: String,
     pub key: Option<String>,
     pub request_hash: String,
+}
+
+impl Job {
+    pub fn new(prepared: Prepared, tenant_code: String, key: Option<String>, request_hash: String) -> Self {
+        let row = &prepared.row;
+        let event = crate::act::event_model(row.tenant_id, row.id, &prepared.first, GENESIS, &prepared.hash);
+        let view = CaseView::with_projection(row, prepared.projection.clone()).with_clock(
+            row,
+            &prepared.rules.cal,
+            &prepared.rules.limits,
+            crate::now(),
+        );
+        Self { prepared, event, view, tenant_code, key, request_hash }
+    }
 }
 
 type Queued = (Job, oneshot::Sender<Result<Created>>);
@@ -106,13 +128,13 @@ async fn lane(lane: Lane, rx: Arc<Mutex<mpsc::Receiver<Queued>>>) {
 async fn write(lane: &Lane, batch: Vec<Queued>) {
     // A key repeated within the batch (a retry racing its original) waits for the original.
     let mut seen = HashSet::new();
-    let (now, later): (Vec<Queued>, Vec<Queued>) = batch.into_iter().partition(|(job, _)| match &job.key {
+    let (mut now, later): (Vec<Queued>, Vec<Queued>) = batch.into_iter().partition(|(job, _)| match &job.key {
         Some(k) => seen.insert((job.prepared.row.tenant_id, k.clone())),
         None => true,
     });
-    let jobs: Vec<&Job> = now.iter().map(|(j, _)| j).collect();
-    let started = std::time::Instant::now();
-    let result = commit(lane, &jobs).await;
+    let mut jobs: Vec<&mut Job> = now.iter_mut().map(|(j, _)| j).collect();
+    let started = Instant::now();
+    let result = commit(lane, &mut jobs).await;
     tracing::debug!(size = jobs.len(), ms = started.elapsed().as_secs_f64() * 1000.0, "case batch written");
     match result {
         Ok(answers) => {
@@ -147,35 +169,27 @@ async fn alone_failed(db: &DatabaseConnection, job: &Job, e: Error) -> Result<Cr
     Err(e)
 }
 
-/// The batch's new rows, assembled: cases (numbered), first events, idempotency records, and
-/// each request's response body.
+/// What a batch adds to its jobs' rows: idempotency records and each request's response body.
 struct Rows {
-    cases: Vec<case::Model>,
-    events: Vec<case_event::Model>,
     keys: Vec<idempotency_key::Model>,
     bodies: Vec<String>,
 }
 
-/// Numbers the prepared cases (`numbers` in their order), finds their likely duplicates and
-/// builds their rows and responses.
-fn assemble(jobs: &[&Job], numbers: &[i64], recent: &RecentCases) -> Result<Rows> {
-    let mut cases: Vec<case::Model> = jobs.iter().map(|job| job.prepared.row.clone()).collect();
-    for (row, &n) in cases.iter_mut().zip(numbers) {
+/// Numbers the jobs' cases (`numbers` in their order), finds their likely duplicates and builds
+/// their idempotency records and responses.
+fn assemble(jobs: &mut [&mut Job], numbers: &[i64], recent: &RecentCases) -> Result<Rows> {
+    for (job, &n) in jobs.iter_mut().zip(numbers) {
+        let row = &mut job.prepared.row;
         row.number = case_number(row.created_at, n);
         row.replica = Some(recent.replica());
+        job.view.number = row.number.clone();
     }
-    let search: Vec<_> = cases.iter().zip(jobs).map(|(row, job)| (row, job.prepared.rules.duplicates)).collect();
+    let search: Vec<_> = jobs.iter().map(|job| (&job.prepared.row, job.prepared.rules.duplicates)).collect();
     let hints = recent.duplicates_of(&search);
-    let mut rows = Rows {
-        cases: Vec::new(),
-        events: Vec::with_capacity(jobs.len()),
-        keys: Vec::new(),
-        bodies: Vec::with_capacity(jobs.len()),
-    };
-    for ((job, hints), row) in jobs.iter().zip(&hints).zip(&cases) {
-        let p = &job.prepared;
-        let body = response(p, row, hints)?;
-        rows.events.push(crate::act::event_model(row.tenant_id, row.id, &p.first, workflow::chain::GENESIS, &p.hash));
+    let mut rows = Rows { keys: Vec::new(), bodies: Vec::with_capacity(jobs.len()) };
+    for (job, hints) in jobs.iter().zip(&hints) {
+        let row = &job.prepared.row;
+        let body = response(&job.view, hints)?;
         if let Some(k) = &job.key {
             rows.keys.push(idempotency_key::Model {
                 tenant_id: row.tenant_id,
@@ -189,23 +203,21 @@ fn assemble(jobs: &[&Job], numbers: &[i64], recent: &RecentCases) -> Result<Rows
         }
         rows.bodies.push(body);
     }
-    rows.cases = cases;
     Ok(rows)
 }
 
 /// Writes the batch. Returns each request's answer in order.
-async fn commit(lane: &Lane, jobs: &[&Job]) -> Result<Vec<Result<Created>>> {
-    let (answers, cases) = if lane.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+async fn commit(lane: &Lane, jobs: &mut [&mut Job]) -> Result<Vec<Result<Created>>> {
+    let answers = if lane.db.get_database_backend() == sea_orm::DbBackend::Postgres {
         commit_postgres(lane, jobs).await?
     } else {
         commit_in_transaction(lane, jobs).await?
     };
-    lane.recent.record(cases.iter().map(Nearby::from));
+    // Requests answered from an earlier key (SQLite) stored nothing: their rows are not numbered.
+    let stored = jobs.iter().zip(&answers).filter(|(_, a)| a.as_ref().is_ok_and(|c| !c.replayed));
+    lane.recent.record(stored.map(|(job, _)| Nearby::from(&job.prepared.row)));
     Ok(answers)
 }
-
-/// Each request's answer, and the cases stored.
-type Committed = (Vec<Result<Created>>, Vec<case::Model>);
 
 /// PostgreSQL: one round trip for the whole batch, a statement that inserts every row. The rows go
 /// as one array per column, bound in binary, so the statement has one shape whatever the batch size
@@ -213,12 +225,11 @@ type Committed = (Vec<Result<Created>>, Vec<case::Model>);
 /// opened. A request whose key is already stored makes the insert
 /// fail on the key's unique index; the batch is then retried one request at a time, and that
 /// request gets the stored answer (see [`alone_failed`]).
-async fn commit_postgres(lane: &Lane, jobs: &[&Job]) -> Result<Committed> {
+async fn commit_postgres(lane: &Lane, jobs: &mut [&mut Job]) -> Result<Vec<Result<Created>>> {
     let taken = lane.numbers.take(&lane.db, jobs.len()).await?;
     let rows = assemble(jobs, &taken, &lane.recent)?;
-    insert_postgres(lane.db.get_postgres_connection_pool(), &rows).await?;
-    let answers = rows.bodies.into_iter().map(|body| Ok(Created { status: 201, body, replayed: false })).collect();
-    Ok((answers, rows.cases))
+    insert_postgres(lane.db.get_postgres_connection_pool(), jobs, &rows.keys).await?;
+    Ok(rows.bodies.into_iter().map(|body| Ok(Created { status: 201, body, replayed: false })).collect())
 }
 
 /// One column of rows.
@@ -227,7 +238,11 @@ fn col<'a, R, T>(rows: &'a [R], f: impl Fn(&'a R) -> T) -> Vec<T> {
 }
 
 /// The cases, their first events and the idempotency records in one statement.
-async fn insert_postgres(pool: &sea_orm::sqlx::PgPool, rows: &Rows) -> Result<()> {
+async fn insert_postgres(
+    pool: &sea_orm::sqlx::PgPool,
+    jobs: &[&mut Job],
+    keys: &[idempotency_key::Model],
+) -> Result<()> {
     const SQL: &str = "WITH c AS (INSERT INTO cases (id, tenant_id, number, state, source, kind, class_code, description, \
             address, lon, lat, grid_code, community_code, street_code, duty_grid_id, component_id, reporter_id, \
             urgent, department_id, overdue, deadline, tracking_code, projection, last_hash, created_at, updated_at, \
@@ -243,7 +258,9 @@ async fn insert_postgres(pool: &sea_orm::sqlx::PgPool, rows: &Rows) -> Result<()
         INSERT INTO idempotency_keys (tenant_id, key, user_id, request_hash, status, response, created_at) \
           SELECT * FROM unnest($41::uuid[], $42::text[], $43::uuid[], $44::text[], $45::int4[], $46::text[], \
             $47::timestamptz[])";
-    let (c, e, k) = (&rows.cases, &rows.events, &rows.keys);
+    let c: Vec<&case::Model> = jobs.iter().map(|j| &j.prepared.row).collect();
+    let e: Vec<&case_event::Model> = jobs.iter().map(|j| &j.event).collect();
+    let (c, e, k) = (&c, &e, keys);
     sea_orm::sqlx::query(SQL)
         .bind(col(c, |r| r.id))
         .bind(col(c, |r| r.tenant_id))
@@ -300,10 +317,10 @@ async fn insert_postgres(pool: &sea_orm::sqlx::PgPool, rows: &Rows) -> Result<()
 
 /// Any backend (SQLite): one transaction with multi-row inserts; requests whose key is already
 /// stored are answered from it.
-async fn commit_in_transaction(lane: &Lane, jobs: &[&Job]) -> Result<Committed> {
+async fn commit_in_transaction(lane: &Lane, jobs: &mut [&mut Job]) -> Result<Vec<Result<Created>>> {
     let mut keyed = Condition::any();
     let mut any_key = false;
-    for job in jobs {
+    for job in jobs.iter() {
         if let Some(k) = &job.key {
             keyed = keyed.add(
                 Condition::all()
@@ -320,27 +337,32 @@ async fn commit_in_transaction(lane: &Lane, jobs: &[&Job]) -> Result<Committed> 
             prior.insert((m.tenant_id, m.key.clone()), m);
         }
     }
-    let stored_before = |job: &Job| job.key.as_ref().and_then(|k| prior.get(&(job.prepared.row.tenant_id, k.clone())));
-    let fresh: Vec<&Job> = jobs.iter().copied().filter(|j| stored_before(j).is_none()).collect();
+    // Each request's stored first answer, if its key was used before.
+    let stored_before: Vec<Option<idempotency_key::Model>> = jobs
+        .iter()
+        .map(|job| job.key.as_ref().and_then(|k| prior.remove(&(job.prepared.row.tenant_id, k.clone()))))
+        .collect();
+    let mut fresh: Vec<&mut Job> =
+        jobs.iter_mut().zip(&stored_before).filter(|(_, s)| s.is_none()).map(|(j, _)| &mut **j).collect();
 
     // Numbers, per county in batch order.
     let mut numbers = vec![0; fresh.len()];
-    let mut by_tenant: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_tenant: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, job) in fresh.iter().enumerate() {
-        by_tenant.entry(job.tenant_code.as_str()).or_default().push(i);
+        by_tenant.entry(job.tenant_code.clone()).or_default().push(i);
     }
     for (code, positions) in &by_tenant {
         for (&i, n) in positions.iter().zip(next_numbers(&txn, code, positions.len()).await?) {
             numbers[i] = n;
         }
     }
-    let rows = assemble(&fresh, &numbers, &lane.recent)?;
-    if !rows.cases.is_empty() {
-        case::Entity::insert_many(rows.cases.iter().cloned().map(case::ActiveModel::from))
+    let rows = assemble(&mut fresh, &numbers, &lane.recent)?;
+    if !fresh.is_empty() {
+        case::Entity::insert_many(fresh.iter().map(|j| case::ActiveModel::from(j.prepared.row.clone())))
             .exec_without_returning(&txn)
             .await
             .or_internal()?;
-        case_event::Entity::insert_many(rows.events.into_iter().map(crate::act::insertable))
+        case_event::Entity::insert_many(fresh.iter().map(|j| crate::act::insertable(j.event.clone())))
             .exec_without_returning(&txn)
             .await
             .or_internal()?;
@@ -356,31 +378,103 @@ async fn commit_in_transaction(lane: &Lane, jobs: &[&Job]) -> Result<Committed> 
     let mut bodies = rows.bodies.into_iter();
     let answers = jobs
         .iter()
-        .map(|job| match stored_before(job) {
+        .zip(&stored_before)
+        .map(|(job, stored)| match stored {
             Some(m) => replayed(m, &job.request_hash),
             None => Ok(Created { status: 201, body: bodies.next().unwrap_or_default(), replayed: false }),
         })
         .collect();
-    Ok((answers, rows.cases))
+    Ok(answers)
 }
 
-/// Case numbers on PostgreSQL, taken from the sequence a block at a time (one round trip per
-/// [`MAX_BATCH`] cases instead of one per batch) and handed out in the order batches form, so
-/// within a server they increase with time. Numbers left in the block when the server stops are
-/// never used, and with several replicas each hands out its own block, so numbers from different
-/// replicas interleave out of time order by up to a block.
+/// Case numbers on PostgreSQL, taken from the sequence a block at a time and handed out in the
+/// order batches form, so within a server they increase with time. A block is [`MAX_BATCH`]
+/// numbers, or a quarter of what the last second used when that is more (at thousands of
+/// reports a second, a round trip for numbers every few batches would hold both lanes up).
+/// Numbers left in the block when the server stops are never used, and with several replicas each
+/// hands out its own block, so numbers from different replicas interleave out of time order by up
+/// to a block.
 #[derive(Debug, Default)]
 pub(crate) struct Numbers {
-    free: Mutex<VecDeque<i64>>,
+    state: Mutex<NumberState>,
+}
+
+#[derive(Debug, Default)]
+struct NumberState {
+    free: VecDeque<i64>,
+    /// Numbers handed out in the second that began at `since`, and in the second before it.
+    since: Option<Instant>,
+    this_second: usize,
+    last_second: usize,
+}
+
+/// The largest block of numbers taken at once.
+const MAX_BLOCK: usize = 4096;
+
+impl NumberState {
+    /// Counts `count` numbers handed out at `now`.
+    fn note(&mut self, now: Instant, count: usize) {
+        match self.since.map(|since| now.duration_since(since).as_secs()) {
+            Some(0) => {}
+            Some(1) => {
+                self.last_second = std::mem::take(&mut self.this_second);
+                self.since = Some(now);
+            }
+            _ => (self.last_second, self.this_second, self.since) = (0, 0, Some(now)),
+        }
+        self.this_second += count;
+    }
+
+    /// How many numbers to take from the sequence when `count` are wanted now.
+    fn block(&self, count: usize) -> usize {
+        let missing = count.saturating_sub(self.free.len());
+        if missing == 0 { 0 } else { missing.max(MAX_BATCH).max((self.last_second / 4).min(MAX_BLOCK)) }
+    }
 }
 
 impl Numbers {
     async fn take<C: sea_orm::ConnectionTrait>(&self, db: &C, count: usize) -> Result<Vec<i64>> {
-        let mut free = self.free.lock().await;
-        if free.len() < count {
-            let more = next_numbers(db, "", (count - free.len()).max(MAX_BATCH)).await?;
-            free.extend(more);
+        let mut state = self.state.lock().await;
+        state.note(Instant::now(), count);
+        let block = state.block(count);
+        if block > 0 {
+            let more = next_numbers(db, "", block).await?;
+            state.free.extend(more);
         }
-        Ok(free.drain(..count).collect())
+        Ok(state.free.drain(..count).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn the_block_of_numbers_grows_with_the_rate_and_shrinks_when_it_falls() {
+        let start = Instant::now();
+        let mut s = NumberState::default();
+        s.note(start, 10);
+        assert_eq!(s.block(10), MAX_BATCH, "no history: the smallest block");
+        assert_eq!(s.block(100), 100, "never less than asked for");
+        // A busy second: 8,000 numbers.
+        for i in 0..800 {
+            s.note(start + Duration::from_micros(i * 1000), 10);
+        }
+        s.note(start + Duration::from_millis(1001), 10);
+        assert_eq!(s.block(10), 2002, "a quarter of the last second");
+        s.free.extend(0..10);
+        assert_eq!(s.block(10), 0, "enough left: no round trip");
+        s.free.clear();
+        // Quiet: a second with a handful, then a long pause.
+        s.note(start + Duration::from_millis(2002), 5);
+        assert_eq!(s.block(10), MAX_BATCH);
+        s.note(start + Duration::from_secs(60), 1);
+        assert_eq!(s.block(10), MAX_BATCH);
+        // A rate beyond reason is capped.
+        let later = start + Duration::from_secs(61);
+        s.note(later, 100_000);
+        s.note(later + Duration::from_millis(1000), 1);
+        assert_eq!(s.block(10), MAX_BLOCK);
     }
 }

@@ -17,6 +17,7 @@ mod m20261128_000005_case_cells;
 mod m20261128_000006_shared_departments;
 mod m20261128_000007_evaluation;
 mod m20261128_000008_recent_cases;
+mod m20261128_000009_partial_indexes;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_shared_departments::Migration),
             Box::new(m20261128_000007_evaluation::Migration),
             Box::new(m20261128_000008_recent_cases::Migration),
+            Box::new(m20261128_000009_partial_indexes::Migration),
         ]
     }
 }
