@@ -109,6 +109,7 @@ impl Service {
         input: NewCase,
         key: Option<&str>,
     ) -> Result<Created> {
+        let coming = self.writer.expect();
         let hash = request_hash(&input);
         if let Some(k) = key
             && (k.is_empty() || k.len() > 128)
@@ -131,7 +132,10 @@ impl Service {
         let id = prepared.row.id;
         let created = self
             .writer
-            .submit(crate::writer::Job::new(prepared, scope.tenant().code.to_string(), key.map(str::to_owned), hash))
+            .submit(
+                crate::writer::Job::new(prepared, scope.tenant().code.to_string(), key.map(str::to_owned), hash),
+                coming,
+            )
             .await?;
         if !created.replayed {
             tracing::info!(case = %id, tenant = %scope.tenant().code, "case opened");

@@ -3,9 +3,11 @@
 //! Intake requests arrive many at a time and each needs the same few statements (number, case
 //! row, first event, idempotency record). Instead of one transaction per request, requests queue
 //! here and a writer lane takes everything waiting — up to [`MAX_BATCH`] — and writes it at once.
-//! Nobody waits for a timer: a lane writes as soon as it is free, so under light load a batch is
-//! one request and under heavy load the batch grows with the queue. Each request is answered only
-//! after its batch committed, so an acknowledged case is a stored case.
+//! A lane writes as soon as it is free, unless requests are on their way (being checked by an HTTP
+//! worker; see [`Coming`]): then it waits for them, at most [`COMING_WAIT`]. So under light load
+//! a batch is one request written at once, and under heavy load the batch grows with the queue.
+//! Each request is answered only after its batch committed, so an acknowledged case is a stored
+//! case.
 //!
 //! Likely duplicates come from the in-memory index of recent open cases ([`RecentCases`]), which
 //! takes in each batch once it is committed. On PostgreSQL a batch is one statement (an insert of
@@ -18,6 +20,7 @@ use kernel::{Error, Result};
 use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 use tokio::sync::{Mutex, mpsc, oneshot};
 
@@ -31,6 +34,9 @@ use workflow::chain::GENESIS;
 
 /// The most requests written in one batch.
 pub const MAX_BATCH: usize = 64;
+/// The longest a lane waits for a request still coming (one that fails its checks is never
+/// queued).
+pub(crate) const COMING_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
 /// Writer lanes on PostgreSQL.
 pub const LANES: u32 = 2;
 
@@ -68,6 +74,21 @@ type Queued = (Job, oneshot::Sender<Result<Created>>);
 #[derive(Debug, Clone)]
 pub(crate) struct Writer {
     queue: mpsc::Sender<Queued>,
+    /// Requests being prepared by the HTTP workers, soon to be queued (see [`Coming`]).
+    coming: Arc<AtomicUsize>,
+}
+
+/// A request on its way to the queue: counted from the moment its worker starts to prepare it
+/// until it is queued (or refused). A lane that has gathered a batch waits for the requests still
+/// coming rather than writing a batch of one or two and leaving them to the next statement: every
+/// statement costs a round trip, a plan execution and a WAL flush, whatever its size.
+#[derive(Debug)]
+pub(crate) struct Coming(Arc<AtomicUsize>);
+
+impl Drop for Coming {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
 }
 
 impl Writer {
@@ -79,16 +100,25 @@ impl Writer {
         let rx = Arc::new(Mutex::new(rx));
         let lanes = if db.get_database_backend() == sea_orm::DbBackend::Postgres { LANES } else { 1 };
         let numbers = Arc::new(Numbers::default());
+        let coming = Arc::new(AtomicUsize::new(0));
         for _ in 0..lanes {
             let lane_of = Lane { db: db.clone(), numbers: numbers.clone(), recent: recent.clone() };
-            tokio::spawn(lane(lane_of, rx.clone()));
+            tokio::spawn(lane(lane_of, rx.clone(), coming.clone()));
         }
-        Self { queue }
+        Self { queue, coming }
+    }
+
+    /// Counts a request as coming until the guard is dropped or handed to [`Writer::submit`].
+    pub fn expect(&self) -> Coming {
+        self.coming.fetch_add(1, Ordering::AcqRel);
+        Coming(self.coming.clone())
     }
 
     /// Queues a request and waits until its batch is written.
-    pub async fn submit(&self, job: Job) -> Result<Created> {
+    pub async fn submit(&self, job: Job, coming: Coming) -> Result<Created> {
         let (reply, answer) = oneshot::channel();
+        // No longer coming before it is queued: a lane must never wait for a request it holds.
+        drop(coming);
         self.queue
             .send((job, reply))
             .await
@@ -104,7 +134,7 @@ struct Lane {
     recent: Arc<RecentCases>,
 }
 
-async fn lane(lane: Lane, rx: Arc<Mutex<mpsc::Receiver<Queued>>>) {
+async fn lane(lane: Lane, rx: Arc<Mutex<mpsc::Receiver<Queued>>>, coming: Arc<AtomicUsize>) {
     loop {
         let mut batch = Vec::new();
         {
@@ -113,10 +143,19 @@ async fn lane(lane: Lane, rx: Arc<Mutex<mpsc::Receiver<Queued>>>) {
                 Some(q) => batch.push(q),
                 None => return,
             }
-            while batch.len() < MAX_BATCH {
-                match rx.try_recv() {
-                    Ok(q) => batch.push(q),
-                    Err(_) => break,
+            loop {
+                while batch.len() < MAX_BATCH {
+                    match rx.try_recv() {
+                        Ok(q) => batch.push(q),
+                        Err(_) => break,
+                    }
+                }
+                if batch.len() >= MAX_BATCH || coming.load(Ordering::Acquire) == 0 {
+                    break;
+                }
+                match tokio::time::timeout(COMING_WAIT, rx.recv()).await {
+                    Ok(Some(q)) => batch.push(q),
+                    _ => break,
                 }
             }
         }
