@@ -34,8 +34,8 @@ use workflow::chain::GENESIS;
 
 /// The most requests written in one batch.
 pub const MAX_BATCH: usize = 64;
-/// The longest a lane waits for a request still coming (one that fails its checks is never
-/// queued).
+/// The longest a lane, having gathered a batch, waits for requests still coming (one that fails
+/// its checks is never queued; under a steady stream the batch would otherwise keep growing).
 pub(crate) const COMING_WAIT: std::time::Duration = std::time::Duration::from_millis(1);
 /// Writer lanes on PostgreSQL.
 pub const LANES: u32 = 2;
@@ -143,6 +143,7 @@ async fn lane(lane: Lane, rx: Arc<Mutex<mpsc::Receiver<Queued>>>, coming: Arc<At
                 Some(q) => batch.push(q),
                 None => return,
             }
+            let deadline = tokio::time::Instant::now() + COMING_WAIT;
             loop {
                 while batch.len() < MAX_BATCH {
                     match rx.try_recv() {
@@ -153,7 +154,7 @@ async fn lane(lane: Lane, rx: Arc<Mutex<mpsc::Receiver<Queued>>>, coming: Arc<At
                 if batch.len() >= MAX_BATCH || coming.load(Ordering::Acquire) == 0 {
                     break;
                 }
-                match tokio::time::timeout(COMING_WAIT, rx.recv()).await {
+                match tokio::time::timeout_at(deadline, rx.recv()).await {
                     Ok(Some(q)) => batch.push(q),
                     _ => break,
                 }
