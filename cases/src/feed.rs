@@ -4,13 +4,22 @@
 //! resumes where it stopped) about once a second. Reading the log instead of an in-process
 //! channel means every replica's events reach every subscriber. Each subscriber receives only
 //! events of cases it may see — the rules of the work list, applied to the case as it is now.
+//!
+//! Ids are taken when a row is written, but transactions commit in their own order: on
+//! PostgreSQL, while one intake batch (or action) that took ids 100–108 is still committing,
+//! another's 109–117 may already be visible. A reader that moved its position to 117 would never
+//! deliver 100–108. So a stream reads only as far as the ids are without gaps ([`Horizon`]). A gap
+//! is either a write still in progress, which fills it, or a write that rolled back (or ids a
+//! crash skipped), which never will: it is passed once every transaction that was running when
+//! the gap was first seen has ended, and no sooner than [`GAP_GRACE`] after. On SQLite one writer
+//! commits at a time, so a gap is never filled later and is passed at once.
 
 use futures_util::Stream;
 use kernel::Result;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use std::collections::HashMap;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tenancy::TenantScope;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -47,26 +56,128 @@ async fn start(db: &DatabaseConnection, tenant: Uuid, last_event_id: Option<i64>
         .map_or(0, |e| e.id))
 }
 
-/// The events after `after` that the subscriber may see, and the new position.
-async fn next(db: &DatabaseConnection, tenant: Uuid, sight: &Sight, after: i64) -> Result<(Vec<FeedEvent>, i64)> {
+/// Ids of the log read at once when looking for gaps.
+const PAGE: u64 = 1000;
+
+/// The least time a gap in the ids stands before it is passed (on PostgreSQL). An insert takes its
+/// id a moment before its transaction has a transaction id of its own; a gap seen in that moment
+/// is not yet covered by the check of running transactions.
+pub const GAP_GRACE: Duration = Duration::from_secs(1);
+
+/// How far one stream may read: ids up to the first gap that may still fill.
+#[derive(Debug, Default)]
+struct Horizon {
+    /// Ids missing at or below this will never appear.
+    settled_through: i64,
+    /// The first gap not yet settled.
+    pending: Option<Gap>,
+}
+
+#[derive(Debug)]
+struct Gap {
+    seen: Instant,
+    /// The last id read when the gap was seen: every missing id below it had been taken by then.
+    last_read: i64,
+    /// PostgreSQL: the first transaction id not yet started when the gap was seen (`xmax` of a
+    /// snapshot taken after the read). None: the gap is final when seen (SQLite).
+    xmax: Option<i64>,
+}
+
+/// The end of the gapless run of `ids` (ascending, all after `after`): an id missing at or below
+/// `settled_through` is no gap.
+fn gapless_end(after: i64, ids: &[i64], settled_through: i64) -> i64 {
+    let mut end = after;
+    for &id in ids {
+        if id == end + 1 || id - 1 <= settled_through {
+            end = id;
+        } else {
+            break;
+        }
+    }
+    end
+}
+
+/// `xmin` or `xmax` of a snapshot taken now.
+async fn snapshot(db: &DatabaseConnection, which: &str) -> Result<i64> {
+    let sql = format!("SELECT pg_snapshot_{which}(pg_current_snapshot())::text::int8 AS x");
+    let row =
+        db.query_one_raw(sea_orm::Statement::from_string(sea_orm::DbBackend::Postgres, sql)).await.or_internal()?;
+    row.and_then(|r| r.try_get::<i64>("", "x").ok())
+        .ok_or_else(|| kernel::Error::internal(anyhow::anyhow!("no snapshot")))
+}
+
+impl Horizon {
+    /// How far the log can be read after `after` without passing a write still in progress, and
+    /// whether the page was full (more to read at once).
+    async fn advance(&mut self, db: &DatabaseConnection, after: i64) -> Result<(i64, bool)> {
+        // Settle first, then read: a transaction that ended before the check is in the read.
+        if let Some(gap) = &self.pending {
+            let settled = match gap.xmax {
+                None => true,
+                Some(xmax) => gap.seen.elapsed() >= GAP_GRACE && snapshot(db, "xmin").await? >= xmax,
+            };
+            if settled {
+                self.settled_through = self.settled_through.max(gap.last_read);
+                self.pending = None;
+            }
+        }
+        let ids: Vec<i64> = case_event::Entity::find()
+            .select_only()
+            .column(case_event::Column::Id)
+            .filter(case_event::Column::Id.gt(after))
+            .order_by_asc(case_event::Column::Id)
+            .limit(PAGE)
+            .into_tuple()
+            .all(db)
+            .await
+            .or_internal()?;
+        let end = gapless_end(after, &ids, self.settled_through);
+        let last_read = ids.last().copied().unwrap_or(after);
+        if end < last_read && self.pending.is_none() {
+            let xmax = match db.get_database_backend() {
+                sea_orm::DbBackend::Postgres => Some(snapshot(db, "xmax").await?),
+                _ => None,
+            };
+            self.pending = Some(Gap { seen: Instant::now(), last_read, xmax });
+        }
+        Ok((end, ids.len() as u64 == PAGE && end == last_read))
+    }
+}
+
+/// The events after `after` that the subscriber may see, the new position, and whether there is
+/// more to read at once.
+async fn next(
+    db: &DatabaseConnection,
+    tenant: Uuid,
+    sight: &Sight,
+    horizon: &mut Horizon,
+    after: i64,
+) -> Result<(Vec<FeedEvent>, i64, bool)> {
+    let (end, more) = horizon.advance(db, after).await?;
+    if end == after {
+        return Ok((Vec::new(), after, false));
+    }
     let events = case_event::Entity::find()
         .filter(case_event::Column::TenantId.eq(tenant))
         .filter(case_event::Column::Id.gt(after))
+        .filter(case_event::Column::Id.lte(end))
         .order_by_asc(case_event::Column::Id)
-        .limit(200)
         .all(db)
         .await
         .or_internal()?;
-    let Some(last) = events.last().map(|e| e.id) else { return Ok((Vec::new(), after)) };
     let ids: Vec<Uuid> = events.iter().map(|e| e.case_id).collect();
-    let cases: HashMap<Uuid, case::Model> = case::Entity::find()
-        .filter(case::Column::Id.is_in(ids))
-        .all(db)
-        .await
-        .or_internal()?
-        .into_iter()
-        .map(|c| (c.id, c))
-        .collect();
+    let cases: HashMap<Uuid, case::Model> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        case::Entity::find()
+            .filter(case::Column::Id.is_in(ids))
+            .all(db)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect()
+    };
     let visible = events
         .into_iter()
         .filter_map(|e| {
@@ -82,7 +193,7 @@ async fn next(db: &DatabaseConnection, tenant: Uuid, sight: &Sight, after: i64) 
             })
         })
         .collect();
-    Ok((visible, last))
+    Ok((visible, end, more))
 }
 
 /// The feed as SSE text chunks. Ends when the client goes away.
@@ -97,19 +208,23 @@ pub async fn stream(
     let sight = Sight::of(&db, &scope, &actor).await?;
     let position = start(&db, tenant, last_event_id).await?;
     let first = ": connected\n\n".to_owned();
-    Ok(futures_util::stream::unfold((position, Some(first), sight), move |(mut after, pending, sight)| {
+    let state = (position, Some(first), sight, Horizon::default());
+    Ok(futures_util::stream::unfold(state, move |(mut after, pending, sight, mut horizon)| {
         let db = db.clone();
         async move {
             if let Some(text) = pending {
-                return Some((Ok(text), (after, None, sight)));
+                return Some((Ok(text), (after, None, sight, horizon)));
             }
             // Invisible events still move the position; a comment every ~15 polls keeps proxies open.
+            let mut more = false;
             for _ in 0..15 {
-                tokio::time::sleep(every).await;
-                match next(&db, tenant, &sight, after).await {
-                    Err(e) => return Some((Err(e), (after, None, sight))),
-                    Ok((events, position)) => {
-                        after = position;
+                if !more {
+                    tokio::time::sleep(every).await;
+                }
+                match next(&db, tenant, &sight, &mut horizon, after).await {
+                    Err(e) => return Some((Err(e), (after, None, sight, horizon))),
+                    Ok((events, position, full)) => {
+                        (after, more) = (position, full);
                         if !events.is_empty() {
                             let text: String = events
                                 .iter()
@@ -121,12 +236,27 @@ pub async fn stream(
                                     )
                                 })
                                 .collect();
-                            return Some((Ok(text), (after, None, sight)));
+                            return Some((Ok(text), (after, None, sight, horizon)));
                         }
                     }
                 }
             }
-            Some((Ok(": ping\n\n".to_owned()), (after, None, sight)))
+            Some((Ok(": ping\n\n".to_owned()), (after, None, sight, horizon)))
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::gapless_end;
+
+    #[test]
+    fn the_horizon_stops_at_the_first_gap_not_yet_settled() {
+        assert_eq!(gapless_end(10, &[], 0), 10, "nothing new");
+        assert_eq!(gapless_end(10, &[11, 12, 13], 0), 13);
+        assert_eq!(gapless_end(10, &[11, 12, 15, 16], 0), 12, "13 and 14 may still commit");
+        assert_eq!(gapless_end(10, &[12, 13], 0), 10, "a gap right after the position");
+        assert_eq!(gapless_end(10, &[11, 12, 15, 16], 14), 16, "13 and 14 are settled: never coming");
+        assert_eq!(gapless_end(10, &[11, 12, 15, 18], 14), 15, "16 and 17 are not");
+    }
 }

@@ -937,6 +937,84 @@ async fn the_live_feed_delivers_each_user_only_the_cases_they_may_see() {
     assert!(replay.contains(&format!("id: {first_id}")), "{replay}");
 }
 
+/// PostgreSQL commits transactions in their own order, not in the order they took event ids: the
+/// feed must not pass an id still being written (it would never deliver it).
+#[tokio::test]
+async fn the_live_feed_waits_for_an_event_still_being_written_before_passing_it() {
+    let app = spawn_app().await;
+    if app.backend == tests::Backend::Sqlite {
+        return; // one writer at a time: ids become visible in order
+    }
+    let s = staff(&app).await;
+    let (lon, lat) = point(&app, &s.collector).await;
+    let body = json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat});
+    let (slow, fast) = (report(&app, &s, body.clone()).await, report(&app, &s, body).await);
+    for id in [&slow, &fast] {
+        accept_and_file(&app, &s, id, "06010").await;
+    }
+    let feed = app
+        .client
+        .get(format!("{}/api/v1/tenants/{COUNTY_A}/case-events", app.base))
+        .bearer_auth(&s.dispatcher)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(feed.status(), StatusCode::OK);
+
+    // A writer takes the next event id and has not committed yet …
+    use sea_orm::TransactionTrait;
+    let db = app.db().await;
+    let slow_writer = db.begin().await.unwrap();
+    slow_writer
+        .execute_unprepared(&format!(
+            "INSERT INTO case_events (tenant_id, case_id, seq, action, actor_id, role, at, payload, due, prev_hash, hash) \
+             SELECT tenant_id, id, 1000, 'supervise', NULL, 'supervision-center', now(), '{{}}', NULL, 'x', 'y' \
+             FROM cases WHERE id = '{slow}'"
+        ))
+        .await
+        .unwrap();
+    // … while a later one commits.
+    ok(&app, &s.dispatcher, &fast, json!({"action": "dispatch", "department": s.handler_dept})).await;
+    let (feed, early) = read_until(feed, &fast, 3).await;
+    assert!(!early.contains(&fast), "the later event waits for the earlier id: {early}");
+
+    slow_writer.commit().await.unwrap();
+    let (feed, seen) = read_until(feed.expect("the stream is open"), "dispatch", 10).await;
+    let at = |case: &str| seen.find(case).unwrap_or_else(|| panic!("{case} not delivered: {seen}"));
+    assert!(at(&slow) < at(&fast), "delivered in id order: {seen}");
+
+    // A writer that rolls back leaves a gap that never fills: the feed passes it.
+    let failed_writer = db.begin().await.unwrap();
+    failed_writer
+        .execute_unprepared(&format!(
+            "INSERT INTO case_events (tenant_id, case_id, seq, action, actor_id, role, at, payload, due, prev_hash, hash) \
+             SELECT tenant_id, id, 1001, 'supervise', NULL, 'supervision-center', now(), '{{}}', NULL, 'x', 'y' \
+             FROM cases WHERE id = '{slow}'"
+        ))
+        .await
+        .unwrap();
+    ok(&app, &s.dispatcher, &slow, json!({"action": "dispatch", "department": s.handler_dept})).await;
+    failed_writer.rollback().await.unwrap();
+    let (_, seen) = read_until(feed.expect("the stream is open"), "dispatch", 10).await;
+    assert!(seen.contains(&slow), "the event after the gap is delivered: {seen}");
+}
+
+/// Reads a live stream until `until` appears (or the time runs out); returns the stream and what was read.
+async fn read_until(resp: reqwest::Response, until: &str, seconds: u64) -> (Option<reqwest::Response>, String) {
+    let (mut resp, mut text) = (Some(resp), String::new());
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    while let Some(r) = resp.as_mut()
+        && !text.contains(until)
+    {
+        match tokio::time::timeout_at(deadline, r.chunk()).await {
+            Ok(Ok(Some(chunk))) => text.push_str(&String::from_utf8_lossy(&chunk)),
+            Ok(_) => resp = None,
+            Err(_) => break,
+        }
+    }
+    (resp, text)
+}
+
 #[tokio::test]
 async fn a_county_dispatches_to_a_department_its_city_shares() {
     let app = spawn_app().await;
