@@ -133,6 +133,10 @@ impl Horizon {
             .or_internal()?;
         let end = gapless_end(after, &ids, self.settled_through);
         let last_read = ids.last().copied().unwrap_or(after);
+        // A gap that filled (the write committed) needs no settling; a later gap gets its own.
+        if self.pending.as_ref().is_some_and(|gap| end >= gap.last_read) {
+            self.pending = None;
+        }
         if end < last_read && self.pending.is_none() {
             let xmax = match db.get_database_backend() {
                 sea_orm::DbBackend::Postgres => Some(snapshot(db, "xmax").await?),
