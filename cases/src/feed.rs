@@ -121,6 +121,8 @@ impl Horizon {
                 self.pending = None;
             }
         }
+        // Every county's ids, not only this one's: the sequence is shared, so most gaps in one
+        // county's events are other counties' events. Only the ids are read.
         let ids: Vec<i64> = case_event::Entity::find()
             .select_only()
             .column(case_event::Column::Id)

@@ -962,17 +962,8 @@ async fn the_live_feed_waits_for_an_event_still_being_written_before_passing_it(
     assert_eq!(feed.status(), StatusCode::OK);
 
     // A writer takes the next event id and has not committed yet …
-    use sea_orm::TransactionTrait;
     let db = app.db().await;
-    let slow_writer = db.begin().await.unwrap();
-    slow_writer
-        .execute_unprepared(&format!(
-            "INSERT INTO case_events (tenant_id, case_id, seq, action, actor_id, role, at, payload, due, prev_hash, hash) \
-             SELECT tenant_id, id, 1000, 'supervise', NULL, 'supervision-center', now(), '{{}}', NULL, 'x', 'y' \
-             FROM cases WHERE id = '{slow}'"
-        ))
-        .await
-        .unwrap();
+    let slow_writer = writing_event(&db, &slow, 1000).await;
     // … while a later one commits.
     ok(&app, &s.dispatcher, &fast, json!({"action": "dispatch", "department": s.handler_dept})).await;
     let (feed, early) = read_until(feed, &fast, 3).await;
@@ -984,19 +975,25 @@ async fn the_live_feed_waits_for_an_event_still_being_written_before_passing_it(
     assert!(at(&slow) < at(&fast), "delivered in id order: {seen}");
 
     // A writer that rolls back leaves a gap that never fills: the feed passes it.
-    let failed_writer = db.begin().await.unwrap();
-    failed_writer
-        .execute_unprepared(&format!(
-            "INSERT INTO case_events (tenant_id, case_id, seq, action, actor_id, role, at, payload, due, prev_hash, hash) \
-             SELECT tenant_id, id, 1001, 'supervise', NULL, 'supervision-center', now(), '{{}}', NULL, 'x', 'y' \
-             FROM cases WHERE id = '{slow}'"
-        ))
-        .await
-        .unwrap();
+    let failed_writer = writing_event(&db, &slow, 1001).await;
     ok(&app, &s.dispatcher, &slow, json!({"action": "dispatch", "department": s.handler_dept})).await;
     failed_writer.rollback().await.unwrap();
     let (_, seen) = read_until(feed.expect("the stream is open"), "dispatch", 10).await;
     assert!(seen.contains(&slow), "the event after the gap is delivered: {seen}");
+}
+
+/// A transaction that has written an event (number `seq`) of `case` and not yet ended.
+async fn writing_event(db: &sea_orm::DatabaseConnection, case: &str, seq: i32) -> sea_orm::DatabaseTransaction {
+    use sea_orm::TransactionTrait;
+    let txn = db.begin().await.unwrap();
+    txn.execute_unprepared(&format!(
+        "INSERT INTO case_events (tenant_id, case_id, seq, action, actor_id, role, at, payload, due, prev_hash, hash) \
+         SELECT tenant_id, id, {seq}, 'supervise', NULL, 'supervision-center', now(), '{{}}', NULL, 'x', 'y' \
+         FROM cases WHERE id = '{case}'"
+    ))
+    .await
+    .unwrap();
+    txn
 }
 
 /// Reads a live stream until `until` appears (or the time runs out); returns the stream and what was read.
