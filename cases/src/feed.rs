@@ -62,7 +62,7 @@ const PAGE: u64 = 1000;
 /// The least time a gap in the ids stands before it is passed (on PostgreSQL). An insert takes its
 /// id a moment before its transaction has a transaction id of its own; a gap seen in that moment
 /// is not yet covered by the check of running transactions.
-pub const GAP_GRACE: Duration = Duration::from_secs(1);
+const GAP_GRACE: Duration = Duration::from_secs(1);
 
 /// How far one stream may read: ids up to the first gap that may still fill.
 #[derive(Debug, Default)]
