@@ -42,7 +42,6 @@ pub struct CaseView {
     #[schema(example = "20261128000042")]
     pub number: String,
     pub kind: String,
-    pub class_code: String,
     pub description: String,
     pub address: Option<String>,
     /// WGS84.
@@ -75,12 +74,16 @@ impl CaseView {
     }
 
     /// The view of a row whose projection is at hand (a new case: no need to parse it back).
-    pub(crate) fn with_projection(r: &case::Model, workflow: workflow::Case) -> CaseView {
+    pub(crate) fn with_projection(r: &case::Model, mut workflow: workflow::Case) -> CaseView {
+        // The class is shown once, from the projection (flattened into the view); the row's
+        // column is the one lists filter on, and the two agree — the row's is taken when set.
+        if !r.class_code.is_empty() {
+            workflow.class_code = Some(r.class_code.clone());
+        }
         CaseView {
             id: r.id,
             number: r.number.clone(),
             kind: r.kind.clone(),
-            class_code: r.class_code.clone(),
             description: r.description.clone(),
             address: r.address.clone(),
             lon: r.lon,

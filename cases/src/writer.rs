@@ -77,7 +77,9 @@ impl Job {
     }
 }
 
-type Queued = (Job, oneshot::Sender<Result<Created>>);
+/// A job is boxed: it is moved into the queue, out of it, into a batch and between batches, and
+/// it holds a row, an event and a view (over a kilobyte) — each move copied it whole.
+type Queued = (Box<Job>, oneshot::Sender<Result<Created>>);
 
 /// The queue in front of the writer lanes.
 #[derive(Debug, Clone)]
@@ -130,7 +132,7 @@ impl Writer {
         // No longer coming before it is queued: a lane must never wait for a request it holds.
         drop(coming);
         self.queue
-            .send((job, reply))
+            .send((Box::new(job), reply))
             .await
             .map_err(|_| Error::internal(anyhow::anyhow!("the case writer has stopped")))?;
         answer.await.map_err(|_| Error::internal(anyhow::anyhow!("the case writer dropped a request")))?
@@ -192,7 +194,7 @@ async fn write(lane: &Lane, batch: Vec<Queued>) {
         Some(k) => seen.insert((job.prepared.row.tenant_id, k.clone())),
         None => true,
     });
-    let mut jobs: Vec<&mut Job> = now.iter_mut().map(|(j, _)| j).collect();
+    let mut jobs: Vec<&mut Job> = now.iter_mut().map(|(j, _)| &mut **j).collect();
     let started = Instant::now();
     let result = commit(lane, &mut jobs).await;
     tracing::debug!(size = jobs.len(), ms = started.elapsed().as_secs_f64() * 1000.0, "case batch written");

@@ -18,6 +18,7 @@ mod m20261128_000006_shared_departments;
 mod m20261128_000007_evaluation;
 mod m20261128_000008_recent_cases;
 mod m20261128_000009_partial_indexes;
+mod m20261128_000010_lz4_values;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_evaluation::Migration),
             Box::new(m20261128_000008_recent_cases::Migration),
             Box::new(m20261128_000009_partial_indexes::Migration),
+            Box::new(m20261128_000010_lz4_values::Migration),
         ]
     }
 }

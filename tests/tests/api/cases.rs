@@ -173,7 +173,9 @@ async fn full_loop_from_a_collector_report_to_closure_with_a_valid_chain() {
     };
     let first = send("report-1", body.clone()).await;
     assert_eq!(first.status(), StatusCode::CREATED);
-    let first: Value = first.json().await.unwrap();
+    let first = first.text().await.unwrap();
+    tests::assert_unique_keys(&first);
+    let first: Value = serde_json::from_str(&first).unwrap();
     let retry = send("report-1", body.clone()).await;
     assert_eq!(retry.status(), StatusCode::CREATED);
     assert_eq!(retry.headers()["idempotent-replayed"], "true");
@@ -187,6 +189,8 @@ async fn full_loop_from_a_collector_report_to_closure_with_a_valid_chain() {
     assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let list = app.get(&cases(), &s.acceptor).await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 1, "one case only: {}", list.text);
+    tests::assert_unique_keys(&list.text);
+    assert_eq!(list.body["items"][0]["class_code"], "06010");
 
     let id = first["id"].as_str().unwrap();
     assert_eq!(first["state"], "reported");
@@ -222,6 +226,7 @@ async fn full_loop_from_a_collector_report_to_closure_with_a_valid_chain() {
     assert!(closed["closed_at"].is_string());
 
     let detail = app.get(&format!("{}/{id}", cases()), &s.acceptor).await;
+    tests::assert_unique_keys(&detail.text);
     let actions: Vec<&str> =
         detail.body["timeline"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert_eq!(actions, ["report", "accept", "file", "dispatch", "handle", "send_check", "check", "close"]);
