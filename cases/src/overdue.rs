@@ -5,23 +5,29 @@
 
 use chrono::{DateTime, Utc};
 use kernel::Result;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::db::OrInternal;
 use crate::entity::case;
 
-/// Marks the cases overdue at `now`; returns how many this call marked. `replica` is the sweeping
-/// server's id for the rows it writes (see `cases.replica`).
-pub async fn sweep(db: &DatabaseConnection, replica: Option<uuid::Uuid>, now: DateTime<Utc>) -> Result<usize> {
-    let due = case::Entity::find()
-        .filter(case::Column::Overdue.eq(false))
+/// The running clocks past their deadline at `now`, earliest first, at most 500 (the sweep's query).
+/// Its terms are those of the partial index `ix_cases_due`, literally (see migration 000011): a
+/// bound `overdue = $1` would keep a prepared statement's generic plan off the index.
+pub fn due(now: DateTime<Utc>) -> sea_orm::Select<case::Entity> {
+    case::Entity::find()
+        .filter(Expr::col((case::Entity, case::Column::Overdue)).not())
+        .filter(case::Column::Deadline.is_not_null())
         .filter(case::Column::Deadline.lt(now))
         .filter(case::Column::State.is_not_in(["closed", "rejected", "voided", "suspended"]))
         .order_by_asc(case::Column::Deadline)
         .limit(500)
-        .all(db)
-        .await
-        .or_internal()?;
+}
+
+/// Marks the cases overdue at `now`; returns how many this call marked. `replica` is the sweeping
+/// server's id for the rows it writes (see `cases.replica`).
+pub async fn sweep(db: &DatabaseConnection, replica: Option<uuid::Uuid>, now: DateTime<Utc>) -> Result<usize> {
+    let due = due(now).all(db).await.or_internal()?;
     let system = crate::actor::system();
     let mut marked = 0;
     for row in due {

@@ -19,6 +19,7 @@ mod m20261128_000007_evaluation;
 mod m20261128_000008_recent_cases;
 mod m20261128_000009_partial_indexes;
 mod m20261128_000010_lz4_values;
+mod m20261128_000011_due_cases;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_recent_cases::Migration),
             Box::new(m20261128_000009_partial_indexes::Migration),
             Box::new(m20261128_000010_lz4_values::Migration),
+            Box::new(m20261128_000011_due_cases::Migration),
         ]
     }
 }

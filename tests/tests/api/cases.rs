@@ -1168,3 +1168,37 @@ async fn photos_go_to_an_s3_compatible_store_when_one_is_configured() {
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.bytes().await.unwrap().to_vec(), png);
 }
+
+/// The overdue sweep runs every 30 seconds on every server: it must read the partial index of
+/// running clocks, not the whole `cases` table. Checked with the statement as the server sends
+/// it, parameters bound: on PostgreSQL as a prepared statement's generic plan (which knows no
+/// parameter's value), on SQLite as prepared.
+#[tokio::test]
+async fn the_overdue_sweep_reads_the_index_of_running_clocks() {
+    use sea_orm::sea_query::{PostgresQueryBuilder, QueryBuilder};
+    use sea_orm::{DbBackend, QueryTrait, Statement, TransactionTrait};
+    let app = spawn_app().await;
+    let db = app.db().await;
+    let backend = db.get_database_backend();
+    let query = cases::overdue::due(chrono::Utc::now()).build(backend);
+    let plan: Vec<String> = if backend == DbBackend::Postgres {
+        let args: Vec<String> =
+            query.values.iter().flat_map(|v| v.0.iter()).map(|v| PostgresQueryBuilder.value_to_string(v)).collect();
+        let txn = db.begin().await.unwrap();
+        for setup in [
+            "SET LOCAL plan_cache_mode = force_generic_plan".to_owned(),
+            "SET LOCAL enable_seqscan = off".to_owned(),
+            format!("PREPARE due_cases AS {}", query.sql),
+        ] {
+            txn.execute_unprepared(&setup).await.unwrap();
+        }
+        let explain = format!("EXPLAIN EXECUTE due_cases({})", args.join(", "));
+        let rows = txn.query_all_raw(Statement::from_string(backend, explain)).await.unwrap();
+        rows.iter().map(|r| r.try_get_by_index::<String>(0).unwrap()).collect()
+    } else {
+        let explain = Statement { sql: format!("EXPLAIN QUERY PLAN {}", query.sql), ..query };
+        let rows = db.query_all_raw(explain).await.unwrap();
+        rows.iter().map(|r| r.try_get::<String>("", "detail").unwrap()).collect()
+    };
+    assert!(plan.iter().any(|line| line.contains("ix_cases_due")), "{plan:#?}");
+}
