@@ -161,7 +161,7 @@ impl From<&case::Model> for Nearby {
 /// read: each string is an allocation of its own, and reading one is a cache miss more than a
 /// comparison. Strings are copied only for the hints returned.
 pub(crate) fn nearest<'a>(
-    c: &case::Model,
+    c: &Nearby,
     rule: &DuplicateRule,
     candidates: impl Iterator<Item = &'a Nearby>,
 ) -> Vec<DuplicateHint> {
@@ -214,41 +214,6 @@ mod tests {
         assert_eq!(cells_near(118.7905, 31.9805, 500.0).len(), 121, "11 × 11 cells for 500 m");
     }
 
-    /// A new report of class 01001 at a point.
-    fn new_case(tenant: Uuid, lon: f64, lat: f64, now: chrono::DateTime<chrono::Utc>) -> case::Model {
-        case::Model {
-            id: Uuid::now_v7(),
-            tenant_id: tenant,
-            number: String::new(),
-            state: "reported".into(),
-            source: "patrol".into(),
-            kind: "matter".into(),
-            class_code: "01001".into(),
-            description: "破损".into(),
-            address: None,
-            lon,
-            lat,
-            grid_code: String::new(),
-            community_code: String::new(),
-            street_code: String::new(),
-            duty_grid_id: None,
-            component_id: None,
-            reporter_id: None,
-            urgent: false,
-            department_id: None,
-            overdue: false,
-            deadline: None,
-            tracking_code: None,
-            projection: String::new(),
-            last_hash: String::new(),
-            created_at: now,
-            updated_at: now,
-            replica: None,
-            closed_at: None,
-            timeline: None,
-        }
-    }
-
     #[test]
     fn the_nearest_are_every_open_case_of_the_class_within_the_radius_and_window() {
         use rand::{Rng, SeedableRng};
@@ -259,7 +224,17 @@ mod tests {
         let mut compared = 0;
         // Few candidates a round, so the nearest ten are all of them, out to the radius's edge.
         for _ in 0..200 {
-            let new = new_case(tenant, 118.7905, 31.9805, now);
+            let new = Nearby {
+                id: Uuid::now_v7(),
+                tenant_id: tenant,
+                number: String::new(),
+                state: "reported".into(),
+                class_code: "01001".into(),
+                lon: 118.7905,
+                lat: 31.9805,
+                created_at: now,
+                updated_at: now,
+            };
             let others: Vec<Nearby> = (0..40)
                 .map(|i| Nearby {
                     id: Uuid::now_v7(),

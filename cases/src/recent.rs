@@ -178,9 +178,11 @@ impl RecentCases {
     pub(crate) fn duplicates_of(&self, new: &[(&case::Model, DuplicateRule)]) -> Vec<Vec<DuplicateHint>> {
         let batch: Vec<Nearby> = new.iter().map(|(c, _)| Nearby::from(*c)).collect();
         let index = self.index.read().unwrap_or_else(PoisonError::into_inner);
-        new.iter()
+        batch
+            .iter()
+            .zip(new)
             .enumerate()
-            .map(|(i, (c, rule))| {
+            .map(|(i, (c, (_, rule)))| {
                 let class = class_hash(&c.class_code);
                 let held = cells_near(c.lon, c.lat, rule.radius_m)
                     .into_iter()
