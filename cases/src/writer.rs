@@ -78,7 +78,7 @@ impl Job {
 }
 
 /// A job is boxed: it is moved into the queue, out of it, into a batch and between batches, and
-/// it holds a row, an event and a view (over a kilobyte) — each move copied it whole.
+/// it holds a row, an event and a view (about 1.7 KB) — each move copied it whole.
 type Queued = (Box<Job>, oneshot::Sender<Result<Created>>);
 
 /// The queue in front of the writer lanes.
