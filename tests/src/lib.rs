@@ -4,8 +4,10 @@
 //!
 //! The database is an embedded SQLite file in a temporary directory, or — when
 //! `URBANGRID_TEST_DATABASE_URL` names a PostgreSQL server (e.g.
-//! `postgres://postgres@127.0.0.1:5432/postgres`) — a new database `ug_test_<uuid>` created on it
-//! for this one test. Logs are silent unless `TEST_LOG` is set.
+//! `postgres://postgres@127.0.0.1:5432/postgres`) — a new database `ug_test_p<pid>_<uuid>` created
+//! on it for this one test. Each test removes its database and directory when it ends; a run
+//! removes only the databases of runs that are no longer alive, so runs may share a server. Logs
+//! are silent unless `TEST_LOG` is set.
 
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
@@ -41,6 +43,8 @@ pub struct TestApp {
     pub backend: Backend,
     /// The settings the server was started with.
     pub settings: api::Settings,
+    /// Removes the test's database and directory once this server and its replicas are gone.
+    _scratch: std::sync::Arc<Scratch>,
 }
 
 /// A response: status, headers and the JSON body (`Value::Null` when there is none).
@@ -96,26 +100,63 @@ fn with_database(url: &str, name: &str) -> String {
     out
 }
 
-/// A new, empty database: its URL (`None` for SQLite, which the server creates in its data dir).
-pub async fn fresh_database() -> (Backend, Option<String>, std::path::PathBuf) {
+/// What a test made outside the server and removes when it ends: its temporary directory and,
+/// on PostgreSQL, its database. Shared by a test server and its replicas; the last one to go
+/// drops it, even when the test panicked.
+#[derive(Debug)]
+pub struct Scratch {
+    dir: std::path::PathBuf,
+    database: Option<(String, String)>,
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let Some((server, name)) = self.database.take() else { return };
+        // Drop runs inside the test's runtime, which cannot block on itself: a thread of its own.
+        let dropped = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async {
+                if let Ok(admin) = Database::connect(&server).await {
+                    let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+                    admin.close().await.ok();
+                }
+            });
+        });
+        let _ = dropped.join();
+    }
+}
+
+/// This test process's prefix for its PostgreSQL databases: `ug_test_p<pid>_`. Several test
+/// runs (CI, developers, benchmarks) may share one server; each removes only its own.
+fn run_prefix() -> String {
+    format!("ug_test_p{}_", std::process::id())
+}
+
+/// A new, empty database: its URL (`None` for SQLite, which the server creates in its data dir),
+/// and the [`Scratch`] that removes it and the data directory when dropped.
+pub async fn fresh_database() -> (Backend, Option<String>, std::path::PathBuf, std::sync::Arc<Scratch>) {
     let dir = std::env::temp_dir().join(format!("urbangrid-test-{}", uuid::Uuid::new_v4().simple()));
     let Some(server) = postgres_url() else {
-        return (Backend::Sqlite, None, dir);
+        let scratch = std::sync::Arc::new(Scratch { dir: dir.clone(), database: None });
+        return (Backend::Sqlite, None, dir, scratch);
     };
     static CLEANED: OnceCell<()> = OnceCell::const_new();
-    CLEANED.get_or_init(|| drop_stale_databases(server.clone())).await;
-    let name = format!("ug_test_{}", uuid::Uuid::new_v4().simple());
+    CLEANED.get_or_init(|| drop_abandoned_databases(server.clone())).await;
+    let name = format!("{}{}", run_prefix(), uuid::Uuid::new_v4().simple());
     let admin = Database::connect(&server).await.unwrap_or_else(|e| panic!("connect {server}: {e}"));
     admin
         .execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
         .unwrap_or_else(|e| panic!("create database: {e}"));
     admin.close().await.ok();
-    (Backend::Postgres, Some(with_database(&server, &name)), dir)
+    let scratch = std::sync::Arc::new(Scratch { dir: dir.clone(), database: Some((server.clone(), name.clone())) });
+    (Backend::Postgres, Some(with_database(&server, &name)), dir, scratch)
 }
 
-/// Drops the test databases of earlier runs (this process has made none yet).
-async fn drop_stale_databases(server: String) {
+/// Drops test databases left by runs that were killed before their tests could drop them: those
+/// whose process no longer exists on this machine. Other live runs' databases are left alone.
+async fn drop_abandoned_databases(server: String) {
     let Ok(admin) = Database::connect(&server).await else { return };
     let rows = admin
         .query_all_raw(sea_orm::Statement::from_string(
@@ -125,11 +166,24 @@ async fn drop_stale_databases(server: String) {
         .await
         .unwrap_or_default();
     for row in rows {
-        if let Ok(name) = row.try_get::<String>("", "datname") {
-            let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
+        let Ok(name) = row.try_get::<String>("", "datname") else { continue };
+        if !abandoned(&name) {
+            continue;
         }
+        let _ = admin.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
     }
     admin.close().await.ok();
+}
+
+/// Whether a test database belongs to no running process: `ug_test_p<pid>_…` whose pid is gone,
+/// or a name from before run prefixes.
+fn abandoned(name: &str) -> bool {
+    let Some(rest) = name.strip_prefix("ug_test_p") else { return true };
+    let Some((pid, _)) = rest.split_once('_') else { return true };
+    match pid.parse::<u32>() {
+        Ok(pid) => pid != std::process::id() && !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+        Err(_) => true,
+    }
 }
 
 /// Starts a server with the demo organisation on a fresh database.
@@ -140,7 +194,7 @@ pub async fn spawn_app() -> TestApp {
 /// Starts a server, letting the test adjust the settings first.
 pub async fn spawn_with(adjust: impl FnOnce(&mut api::Settings)) -> TestApp {
     init_logs();
-    let (backend, database_url, data_dir) = fresh_database().await;
+    let (backend, database_url, data_dir, scratch) = fresh_database().await;
     let mut settings = api::Settings {
         bind: "127.0.0.1:0".into(),
         data_dir,
@@ -157,7 +211,7 @@ pub async fn spawn_with(adjust: impl FnOnce(&mut api::Settings)) -> TestApp {
     let app = api::Application::build(settings.clone()).await.unwrap_or_else(|e| panic!("server did not start: {e:#}"));
     let base = format!("http://127.0.0.1:{}", app.port());
     tokio::spawn(app.run_until_stopped());
-    TestApp { base, client: reqwest::Client::new(), backend, settings }
+    TestApp { base, client: reqwest::Client::new(), backend, settings, _scratch: scratch }
 }
 
 impl TestApp {
@@ -168,7 +222,13 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("replica did not start: {e:#}"));
         let base = format!("http://127.0.0.1:{}", app.port());
         tokio::spawn(app.run_until_stopped());
-        TestApp { base, client: reqwest::Client::new(), backend: self.backend, settings: self.settings.clone() }
+        TestApp {
+            base,
+            client: reqwest::Client::new(),
+            backend: self.backend,
+            settings: self.settings.clone(),
+            _scratch: self._scratch.clone(),
+        }
     }
 
     /// Sends a request; `token` becomes the bearer token, `body` the JSON body.

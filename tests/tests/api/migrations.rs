@@ -21,7 +21,7 @@ async fn tables(db: &sea_orm::DatabaseConnection) -> Vec<String> {
 
 #[tokio::test]
 async fn up_down_up() {
-    let (backend, url, dir) = fresh_database().await;
+    let (backend, url, dir, _scratch) = fresh_database().await;
     let url = match backend {
         Backend::Postgres => url.unwrap(),
         Backend::Sqlite => {
