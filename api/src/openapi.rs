@@ -42,7 +42,12 @@ GB/T 2260 code of a city or county. Authenticate with `POST /api/v1/auth/login` 
 stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
         license(name = "Apache-2.0"),
     ),
-    components(responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, TooMany, TooLarge, Unsupported, Unavailable)),
+    components(
+        responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, TooMany, TooLarge, Unsupported, Unavailable),
+        // Referenced from the responses above and from query parameters, which utoipa does not
+        // collect by itself.
+        schemas(Problem, kernel::FieldError, inventory::census::query::ExportFormat),
+    ),
     modifiers(&BearerScheme),
     tags(
         (name = "health", description = "Liveness and readiness"),

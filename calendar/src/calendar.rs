@@ -29,14 +29,16 @@ use crate::{Light, Limit, Pause, Unit};
 /// midnight at the end of the day, so `["00:00", "00:00"]` is a 24-hour day. Weekdays may be short or long
 /// English names, in any case. `holidays` and `workdays` may be left out. Unknown fields are refused, so that a
 /// misspelt `holiday` is reported instead of silently ignored.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WorkCalendar {
     /// IANA time zone, e.g. `Asia/Shanghai`: working periods are wall-clock times there.
     pub time_zone: String,
-    /// The working periods of a working day, e.g. 08:30–12:00 and 13:30–17:30.
+    /// The working periods of a working day, e.g. 08:30–12:00 and 13:30–17:30: pairs of `HH:MM[:SS]`.
+    #[schema(value_type = Vec<Vec<String>>, example = json!([["08:30:00", "12:00:00"], ["13:30:00", "17:30:00"]]))]
     pub periods: Vec<(NaiveTime, NaiveTime)>,
     /// Days of the week that are not worked unless listed in `workdays`; usually Saturday and Sunday.
+    #[schema(value_type = Vec<String>, example = json!(["Sat", "Sun"]))]
     pub weekend: Vec<Weekday>,
     /// Public holidays: not worked, even on a weekday.
     #[serde(default)]

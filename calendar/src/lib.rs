@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 pub type Pause = (DateTime<Utc>, Option<DateTime<Utc>>);
 
 /// The unit a time limit is stated in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
     /// 工作时: only time inside the working periods of working days counts.
@@ -48,7 +48,7 @@ pub enum Unit {
 ///
 /// An extension (延期) is not a separate concept: it is the same limit with a larger amount
 /// (see [`Limit::extended_by`]).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Limit {
     pub amount: f64,
     pub unit: Unit,

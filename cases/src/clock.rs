@@ -14,7 +14,7 @@ use workflow::State;
 
 use crate::entity::case;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum AreaClass {
     A,
     B,
@@ -22,7 +22,7 @@ pub enum AreaClass {
 }
 
 /// Limits of the steps before and after disposal.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StageLimits {
     /// 受理: from report to acceptance (or sending verification).
@@ -40,7 +40,7 @@ pub struct StageLimits {
 }
 
 /// The disposal limit of a class by area class, with its conditions.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ClassLimit {
     pub class_code: String,
@@ -53,7 +53,7 @@ pub struct ClassLimit {
     pub closing_condition: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TimeLimits {
     pub stages: StageLimits,

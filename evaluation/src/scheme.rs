@@ -108,6 +108,7 @@ pub enum Rule {
 
 /// One weighted part of a composite score.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[schema(as = SchemeWeight)]
 #[serde(deny_unknown_fields)]
 pub struct Component {
     pub indicator: Indicator,

@@ -30,6 +30,7 @@ const LEGACY_TSV: &str = include_str!("../data/legacy-class-map.tsv");
 const GLOSS_TSV: &str = include_str!("../data/catalog-en.tsv");
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[schema(as = ClassKind)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// 管理部件: a physical asset in the census.

@@ -19,6 +19,7 @@ use crate::entity::directive;
 use tenancy::db::OrInternal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = DirectiveKind)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     Governance,

@@ -9,6 +9,8 @@
 //! removes only the databases of runs that are no longer alive, so runs may share a server. Logs
 //! are silent unless `TEST_LOG` is set.
 
+pub mod contract;
+
 use reqwest::{Method, StatusCode};
 use sea_orm::{ConnectionTrait, Database};
 use serde_json::{Value, json};
@@ -244,6 +246,17 @@ impl TestApp {
         let status = resp.status();
         let headers = resp.headers().clone();
         let text = resp.text().await.unwrap_or_default();
+        let content_type = headers.get(reqwest::header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+        if let Err(contract::Violation(v)) =
+            contract::check(method.as_str(), path, status.as_u16(), content_type, &text)
+        {
+            // Strict (a failed test) when URBANGRID_CONTRACT=strict, as scripts/test runs it;
+            // otherwise reported on stderr so a test being written still shows its own failure.
+            if std::env::var("URBANGRID_CONTRACT").as_deref() == Ok("strict") {
+                panic!("the response breaks the OpenAPI document: {v}");
+            }
+            eprintln!("CONTRACT VIOLATION: {v}");
+        }
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
         Resp { status, headers, body, text }
     }

@@ -26,6 +26,7 @@ use crate::extract::Json;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]
+#[schema(as = TableFormat)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     #[default]

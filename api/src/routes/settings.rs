@@ -52,7 +52,7 @@ async fn replace<T: Serialize + DeserializeOwned>(
     security(("bearer" = [])),
     params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
     responses(
-        (status = 200, description = "The calendar", body = Object),
+        (status = 200, description = "The calendar", body = WorkCalendar),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
@@ -70,9 +70,9 @@ pub async fn get_calendar(scope: Authorized<TenantRead>, state: web::Data<AppSta
     operation_id = "settings.calendar.put",
     security(("bearer" = [])),
     params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
-    request_body(content = Object, description = "`{time_zone, periods: [[\"08:30\",\"12:00\"], …], weekend: [\"Sat\",\"Sun\"], holidays: [dates], workdays: [dates]}`"),
+    request_body(content = WorkCalendar, description = "The whole calendar; unknown fields are refused"),
     responses(
-        (status = 200, description = "The stored calendar", body = Object),
+        (status = 200, description = "The stored calendar", body = WorkCalendar),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
@@ -96,7 +96,7 @@ pub async fn put_calendar(
     security(("bearer" = [])),
     params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
     responses(
-        (status = 200, description = "The limits", body = Object),
+        (status = 200, description = "The limits", body = TimeLimits),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
@@ -114,9 +114,9 @@ pub async fn get_limits(scope: Authorized<TenantRead>, state: web::Data<AppState
     operation_id = "settings.limits.put",
     security(("bearer" = [])),
     params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
-    request_body(content = Object, description = "`{stages: {accept, verify, file, dispatch, check, close}, default_disposal, classes: [{class_code, a, b, c, filing_condition, closing_condition}], area_classes: {code: \"A\"|\"B\"|\"C\"}}`; a limit is `{amount, unit: working_hours|working_days|natural_hours}`"),
+    request_body(content = TimeLimits, description = "The whole set of limits; unknown fields are refused"),
     responses(
-        (status = 200, description = "The stored limits", body = Object),
+        (status = 200, description = "The stored limits", body = TimeLimits),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),

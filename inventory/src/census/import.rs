@@ -40,6 +40,7 @@ const BATCH: usize = 1000;
 const PG_BATCH: usize = 5000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[schema(as = ImportFormat)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Csv,

@@ -1119,7 +1119,9 @@ async fn photos_go_to_an_s3_compatible_store_when_one_is_configured() {
     };
     // A server refuses to start on a bucket that is not there, saying which.
     let missing = format!("ug-missing-{}", uuid::Uuid::new_v4().simple());
-    let mut settings = tests::spawn_app().await.settings;
+    // The first server stays alive: its database and directory go when it is dropped.
+    let first = tests::spawn_app().await;
+    let mut settings = first.settings.clone();
     with_bucket(&mut settings, &endpoint, &missing);
     let Err(err) = api::Application::build(settings).await else { panic!("started without its bucket") };
     assert!(format!("{err:#}").contains(&missing), "{err:#}");
