@@ -309,11 +309,35 @@ pub struct Case {
     /// Suspension intervals (挂账 → 恢复); the last is open while suspended. They stop the
     /// disposal clock.
     #[serde(default)]
-    #[schema(value_type = Vec<Object>)]
+    #[schema(value_type = Vec<PauseInterval>)]
     pub pauses: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)>,
     /// Number of events folded in.
     pub events: u32,
 }
+
+/// One suspension interval as the API shows it: `[from, until]` (RFC 3339), `until` null while
+/// the case is still suspended. Only a schema: [`Case::pauses`] stores the pair itself, and the
+/// derive would describe a pair as an array of objects.
+pub struct PauseInterval;
+
+impl utoipa::PartialSchema for PauseInterval {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
+        let instant = ObjectBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+            .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime)));
+        ArrayBuilder::new()
+            .items(instant)
+            .min_items(Some(2))
+            .max_items(Some(2))
+            .description(Some(
+                "[from, until]: when the suspension was approved and when the case resumed (null while suspended)",
+            ))
+            .into()
+    }
+}
+
+impl ToSchema for PauseInterval {}
 
 /// Why a command was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -80,6 +80,7 @@ pub struct Me {
     responses(
         (status = 200, description = "The caller", body = Me),
         (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
     )
 )]
 #[get("/api/v1/me")]

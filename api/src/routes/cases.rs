@@ -273,7 +273,8 @@ pub async fn upload_photo(
         ("photo_id" = Uuid, Path, description = "Photo id"),
     ),
     responses(
-        (status = 200, description = "The image", content_type = "image/jpeg", body = Vec<u8>),
+        (status = 200, description = "The image, in the type sniffed from its content at upload",
+            content((Vec<u8> = "image/jpeg"), (Vec<u8> = "image/png"), (Vec<u8> = "image/webp"))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
