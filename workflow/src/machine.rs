@@ -130,6 +130,11 @@ pub fn decide(case: &Case, actor: &Actor, command: &Command, at: DateTime<Utc>) 
         }
         Command::Dispatch { department } => text("department", department, 64)?,
         Command::Claim => {
+            // A city's shared department handles what a county dispatched to it; claiming
+            // (主动认领) is for the county's own departments.
+            if actor.from_city {
+                return Err(not_allowed("a city department handles only the cases dispatched to it"));
+            }
             let Some(d) = &actor.department else { return Err(not_allowed("only a member of a department can claim")) };
             payload = json!({"action": "claim", "department": d});
         }

@@ -10,6 +10,7 @@
 mod geojson_io;
 mod measure;
 mod overlap;
+mod simple;
 mod validate;
 
 pub use geojson_io::{FeatureError, GridFeature, from_geojson_value, parse_feature_collection, to_geojson_value};

@@ -6,15 +6,19 @@
 //! where, in the numbering of the GeoJSON file: polygon `p` of a MultiPolygon, ring `r` of that polygon (ring
 //! 0 = outer ring, rings 1.. = holes), position `k` of that ring.
 //!
-//! The topological rules (simple rings, holes inside the shell, parts not overlapping) are geo's
-//! `Validation` (OGC simple features); this module adds the checks that only make sense for us (inside
-//! China, non-zero area) and turns geo's error values into sentences with a location.
+//! The topological rules (simple rings, holes inside the shell, parts not overlapping) are those of geo's
+//! `Validation` (OGC simple features), applied here in the same order with the same predicates, except that
+//! the simple-ring test is the indexed one in [`super::simple`]: geo's compares every edge with every other
+//! edge, and a 100,000-vertex ring took minutes. Holes and parts are compared with geo's `relate`, which is
+//! R-tree based. This module adds the checks that only make sense for us (inside China, non-zero area)
+//! and writes each problem as a sentence with a location.
 
 use super::measure::polygon_area_m2;
+use super::simple::first_self_intersection;
 use crate::crs::check_lon_lat;
-use geo::algorithm::line_intersection::{LineIntersection, line_intersection};
-use geo::algorithm::validation::{InvalidMultiPolygon, InvalidPolygon, RingRole};
-use geo::{Coord, LineString, MultiPolygon, Polygon, Validation};
+use geo::coordinate_position::CoordPos;
+use geo::dimensions::Dimensions;
+use geo::{LineString, MultiPolygon, Polygon, PreparedGeometry, Relate, RemoveRepeatedPoints};
 
 /// Smallest area (m²) a polygon part may have. Anything smaller is a degenerate shape (collinear or
 /// repeated points, a sliver from a digitising slip), never a real grid: unit grids are ~10,000 m².
@@ -23,18 +27,6 @@ pub const MIN_AREA_M2: f64 = 0.01;
 /// Rings in GeoJSON order: the outer ring, then the holes.
 fn rings(polygon: &Polygon<f64>) -> impl Iterator<Item = &LineString<f64>> {
     std::iter::once(polygon.exterior()).chain(polygon.interiors())
-}
-
-/// geo's ring role as the GeoJSON ring number.
-fn ring_number(role: RingRole) -> usize {
-    match role {
-        RingRole::Exterior => 0,
-        RingRole::Interior(i) => i + 1,
-    }
-}
-
-fn ring_at(polygon: &Polygon<f64>, ring: usize) -> Option<&LineString<f64>> {
-    rings(polygon).nth(ring)
 }
 
 /// Checks a boundary before it is stored: closed rings (first == last) with ≥ 4 positions, finite
@@ -51,7 +43,7 @@ pub fn validate_polygon(mp: &MultiPolygon<f64>) -> Result<(), String> {
             check_ring_shape(ring, r, p)?;
         }
     }
-    mp.check_validation().map_err(|e| describe(mp, &e))?;
+    check_topology(mp)?;
     for (p, polygon) in mp.0.iter().enumerate() {
         if planar_area_m2(polygon) < MIN_AREA_M2 || polygon_area_m2(polygon) < MIN_AREA_M2 {
             return Err(format!("polygon {p} has no area: its positions lie on a line or repeat"));
@@ -90,65 +82,61 @@ fn check_ring_shape(ring: &LineString<f64>, r: usize, p: usize) -> Result<(), St
     Ok(())
 }
 
-/// Turns geo's validation error into a sentence with polygon and ring numbers.
-fn describe(mp: &MultiPolygon<f64>, err: &InvalidMultiPolygon) -> String {
-    match err {
-        InvalidMultiPolygon::InvalidPolygon(index, inner) => {
-            let p = index.0;
-            describe_polygon(mp.0.get(p), p, inner)
-        }
-        InvalidMultiPolygon::ElementsOverlaps(a, b) => format!("polygons {} and {} overlap", a.0, b.0),
-        InvalidMultiPolygon::ElementsTouchOnALine(a, b) => {
-            format!("polygons {} and {} share an edge; draw them as one polygon", a.0, b.0)
+/// geo's `Validation` rules for a MultiPolygon, first problem first: per polygon, each ring has ≥ 3
+/// distinct positions and is simple, holes lie inside the shell touching it (and each other) at points
+/// only, then this polygon against every later one: no shared area, no shared edge.
+fn check_topology(mp: &MultiPolygon<f64>) -> Result<(), String> {
+    for (p, polygon) in mp.0.iter().enumerate() {
+        check_polygon(polygon, p)?;
+        for (q, other) in mp.0.iter().enumerate().skip(p + 1) {
+            let im = polygon.relate(other);
+            if im.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional {
+                return Err(format!("polygons {p} and {q} overlap"));
+            }
+            if im.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
+                return Err(format!("polygons {p} and {q} share an edge; draw them as one polygon"));
+            }
         }
     }
+    Ok(())
 }
 
-fn describe_polygon(polygon: Option<&Polygon<f64>>, p: usize, err: &InvalidPolygon) -> String {
-    match err {
-        InvalidPolygon::TooFewPointsInRing(role) => {
-            format!("ring {} of polygon {p} has fewer than 3 distinct positions", ring_number(*role))
+fn check_polygon(polygon: &Polygon<f64>, p: usize) -> Result<(), String> {
+    for (r, ring) in rings(polygon).enumerate() {
+        if ring.remove_repeated_points().0.len() < 4 {
+            return Err(format!("ring {r} of polygon {p} has fewer than 3 distinct positions"));
         }
-        InvalidPolygon::SelfIntersection(role) => {
-            let r = ring_number(*role);
-            match polygon.and_then(|poly| ring_at(poly, r)).and_then(self_intersection_point) {
-                Some(c) => format!("self-intersection near ({:.5}, {:.5}) in ring {r} of polygon {p}", c.x, c.y),
-                None => format!("ring {r} of polygon {p} crosses or touches itself"),
-            }
-        }
-        InvalidPolygon::NonFiniteCoord(role, index) => {
-            format!("position {} of ring {} of polygon {p} is not a finite number", index.0, ring_number(*role))
-        }
-        InvalidPolygon::InteriorRingNotContainedInExteriorRing(role) => {
-            format!("ring {} of polygon {p} is a hole that is not inside the outer ring", ring_number(*role))
-        }
-        InvalidPolygon::IntersectingRingsOnALine(a, b) => {
-            format!("rings {} and {} of polygon {p} touch along a line", ring_number(*a), ring_number(*b))
-        }
-        InvalidPolygon::IntersectingRingsOnAnArea(a, b) => {
-            format!("rings {} and {} of polygon {p} overlap", ring_number(*a), ring_number(*b))
+        if let Some(c) = first_self_intersection(ring) {
+            return Err(format!("self-intersection near ({:.5}, {:.5}) in ring {r} of polygon {p}", c.x, c.y));
         }
     }
-}
-
-/// Where a ring crosses or touches itself, found with the same rule geo's validation uses (two edges meet
-/// and are not consecutive), so the location reported is the problem geo found. Quadratic, but only run
-/// on a ring already known to be invalid.
-fn self_intersection_point(ring: &LineString<f64>) -> Option<Coord<f64>> {
-    let lines: Vec<_> = ring.lines().collect();
-    for (i, a) in lines.iter().enumerate() {
-        for b in lines.iter().skip(i + 1) {
-            if a.start == b.end || a.end == b.start {
-                continue;
+    if polygon.interiors().is_empty() {
+        return Ok(());
+    }
+    let shell = Polygon::new(polygon.exterior().clone(), vec![]);
+    let shell = PreparedGeometry::from(&shell);
+    let holes: Vec<Polygon<f64>> = polygon.interiors().iter().map(|h| Polygon::new(h.clone(), vec![])).collect();
+    for (h, hole) in holes.iter().enumerate() {
+        let r = h + 1;
+        let prepared = PreparedGeometry::from(hole);
+        let im = shell.relate(&prepared);
+        if !im.is_contains() {
+            return Err(format!("ring {r} of polygon {p} is a hole that is not inside the outer ring"));
+        }
+        if im.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
+            return Err(format!("rings 0 and {r} of polygon {p} touch along a line"));
+        }
+        for (k, other) in holes.iter().enumerate().skip(h + 1) {
+            let im = prepared.relate(other);
+            if im.get(CoordPos::Inside, CoordPos::Inside) == Dimensions::TwoDimensional {
+                return Err(format!("rings {r} and {} of polygon {p} overlap", k + 1));
             }
-            match line_intersection(*a, *b) {
-                Some(LineIntersection::SinglePoint { intersection, .. }) => return Some(intersection),
-                Some(LineIntersection::Collinear { intersection }) => return Some(intersection.start),
-                None => {}
+            if im.get(CoordPos::OnBoundary, CoordPos::OnBoundary) == Dimensions::OneDimensional {
+                return Err(format!("rings {r} and {} of polygon {p} touch along a line", k + 1));
             }
         }
     }
-    None
+    Ok(())
 }
 
 #[cfg(test)]
@@ -264,7 +252,22 @@ mod tests {
     }
 
     #[test]
-    fn self_intersection_point_finds_nothing_on_a_simple_ring() {
-        assert_eq!(self_intersection_point(square(118.8, 31.9, 0.01).exterior()), None);
+    fn a_hundred_thousand_vertex_ring_validates() {
+        // Behaviour only (it finishes, with the right answer); the timing is in benches/validate.rs.
+        let n = 100_000;
+        let mut pts: Vec<(f64, f64)> = (0..n)
+            .map(|k| {
+                let t = k as f64 / n as f64 * std::f64::consts::TAU;
+                (118.8 + 0.01 * t.cos(), 31.9 + 0.01 * t.sin())
+            })
+            .collect();
+        pts.push(pts[0]);
+        let ring = LineString::from(pts.clone());
+        let hole = square(118.799, 31.899, 0.002);
+        let poly = Polygon::new(ring, vec![hole.exterior().clone()]);
+        assert_eq!(validate_polygon(&mp(vec![poly])), Ok(()));
+        pts.swap(10, 50_010);
+        let err = validate_polygon(&mp(vec![Polygon::new(LineString::from(pts), vec![])])).unwrap_err();
+        assert!(err.starts_with("self-intersection near ("), "{err}");
     }
 }

@@ -324,3 +324,131 @@ async fn only_the_public_allow_list_answers_without_a_token() {
         }
     }
 }
+
+/// A county case moved along the loop by the county's own staff: `reported`, `filed`, or
+/// `dispatched` to `department`.
+async fn county_case(app: &TestApp, state: &str, department: &str) -> String {
+    let collector = app.demo(COUNTY_A, "collector").await;
+    let acceptor = app.demo(COUNTY_A, "acceptor").await;
+    let dispatcher = app.demo(COUNTY_A, "dispatcher").await;
+    let grids = app.get(&format!("/api/v1/tenants/{COUNTY_A}/grids?limit=1"), &collector).await;
+    let b: Vec<f64> = grids.body["items"][0]["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    let (lon, lat) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+    let cases = format!("/api/v1/tenants/{COUNTY_A}/cases");
+    let r = app
+        .post(
+            &cases,
+            &collector,
+            json!({"kind": "matter", "class_code": "06010", "description": state, "lon": lon, "lat": lat}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    let mut steps = vec![];
+    if state != "reported" {
+        steps.push((&acceptor, json!({"action": "accept"})));
+        steps.push((&acceptor, json!({"action": "file", "class_code": "06010"})));
+    }
+    if state == "dispatched" {
+        steps.push((&dispatcher, json!({"action": "dispatch", "department": department})));
+    }
+    for (token, body) in steps {
+        let r = app.post(&format!("{cases}/{id}/actions"), token, body.clone()).await;
+        assert_eq!(r.status, StatusCode::OK, "{body}: {}", r.text);
+    }
+    id
+}
+
+/// Roles held in the city act in the city. Whatever a city user holds there, in a county it
+/// reads only as city oversight (or sees what was dispatched to its shared department), its one
+/// write is the supervision order (督办), and a shared department handles only the cases
+/// dispatched to it: no city role accepts, files, dispatches or reports inside a county.
+#[tokio::test]
+async fn a_city_user_acts_in_a_county_only_as_oversight_or_the_shared_department() {
+    let app = spawn_app().await;
+    let city_admin = app.demo(CITY, "admin").await;
+    let depts = app.get(&format!("/api/v1/tenants/{CITY}/departments"), &city_admin).await;
+    let shared = depts.body["items"].as_array().unwrap().iter().find(|d| d["shared"] == true).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The city's handler belongs to the shared department; each row gives it other roles.
+    let user = app.user_id(CITY, "handler", &city_admin).await;
+    let token = app.demo(CITY, "handler").await;
+    let reported = county_case(&app, "reported", &shared).await;
+    let filed = county_case(&app, "filed", &shared).await;
+    let cases = format!("/api/v1/tenants/{COUNTY_A}/cases");
+    let due = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let refused = |s: StatusCode| s == StatusCode::FORBIDDEN || s == StatusCode::NOT_FOUND;
+
+    let table: &[&[&str]] = &[
+        &["department"],
+        &["department", "command-center"],
+        &["department", "supervision-center"],
+        &["department", "collector"],
+        &["department", "command-center", "supervision-center", "collector"],
+        &["command-center"],
+        &["supervision-center", "collector"],
+        &["city-oversight"],
+        &["city-oversight", "department", "command-center", "supervision-center"],
+    ];
+    for roles in table {
+        let r =
+            app.put(&format!("/api/v1/tenants/{CITY}/users/{user}/roles"), &city_admin, json!({"roles": roles})).await;
+        assert_eq!(r.status, StatusCode::OK, "{roles:?}: {}", r.text);
+        let (department, oversight) = (roles.contains(&"department"), roles.contains(&"city-oversight"));
+        let dispatched = county_case(&app, "dispatched", &shared).await;
+
+        // Reads: oversight everything; the shared department only what was dispatched to it.
+        let list = app.get(&cases, &token).await;
+        if department || oversight {
+            assert_eq!(list.status, StatusCode::OK, "{roles:?}: {}", list.text);
+            let ids: Vec<&str> =
+                list.body["items"].as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+            assert_eq!(ids.contains(&reported.as_str()), oversight, "{roles:?} sees the reported case: {ids:?}");
+            assert_eq!(ids.contains(&filed.as_str()), oversight, "{roles:?} sees the filed case: {ids:?}");
+            assert!(ids.contains(&dispatched.as_str()), "{roles:?} sees the dispatched case: {ids:?}");
+        } else {
+            assert_eq!(list.status, StatusCode::FORBIDDEN, "{roles:?}: {}", list.text);
+        }
+        let r = app.get(&format!("{cases}/{reported}"), &token).await;
+        assert_eq!(r.status == StatusCode::OK, oversight, "{roles:?} reads a reported case: {}", r.text);
+
+        // The county's workflow: never the city's to accept, file, dispatch, claim or report.
+        for (id, body) in [
+            (&reported, json!({"action": "accept"})),
+            (&reported, json!({"action": "send_verification"})),
+            (&filed, json!({"action": "dispatch", "department": shared})),
+            (&filed, json!({"action": "claim"})),
+            (&dispatched, json!({"action": "approve_extension"})),
+        ] {
+            let r = app.post(&format!("{cases}/{id}/actions"), &token, body.clone()).await;
+            assert!(refused(r.status), "{roles:?} {body}: {} {}", r.status, r.text);
+        }
+        let r = app
+            .post(
+                &cases,
+                &token,
+                json!({"kind": "matter", "class_code": "06010", "description": "city", "lon": 118.8, "lat": 31.9}),
+            )
+            .await;
+        assert!(refused(r.status), "{roles:?} reports a case in the county: {} {}", r.status, r.text);
+
+        // The one write of oversight: 督办.
+        let r = app
+            .post(&format!("{cases}/{dispatched}/supervision-orders"), &token, json!({"note": "限期处理", "due": due}))
+            .await;
+        assert_eq!(r.status == StatusCode::OK, oversight, "{roles:?} supervises: {} {}", r.status, r.text);
+        // The shared department handles what was dispatched to it.
+        let r = app
+            .post(&format!("{cases}/{dispatched}/actions"), &token, json!({"action": "handle", "note": "已处理"}))
+            .await;
+        assert_eq!(r.status == StatusCode::OK, department, "{roles:?} handles: {} {}", r.status, r.text);
+    }
+    // The two refused cases are untouched.
+    let acceptor = app.demo(COUNTY_A, "acceptor").await;
+    for (id, state) in [(&reported, "reported"), (&filed, "filed")] {
+        let r = app.get(&format!("{cases}/{id}"), &acceptor).await;
+        assert_eq!(r.body["state"], state, "{}", r.text);
+    }
+}
