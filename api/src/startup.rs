@@ -255,6 +255,7 @@ fn run(listener: TcpListener, state: AppState, shutdown_timeout: u64) -> std::io
             .service(crate::openapi::openapi_json)
             .split_for_parts();
         app.wrap(from_fn(crate::auth::authenticate))
+            .wrap(from_fn(crate::extract::screen))
             .wrap(from_fn(crate::telemetry::trace_request))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
             .service(web::redirect("/docs", "/docs/"))

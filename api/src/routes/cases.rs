@@ -14,6 +14,7 @@ use workflow::Command;
 use crate::auth::{Authorized, CaseRead, CaseSupervise, CaseWrite};
 use crate::error::ApiResult;
 use crate::extract::Json;
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// Report a problem (collector: patrol report or 自处置; supervision centre: register a public,
@@ -74,8 +75,8 @@ pub async fn create(
 pub async fn list(
     scope: Authorized<CaseRead>,
     state: web::Data<AppState>,
-    filter: web::Query<CaseFilter>,
-    page: web::Query<PageRequest>,
+    filter: Query<CaseFilter>,
+    page: Query<PageRequest>,
 ) -> ApiResult<HttpResponse> {
     let actor = cases::actor::of(&state.authz, &scope);
     Ok(HttpResponse::Ok().json(cases::query::list(&state.db, &scope, &actor, &filter, &page).await?))

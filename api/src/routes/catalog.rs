@@ -6,6 +6,7 @@ use inventory::catalog::{self, CatalogClass, ClassFilter, LegacyMapping, NewClas
 use crate::auth::{Authenticated, Authorized, CatalogRead, CatalogWrite};
 use crate::error::ApiResult;
 use crate::extract::Json;
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// The national catalogue of GB/T 47678.5-2026 (153 component and 250 matter classes).
@@ -24,7 +25,7 @@ use crate::state::AppState;
 pub async fn national(
     _caller: Authenticated,
     state: web::Data<AppState>,
-    q: web::Query<ClassFilter>,
+    q: Query<ClassFilter>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(catalog::list_national(&state.db, &q).await?))
 }
@@ -63,7 +64,7 @@ pub async fn legacy(_caller: Authenticated, state: web::Data<AppState>) -> ApiRe
 pub async fn tenant_classes(
     scope: Authorized<CatalogRead>,
     state: web::Data<AppState>,
-    q: web::Query<ClassFilter>,
+    q: Query<ClassFilter>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(catalog::list_for_tenant(&state.db, &scope, &q).await?))
 }

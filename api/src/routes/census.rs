@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use crate::auth::{Authorized, ComponentRead, ComponentWrite};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Query;
 use crate::extract::{Json, save_body};
 use crate::state::AppState;
 
@@ -39,7 +40,7 @@ use crate::state::AppState;
 pub async fn start_import(
     scope: Authorized<ComponentWrite>,
     state: web::Data<AppState>,
-    q: web::Query<ImportQuery>,
+    q: Query<ImportQuery>,
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let id = Uuid::now_v7();
@@ -136,8 +137,8 @@ pub async fn stats_by_county(scope: Authorized<ComponentRead>, state: web::Data<
 pub async fn list(
     scope: Authorized<ComponentRead>,
     state: web::Data<AppState>,
-    filter: web::Query<ComponentFilter>,
-    page: web::Query<PageRequest>,
+    filter: Query<ComponentFilter>,
+    page: Query<PageRequest>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(query::list(&state.db, &scope, &filter, &page).await?))
 }
@@ -193,8 +194,8 @@ pub struct ExportQuery {
 pub async fn export(
     scope: Authorized<ComponentRead>,
     state: web::Data<AppState>,
-    q: web::Query<ExportQuery>,
-    filter: web::Query<ComponentFilter>,
+    q: Query<ExportQuery>,
+    filter: Query<ComponentFilter>,
 ) -> HttpResponse {
     let format = q.format.unwrap_or(ExportFormat::Geojson);
     let stream = query::export(state.db.clone(), (*scope).clone(), filter.into_inner(), format)

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::auth::{Authorized, DepartmentRead, DepartmentWrite};
 use crate::error::ApiResult;
 use crate::extract::Json;
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// The departments of a tenant, in creation order.
@@ -28,7 +29,7 @@ use crate::state::AppState;
 pub async fn list(
     scope: Authorized<DepartmentRead>,
     state: web::Data<AppState>,
-    page: web::Query<PageRequest>,
+    page: Query<PageRequest>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(department::list(&state.db, &scope, &page).await?))
 }

@@ -23,6 +23,7 @@ use uuid::Uuid;
 use crate::auth::{Authorized, EvaluationRead, EvaluationWrite};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
+use crate::extract::Query;
 use crate::state::AppState;
 
 #[derive(Debug, Clone, Copy, Deserialize, ToSchema, Default)]
@@ -196,8 +197,8 @@ pub async fn table(
     scope: Authorized<EvaluationRead>,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    q: web::Query<PeriodQuery>,
-    f: web::Query<FormatQuery>,
+    q: Query<PeriodQuery>,
+    f: Query<FormatQuery>,
 ) -> ApiResult<HttpResponse> {
     let kind = subject(&path.1)?;
     let period = q.resolve(&state, &scope).await?;
@@ -259,8 +260,8 @@ pub async fn drill(
     scope: Authorized<EvaluationRead>,
     state: web::Data<AppState>,
     path: web::Path<(String, String, String)>,
-    i: web::Query<IndicatorQuery>,
-    q: web::Query<PeriodQuery>,
+    i: Query<IndicatorQuery>,
+    q: Query<PeriodQuery>,
 ) -> ApiResult<HttpResponse> {
     let kind = subject(&path.1)?;
     let ind = indicator(&i.indicator)?;
@@ -301,8 +302,8 @@ pub async fn trend(
     scope: Authorized<EvaluationRead>,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
-    t: web::Query<TrendQuery>,
-    q: web::Query<PeriodQuery>,
+    t: Query<TrendQuery>,
+    q: Query<PeriodQuery>,
 ) -> ApiResult<HttpResponse> {
     let kind = subject(&path.1)?;
     let ind = indicator(&t.indicator)?;
@@ -348,8 +349,8 @@ pub struct HotspotParams {
 pub async fn hotspots(
     scope: Authorized<EvaluationRead>,
     state: web::Data<AppState>,
-    p: web::Query<HotspotParams>,
-    f: web::Query<FormatQuery>,
+    p: Query<HotspotParams>,
+    f: Query<FormatQuery>,
 ) -> ApiResult<HttpResponse> {
     let q = HotspotQuery {
         by: p.by.unwrap_or(PlaceBy::Grid),
@@ -389,9 +390,9 @@ pub struct RepeatParams {
 pub async fn repeats(
     scope: Authorized<EvaluationRead>,
     state: web::Data<AppState>,
-    r: web::Query<RepeatParams>,
-    q: web::Query<PeriodQuery>,
-    f: web::Query<FormatQuery>,
+    r: Query<RepeatParams>,
+    q: Query<PeriodQuery>,
+    f: Query<FormatQuery>,
 ) -> ApiResult<HttpResponse> {
     let period = q.resolve(&state, &scope).await?;
     let out =

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::auth::{Authorized, GridRead, GridWrite};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Query;
 use crate::extract::{Json, read_body};
 use crate::state::AppState;
 
@@ -41,7 +42,7 @@ use crate::state::AppState;
 pub async fn import(
     scope: Authorized<GridWrite>,
     state: web::Data<AppState>,
-    opts: web::Query<ImportOptions>,
+    opts: Query<ImportOptions>,
     body: web::Payload,
 ) -> ApiResult<HttpResponse> {
     let bytes = read_body(body, state.max_import_bytes / 4).await?;
@@ -66,8 +67,8 @@ pub async fn import(
 pub async fn list(
     scope: Authorized<GridRead>,
     state: web::Data<AppState>,
-    filter: web::Query<GridFilter>,
-    page: web::Query<PageRequest>,
+    filter: Query<GridFilter>,
+    page: Query<PageRequest>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(grids::list(&state.db, &scope, &filter, &page).await?))
 }
@@ -91,7 +92,7 @@ pub async fn list(
 pub async fn locate(
     scope: Authorized<GridRead>,
     state: web::Data<AppState>,
-    q: web::Query<LocateQuery>,
+    q: Query<LocateQuery>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(grids::locate(&state.db, &state.grids, &scope, &q).await?))
 }
@@ -183,7 +184,7 @@ pub struct CommunityFilter {
 pub async fn communities(
     scope: Authorized<GridRead>,
     state: web::Data<AppState>,
-    q: web::Query<CommunityFilter>,
+    q: Query<CommunityFilter>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(grids::communities(&state.db, &scope, q.street.as_deref()).await?))
 }

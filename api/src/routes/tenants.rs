@@ -8,6 +8,7 @@ use tenancy::tenant::{self, CreatedTenant, NewTenant, Tenant, TenantPatch, Tenan
 use crate::auth::{Authorized, TenantRead, TenantWrite};
 use crate::error::ApiResult;
 use crate::extract::Json;
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// A tenant: the caller's own, or one beneath it.
@@ -70,7 +71,7 @@ pub async fn update(
 pub async fn list_children(
     scope: Authorized<TenantRead>,
     state: web::Data<AppState>,
-    page: web::Query<PageRequest>,
+    page: Query<PageRequest>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(tenant::list_children(&state.db, &scope, &page).await?))
 }

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::auth::{Authorized, RoleRead, RoleWrite, UserRead, UserWrite};
 use crate::error::ApiResult;
 use crate::extract::Json;
+use crate::extract::Query;
 use crate::state::AppState;
 
 /// The users of a tenant, in creation order.
@@ -31,7 +32,7 @@ use crate::state::AppState;
 pub async fn list(
     scope: Authorized<UserRead>,
     state: web::Data<AppState>,
-    page: web::Query<PageRequest>,
+    page: Query<PageRequest>,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(user::list(&state.db, &scope, &page).await?))
 }
