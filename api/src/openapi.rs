@@ -62,6 +62,7 @@ stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
         (name = "settings", description = "A county's work calendar, time limits, duplicate rule and responsibility list"),
         (name = "evaluation", description = "Performance evaluation of regions, departments and positions from the event log; scoring schemes; recurring problems; directives (源头治理, 市级督办)"),
         (name = "public", description = "Reports from the public, without an account"),
+        (name = "vocabulary", description = "Every code the API uses, with Chinese and English labels"),
         (name = "meta", description = "This document"),
     )
 )]

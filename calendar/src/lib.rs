@@ -87,3 +87,42 @@ pub enum Light {
     Yellow,
     Red,
 }
+
+impl kernel::Vocabulary for Unit {
+    const ALL: &'static [Self] = &[Unit::WorkingHours, Unit::WorkingDays, Unit::NaturalHours];
+    fn code(self) -> &'static str {
+        match self {
+            Unit::WorkingHours => "working_hours",
+            Unit::WorkingDays => "working_days",
+            Unit::NaturalHours => "natural_hours",
+        }
+    }
+    fn zh(self) -> &'static str {
+        match self {
+            Unit::WorkingHours => "工作时",
+            Unit::WorkingDays => "工作日",
+            Unit::NaturalHours => "自然时",
+        }
+    }
+    fn en(self) -> &'static str {
+        match self {
+            Unit::WorkingHours => "Working hours",
+            Unit::WorkingDays => "Working days",
+            Unit::NaturalHours => "Natural hours",
+        }
+    }
+}
+
+#[cfg(test)]
+mod vocabulary_tests {
+    use super::Unit;
+    use kernel::Vocabulary;
+
+    #[test]
+    fn unit_codes_are_the_serde_names() {
+        kernel::vocab::check::<Unit>().unwrap();
+        for u in Unit::ALL {
+            assert_eq!(serde_json::to_value(u).unwrap(), serde_json::Value::from(u.code()));
+        }
+    }
+}

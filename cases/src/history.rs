@@ -10,10 +10,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use inventory::catalog::Kind;
 use inventory::grid_cache::GridEntry;
-use kernel::{Error, Result};
+use kernel::{Error, Result, Vocabulary};
 use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
 use uuid::Uuid;
-use workflow::{Actor, Command, Source, chain};
+use workflow::{Actor, Command, Refusal, Source, chain};
 
 use crate::db::OrInternal;
 use crate::duplicates::DuplicateRule;
@@ -66,7 +66,13 @@ fn build(tenant: &tenancy::TenantRef, s: &Scripted, rules: &Arc<Rules>, index: u
     let mut prev = p.hash;
     for (i, (at, actor, command)) in s.steps.iter().enumerate() {
         let mut event = workflow::decide(&projection, actor, command, *at).map_err(|r| {
-            Error::invalid(format!("scripts[{index}].steps[{i}]"), format!("{:?} refused: {r:?}", command.action()))
+            Error::invalid(format!("scripts[{index}].steps[{i}]"), {
+                let why = match r {
+                    Refusal::NotAllowed(m) | Refusal::WrongState(m) => m,
+                    Refusal::Invalid(field, reason) => format!("{field} {reason}"),
+                };
+                format!("{} refused: {why}", command.action().quoted())
+            })
         })?;
         let next = workflow::apply(projection, &event);
         if let Some(c) = &next.class_code {

@@ -23,6 +23,7 @@ pub mod recent;
 pub mod settings;
 pub mod storage;
 pub mod timeline;
+pub mod vocab;
 pub mod writer;
 
 pub(crate) mod db {

@@ -10,8 +10,10 @@ pub mod ids;
 pub mod page;
 pub mod patch;
 pub mod validate;
+pub mod vocab;
 
 pub use codes::{DivisionLevel, TenantCode};
 pub use error::{Error, ErrorCode, FieldError, Result};
 pub use page::{Page, PageRequest};
 pub use validate::Validator;
+pub use vocab::{Term, Vocabulary};

@@ -79,3 +79,39 @@ impl Role {
         }
     }
 }
+
+impl kernel::Vocabulary for Role {
+    const ALL: &'static [Self] = &Role::ALL;
+    fn code(self) -> &'static str {
+        self.as_str()
+    }
+    fn zh(self) -> &'static str {
+        self.name_zh()
+    }
+    fn en(self) -> &'static str {
+        match self {
+            Role::PlatformAdmin => "Platform administrator",
+            Role::TenantAdmin => "Tenant administrator",
+            Role::SupervisionCenter => "Supervision centre",
+            Role::CommandCenter => "Command centre",
+            Role::Department => "Department",
+            Role::Collector => "Collector",
+            Role::Auditor => "Auditor",
+            Role::CityOversight => "City oversight",
+        }
+    }
+}
+
+#[cfg(test)]
+mod vocabulary_tests {
+    use super::Role;
+    use kernel::Vocabulary;
+
+    #[test]
+    fn role_codes_are_the_serde_names() {
+        kernel::vocab::check::<Role>().unwrap();
+        for r in <Role as Vocabulary>::ALL {
+            assert_eq!(serde_json::to_value(r).unwrap(), serde_json::Value::from(r.code()));
+        }
+    }
+}

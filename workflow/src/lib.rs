@@ -10,6 +10,7 @@
 pub mod chain;
 pub mod machine;
 pub mod model;
+pub mod vocab;
 
 pub use machine::{apply, decide};
 pub use model::{Action, Actor, Case, Command, Event, Refusal, Source, State};

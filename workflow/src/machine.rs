@@ -1,6 +1,7 @@
 //! The transitions: who may do what, in which state, and what it changes.
 
 use chrono::{DateTime, Utc};
+use kernel::Vocabulary;
 use serde_json::{Value, json};
 
 use crate::model::{Action, Actor, Case, Command, Event, Pending, Refusal, Source, State};
@@ -82,11 +83,15 @@ pub fn decide(case: &Case, actor: &Actor, command: &Command, at: DateTime<Utc>) 
         let role = roles
             .iter()
             .find(|r| actor.has(r) && (**r != CITY || actor.from_city))
-            .ok_or_else(|| not_allowed(format!("`{action:?}` needs one of the roles {}", roles.join(", "))))?;
+            .ok_or_else(|| not_allowed(format!("{} needs one of the roles {}", action.quoted(), roles.join(", "))))?;
         Some((*role).to_owned())
     };
     if !states.contains(&case.state) {
-        return Err(Refusal::WrongState(format!("`{action:?}` is not possible while the case is {:?}", case.state)));
+        return Err(Refusal::WrongState(format!(
+            "{} is not possible while the case is {}",
+            action.quoted(),
+            case.state.quoted()
+        )));
     }
     // The department's own case only.
     let own = || -> Result<(), Refusal> {
@@ -96,12 +101,16 @@ pub fn decide(case: &Case, actor: &Actor, command: &Command, at: DateTime<Utc>) 
         }
     };
     let pending = |p: Pending| -> Result<(), Refusal> {
-        if case.pending == Some(p) { Ok(()) } else { Err(Refusal::WrongState(format!("no pending {p:?} request"))) }
+        if case.pending == Some(p) {
+            Ok(())
+        } else {
+            Err(Refusal::WrongState(format!("no pending {} request", p.quoted())))
+        }
     };
     let none_pending = || -> Result<(), Refusal> {
         match case.pending {
             None => Ok(()),
-            Some(p) => Err(Refusal::WrongState(format!("a {p:?} request is pending"))),
+            Some(p) => Err(Refusal::WrongState(format!("a {} request is pending", p.quoted()))),
         }
     };
     let mut payload = serde_json::to_value(command).unwrap_or(Value::Null);

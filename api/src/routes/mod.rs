@@ -15,6 +15,7 @@ pub mod public;
 pub mod settings;
 pub mod tenants;
 pub mod users;
+pub mod vocabulary;
 
 /// Registers every route of the service.
 pub fn configure(cfg: &mut ServiceConfig) {
@@ -51,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::logout)
         .service(auth::me)
         .service(auth::roles)
+        .service(vocabulary::get)
         .service(tenants::get)
         .service(tenants::update)
         .service(tenants::list_children)

@@ -307,6 +307,9 @@ async fn rework_extension_return_suspension_void_merge_and_self_handling() {
     ok(&app, &s.handler, &id, json!({"action": "request_return", "reason": "不属于本单位"})).await;
     let r = act(&app, &s.handler, &id, json!({"action": "handle", "note": "x"})).await;
     assert_eq!(r.status, StatusCode::CONFLICT, "a request is pending");
+    // Messages speak the API's vocabulary, with the Chinese term, never Rust's debug names.
+    let detail = r.body["detail"].as_str().unwrap_or_default();
+    assert!(detail.contains("a `return` (回退) request is pending"), "{}", r.text);
     ok(&app, &s.dispatcher, &id, json!({"action": "refuse_return", "reason": "属于"})).await;
     ok(&app, &s.handler, &id, json!({"action": "request_extension", "hours": 8, "reason": "等待配件"})).await;
     let c = ok(&app, &s.dispatcher, &id, json!({"action": "approve_extension"})).await;

@@ -43,3 +43,31 @@ async fn unknown_routes_are_problem_documents() {
     assert_eq!(r.headers["content-type"], "application/problem+json");
     assert_eq!(r.code(), "not_found");
 }
+
+#[tokio::test]
+async fn the_vocabulary_labels_every_code_the_document_declares() {
+    let app = spawn_app().await;
+    let v = app.call(Method::GET, "/api/v1/vocabulary", None, None).await;
+    assert_eq!(v.status, StatusCode::OK, "{}", v.text);
+    let doc = app.call(Method::GET, "/api/v1/openapi.json", None, None).await.body;
+    // Each list names exactly the members of the enum schema it labels.
+    for (list, schema) in [("case_states", "State"), ("actions", "Action"), ("sources", "Source"), ("roles", "Role")] {
+        let mut codes: Vec<&str> =
+            v.body[list].as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap()).collect();
+        let mut declared: Vec<&str> = doc["components"]["schemas"][schema]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap())
+            .collect();
+        codes.sort_unstable();
+        declared.sort_unstable();
+        assert_eq!(codes, declared, "{list} against the {schema} schema");
+        for t in v.body[list].as_array().unwrap() {
+            assert!(!t["zh"].as_str().unwrap().is_empty() && !t["en"].as_str().unwrap().is_empty(), "{t}");
+        }
+    }
+    let dispatched = v.body["case_states"].as_array().unwrap().iter().find(|t| t["code"] == "dispatched").unwrap();
+    assert_eq!((dispatched["zh"].as_str(), dispatched["en"].as_str()), (Some("已派遣"), Some("Dispatched")));
+    assert_eq!(v.body["time_units"].as_array().unwrap().len(), 3);
+}
