@@ -36,6 +36,10 @@ pub struct Settings {
     pub database_url: Option<Secret>,
     /// Maximum database connections in the pool.
     pub db_max_connections: u32,
+    /// Seconds a request waits for a database connection before it fails with 503
+    /// `unavailable` (and the time allowed to open one). Short, so that a database that is down
+    /// is reported at once instead of after a long queue.
+    pub db_acquire_timeout_secs: u64,
     /// HS256 signing secret for access tokens, at least 32 bytes. Required unless running the
     /// embedded demo, which generates a throwaway key (tokens then die with the process).
     pub jwt_secret: Option<Secret>,
@@ -84,6 +88,7 @@ impl Default for Settings {
             data_dir: PathBuf::from("./data"),
             database_url: None,
             db_max_connections: 16,
+            db_acquire_timeout_secs: 5,
             jwt_secret: None,
             access_token_ttl_secs: 900,
             refresh_token_ttl_secs: 7 * 24 * 3600,
@@ -133,6 +138,9 @@ impl Settings {
 
     /// Checks values that would otherwise fail later and less clearly.
     pub fn validate(&self) -> Result<(), String> {
+        if self.db_acquire_timeout_secs == 0 || self.db_acquire_timeout_secs > 300 {
+            return Err("db_acquire_timeout_secs must be between 1 and 300".into());
+        }
         if self.access_token_ttl_secs < 30 || self.access_token_ttl_secs > 24 * 3600 {
             return Err("access_token_ttl_secs must be between 30 and 86400".into());
         }

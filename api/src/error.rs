@@ -7,6 +7,7 @@
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpResponse, ResponseError};
 use kernel::{Error, ErrorCode, FieldError};
+use sea_orm::{DbErr, RuntimeErr};
 use serde::Serialize;
 use std::fmt;
 use utoipa::ToSchema;
@@ -42,6 +43,30 @@ impl From<Error> for ApiError {
     }
 }
 
+/// Seconds a client is asked to wait when the database is out of reach.
+const DATABASE_RETRY_SECS: u64 = 5;
+
+/// Whether an internal error was caused by the database being out of reach (no connection in
+/// time, the connection refused or dropped). Such a request is answered 503 `unavailable` with
+/// `Retry-After`: nothing is wrong with it, and the client may retry. Other internal errors stay
+/// 500.
+fn database_down(e: &Error) -> bool {
+    e.code == ErrorCode::Internal
+        && e.source.as_ref().is_some_and(|s| s.chain().any(|c| c.downcast_ref::<DbErr>().is_some_and(unreachable)))
+}
+
+/// Whether a storage error means "cannot reach the database" rather than "the statement failed".
+fn unreachable(e: &DbErr) -> bool {
+    use sea_orm::sqlx::Error as Sqlx;
+    match e {
+        DbErr::ConnectionAcquire(_) | DbErr::Conn(_) => true,
+        DbErr::Exec(RuntimeErr::SqlxError(s)) | DbErr::Query(RuntimeErr::SqlxError(s)) => {
+            matches!(**s, Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::Tls(_) | Sqlx::Protocol(_))
+        }
+        _ => false,
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.fmt(f)
@@ -52,10 +77,19 @@ impl std::error::Error for ApiError {}
 
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
+        if database_down(&self.0) {
+            return StatusCode::SERVICE_UNAVAILABLE;
+        }
         StatusCode::from_u16(self.0.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     fn error_response(&self) -> HttpResponse {
+        if database_down(&self.0) {
+            tracing::warn!(error = %self.0, "the database is out of reach");
+            let mut e = Error::new(ErrorCode::Unavailable, "the database is out of reach; retry shortly");
+            e.retry_after = Some(DATABASE_RETRY_SECS);
+            return ApiError(e).error_response();
+        }
         let e = &self.0;
         if e.code == ErrorCode::Internal || e.code == ErrorCode::Unavailable {
             tracing::error!(code = %e.code, error = %e, "request failed");

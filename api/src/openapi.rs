@@ -28,7 +28,7 @@ problem_responses! {
     TooMany = "Too many attempts; see `Retry-After`";
     TooLarge = "The body exceeds the size limit";
     Unsupported = "The content type is not accepted (e.g. not a JPEG, PNG or WebP image)";
-    Unavailable = "Not ready (e.g. the database does not answer)";
+    Unavailable = "The database is out of reach; retry after `Retry-After` seconds";
 }
 
 #[derive(OpenApi)]
@@ -88,7 +88,39 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .configure(crate::routes::configure)
         .service(openapi_json)
         .split_for_parts();
+    let mut api = api;
+    declare_unavailable(&mut api);
     api
+}
+
+/// Every operation that reads or writes the database may answer 503 `unavailable` when the
+/// database is out of reach (see `crate::error`); declared once here rather than on each
+/// handler. Operations that never touch the database (this document, the vocabulary,
+/// liveness) are left as they are.
+fn declare_unavailable(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Ref, RefOr};
+    for item in api.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+            &mut item.head,
+            &mut item.options,
+            &mut item.trace,
+        ];
+        for op in operations.into_iter().flatten() {
+            let untouched = op.tags.iter().flatten().any(|t| t == "meta" || t == "vocabulary")
+                || op.operation_id.as_deref() == Some("health.live");
+            if !untouched {
+                op.responses
+                    .responses
+                    .entry("503".into())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name("Unavailable")));
+            }
+        }
+    }
 }
 
 /// The document as pretty JSON with a trailing newline (the committed file's form).

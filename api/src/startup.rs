@@ -39,10 +39,11 @@ pub async fn connect(settings: &Settings) -> anyhow::Result<DatabaseConnection> 
     }
     let url = settings.database_url();
     let mut opts = ConnectOptions::new(url);
+    let wait = Duration::from_secs(settings.db_acquire_timeout_secs);
     opts.max_connections(settings.db_max_connections)
         .min_connections(1)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30))
+        .connect_timeout(wait)
+        .acquire_timeout(wait)
         .sqlx_logging(false);
     // SQLite: write-ahead logging lets readers proceed during a write; writers wait their turn.
     opts.map_sqlx_sqlite_opts(|o| {
@@ -63,10 +64,11 @@ async fn connect_writer(settings: &Settings, db: &DatabaseConnection) -> anyhow:
         return Ok(db.clone());
     }
     let mut opts = ConnectOptions::new(settings.database_url());
+    let wait = Duration::from_secs(settings.db_acquire_timeout_secs);
     opts.max_connections(cases::writer::LANES)
         .min_connections(cases::writer::LANES)
-        .connect_timeout(Duration::from_secs(10))
-        .acquire_timeout(Duration::from_secs(30))
+        .connect_timeout(wait)
+        .acquire_timeout(wait)
         .sqlx_logging(false);
     opts.map_sqlx_postgres_opts(|o| o.statement_cache_capacity(1024));
     Ok(Database::connect(opts).await?)

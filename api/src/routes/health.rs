@@ -22,7 +22,8 @@ pub async fn healthz() -> HttpResponse {
     HttpResponse::Ok().json(Health { status: "ok" })
 }
 
-/// The database answers.
+/// The database answers, within a second (a probe must not hang on a pool that waits for a
+/// server that is down).
 #[utoipa::path(
     tag = "health",
     operation_id = "health.ready",
@@ -33,9 +34,14 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    state.db.execute_unprepared("SELECT 1").await.map_err(|e| {
-        tracing::warn!(error = %e, "readiness check failed");
-        ApiError(Error::new(ErrorCode::Unavailable, "the database does not answer"))
-    })?;
+    let answer = tokio::time::timeout(std::time::Duration::from_secs(1), state.db.execute_unprepared("SELECT 1")).await;
+    match answer {
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "readiness check failed");
+            return Err(ApiError(Error::new(ErrorCode::Unavailable, "the database does not answer")));
+        }
+        Err(_) => return Err(ApiError(Error::new(ErrorCode::Unavailable, "the database did not answer within 1 s"))),
+    }
     Ok(HttpResponse::Ok().json(Health { status: "ready" }))
 }

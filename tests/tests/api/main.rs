@@ -14,5 +14,6 @@ mod evaluation;
 mod grids;
 mod isolation;
 mod migrations;
+mod resilience;
 mod tenants;
 mod users;
