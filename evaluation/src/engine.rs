@@ -31,12 +31,27 @@ use crate::scheme::{DispatchError, Options, ValidReport};
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub start: DateTime<Utc>,
+    /// The instant the walk reads up to (exclusive): the period's end, or now if that is earlier
+    /// (see [`Context::at`]).
     pub end: DateTime<Utc>,
     pub options: &'a Options,
     pub roster: &'a Roster,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The context of the period `[start, end)` evaluated at `now`. A period that has not ended
+    /// counts only what is known now: it is read up to `now`, so a deadline still ahead is not
+    /// overdue and nothing settles in the period's future (it will settle when it happens).
+    pub fn at(
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        now: DateTime<Utc>,
+        options: &'a Options,
+        roster: &'a Roster,
+    ) -> Context<'a> {
+        Context { start, end: end.min(now).max(start), options, roster }
+    }
+
     fn within(&self, t: DateTime<Utc>) -> bool {
         t >= self.start && t < self.end
     }
@@ -578,6 +593,11 @@ pub struct Row {
     pub kind: SubjectKind,
     pub subject: String,
     pub name: Option<String>,
+    /// The county (tenant code) whose cases the row counts. A city's tables evaluate each county
+    /// apart, so a department shared by the city appears once for each county it served.
+    pub county: Option<String>,
+    /// The county's name.
+    pub county_name: Option<String>,
     /// Indicator key → value (counts, percentages, hours); `null` where a rate has no base.
     #[schema(value_type = Object)]
     pub indicators: serde_json::Map<String, serde_json::Value>,
@@ -668,6 +688,30 @@ mod tests {
         // Had it not been resumed by the end of the period, it would still be left out.
         let open = case(cases[0].events.iter().take(6).cloned().collect());
         assert_eq!(dept(&[open], 0, 10 * day).get(Indicator::DueForDisposal), 0);
+    }
+
+    #[test]
+    fn a_deadline_still_ahead_is_not_overdue_before_the_period_ends() {
+        let c = case(vec![
+            ev(1, Action::Report, 0, Some(30)),
+            ev(2, Action::Accept, 10, Some(40)),
+            ev(3, Action::File, 20, Some(50)),
+            ev(4, Action::Dispatch, 30, Some(3000)),
+        ]);
+        let (options, roster) = (Options::default(), Roster::new());
+        let cases = [c];
+        let count = |now: i64| {
+            let ctx = Context::at(t(0), t(10_000), t(now), &options, &roster);
+            let e = evaluate(&cases, &[], &ctx, &GridCounts::new());
+            let d = e.tally(SubjectKind::Department, "d1").cloned().unwrap_or_default();
+            let r = e.tally(SubjectKind::County, "320115").cloned().unwrap_or_default();
+            (d.get(Indicator::DueForDisposal), d.get(Indicator::PendingOverdue), r.get(Indicator::OverdueAtEnd))
+        };
+        // Evaluated before the deadline (the period has not ended): nothing is due or overdue yet.
+        assert_eq!(count(100), (0, 0, 0));
+        // Evaluated after it: overdue, once.
+        assert_eq!(count(5000), (1, 1, 1));
+        assert_eq!(count(20_000), (1, 1, 1));
     }
 
     #[test]

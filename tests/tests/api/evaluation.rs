@@ -21,7 +21,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tests::{CITY, COUNTY_A, COUNTY_B, TestApp, spawn_app};
@@ -192,6 +192,40 @@ async fn fixture(app: &TestApp, county: &str, only: &[&str]) -> (People, HashMap
     let ids = cases::history::write(&db, &tenant, &scripts).await.unwrap();
     let names = chosen.iter().map(|(n, ..)| *n).zip(ids.iter().map(Uuid::to_string)).collect();
     (p, names)
+}
+
+/// Writes one patrol case reported by the collector at `reported`, then `steps`, in the first unit
+/// grid of `county`; returns its id.
+async fn write_case(app: &TestApp, county: &str, p: &People, reported: DateTime<Utc>, steps: Steps) -> String {
+    let db = app.db().await;
+    let tenant = tenancy::TenantRef::from(&tenancy::tenant::find_by_code(&db, county).await.unwrap().unwrap());
+    let place = oversight::generate::places(&db, tenant.id.0).await.unwrap().remove(0);
+    let script = cases::history::Scripted {
+        reporter: Some(Uuid::parse_str(&p.collector.user).unwrap()),
+        reporter_role: "collector".into(),
+        source: Source::Patrol,
+        kind: inventory::catalog::Kind::Matter,
+        class_code: "06010".into(),
+        description: "暴露垃圾".into(),
+        lon: place.lon,
+        lat: place.lat,
+        place: place.entry.clone(),
+        self_handled: false,
+        at: reported,
+        steps,
+    };
+    cases::history::write(&db, &tenant, &[script]).await.unwrap().remove(0).to_string()
+}
+
+/// The value of `key` in the row of `subject`, 0 when the table has no row for it (nothing counted).
+fn value_of(table: &Value, subject: &str, key: &str) -> Value {
+    table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["subject"] == subject)
+        .map(|r| r["indicators"][key].clone())
+        .unwrap_or(json!(0))
 }
 
 fn october(path: &str) -> String {
@@ -760,4 +794,118 @@ async fn each_case_row_keeps_the_timeline_its_event_log_gives_and_a_lost_one_is_
     db.execute_unprepared("UPDATE cases SET timeline = NULL").await.unwrap();
     assert_eq!(cases::timeline::backfill(&db).await.unwrap(), ids.len() + 1);
     assert_eq!(table(&app, &admin, COUNTY_A, "department").await["rows"], before);
+}
+
+#[tokio::test]
+async fn a_deadline_still_ahead_is_not_overdue_in_a_period_that_has_not_ended() {
+    let app = spawn_app().await;
+    let p = people(&app, COUNTY_A).await;
+    let now = Utc::now();
+    let ago = |minutes: i64| now - Duration::minutes(minutes);
+    // Dispatched four hours ago and extended by 24 working hours: its deadline is days away.
+    let steps: Steps = vec![
+        (ago(350), p.acceptor.clone(), Command::Accept),
+        (ago(340), p.acceptor.clone(), Command::File { class_code: "06010".into(), condition: None }),
+        (ago(240), p.dispatcher.clone(), Command::Dispatch { department: p.dept2.clone() }),
+        (ago(180), p.h2.clone(), Command::RequestExtension { hours: 24.0, reason: "需协调".into() }),
+        (ago(120), p.dispatcher.clone(), Command::ApproveExtension),
+    ];
+    let id = write_case(&app, COUNTY_A, &p, ago(360), steps).await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let case = app.get(&format!("/api/v1/tenants/{COUNTY_A}/cases/{id}"), &admin).await;
+    let deadline: DateTime<Utc> = case.body["deadline"].as_str().unwrap().parse().unwrap();
+    assert!(deadline > now + Duration::hours(12), "the extended deadline is days away: {deadline}");
+
+    let tz = chrono_tz::Asia::Shanghai;
+    let today = now.with_timezone(&tz).date_naive();
+    // A range that has not ended and holds the deadline; and the current month when the deadline
+    // falls in it (it does unless today is one of the month's last days).
+    let mut periods =
+        vec![format!("period=range&date={}&to={}", today - Duration::days(1), today + Duration::days(30))];
+    let next_month = NaiveDate::from_ymd_opt(
+        if today.month() == 12 { today.year() + 1 } else { today.year() },
+        today.month() % 12 + 1,
+        1,
+    )
+    .unwrap();
+    let month_end = tz.from_local_datetime(&next_month.and_hms_opt(0, 0, 0).unwrap()).unwrap().with_timezone(&Utc);
+    if deadline < month_end {
+        periods.push(format!("period=month&date={today}"));
+    }
+    for q in &periods {
+        let county = app.get(&format!("/api/v1/tenants/{COUNTY_A}/evaluation/county?{q}"), &admin).await;
+        assert_eq!(county.status, StatusCode::OK, "{}", county.text);
+        check(row(&county.body, COUNTY_A), &[("open_at_end", json!(1)), ("overdue_at_end", json!(0))]);
+        let d = app.get(&format!("/api/v1/tenants/{COUNTY_A}/evaluation/department?{q}"), &admin).await.body;
+        for key in ["due_for_disposal", "pending_overdue", "due_for_closure"] {
+            assert_eq!(value_of(&d, &p.dept2, key), json!(0), "{key} ({q}): not due before its deadline");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_county_appears_in_the_city_tables_and_rows_name_their_county_and_grid() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    let (p, _) = fixture(&app, COUNTY_A, &["c1", "c10"]).await;
+    let oversight = app.demo(CITY, "oversight").await;
+    // County B has no case: it still has its row, with zeros (and no rate without a base).
+    let t = table(&app, &oversight, CITY, "county").await;
+    assert_eq!(t["rows"].as_array().unwrap().len(), 2, "{t}");
+    let b = row(&t, COUNTY_B);
+    check(
+        b,
+        &[
+            ("filed", json!(0)),
+            ("due_for_closure", json!(0)),
+            ("closed", json!(0)),
+            ("open_at_end", json!(0)),
+            ("closure_rate", Value::Null),
+        ],
+    );
+    assert_eq!((b["name"].as_str(), b["county"].as_str()), (Some("玄武区"), Some(COUNTY_B)));
+    check(row(&t, COUNTY_A), &[("filed", json!(2)), ("open_at_end", json!(1))]);
+
+    // Department and position rows of the city's tables name their county.
+    let d = table(&app, &oversight, CITY, "department").await;
+    let dept2 = row(&d, &p.dept2);
+    assert_eq!((dept2["county"].as_str(), dept2["county_name"].as_str()), (Some(COUNTY_A), Some("江宁区")));
+    for subject in ["department", "collector", "acceptor", "shift_leader", "dispatcher"] {
+        let t = table(&app, &oversight, CITY, subject).await;
+        let rows = t["rows"].as_array().unwrap();
+        assert!(!rows.is_empty(), "{subject}: {t}");
+        for r in rows {
+            assert_eq!((r["county"].as_str(), r["county_name"].as_str()), (Some(COUNTY_A), Some("江宁区")), "{r}");
+        }
+    }
+    // The export names the county too.
+    let csv = app
+        .client
+        .get(format!("{}{}", app.base, october(&format!("/api/v1/tenants/{CITY}/evaluation/department?format=csv"))))
+        .bearer_auth(&oversight)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("\u{feff}排名,编码,名称,区县编码,区县,应处置数"), "{csv}");
+    assert!(csv.contains(&format!("{},江宁区市政设施管理处,{COUNTY_A},江宁区,", p.dept2)), "{csv}");
+
+    // Grid rows carry the grid's name: the community's name and serial when the grid has none…
+    let g = table(&app, &oversight, CITY, "grid").await;
+    let grid = g["rows"][0].clone();
+    let code = grid["subject"].as_str().unwrap().to_owned();
+    let communities = table(&app, &oversight, CITY, "community").await;
+    let community = communities["rows"][0]["name"].as_str().unwrap().to_owned();
+    assert_eq!(grid["name"].as_str(), Some(format!("{community}{}号网格", &code[12..]).as_str()), "{grid}");
+    // …and its own name when it has one.
+    let db = app.db().await;
+    db.execute_unprepared(&format!("UPDATE unit_grids SET name = '菜市场北侧网格' WHERE code = '{code}'"))
+        .await
+        .unwrap();
+    let g = table(&app, &oversight, CITY, "grid").await;
+    assert_eq!(g["rows"][0]["name"], "菜市场北侧网格");
+    let own = table(&app, &app.demo(COUNTY_A, "admin").await, COUNTY_A, "grid").await;
+    assert_eq!(own["rows"][0]["name"], "菜市场北侧网格");
 }
