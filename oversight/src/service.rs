@@ -240,6 +240,11 @@ pub struct DrillItem {
     /// The case number (for a case).
     pub number: Option<String>,
     pub county: String,
+    /// The deadline the count was judged against, where it has one: for 超期待处置, 超期处置,
+    /// 应处置数 and the closure counts the disposal deadline actually used (after extensions and
+    /// suspensions), which may differ from the `due` the deciding events carry; for 超期未结 the
+    /// deadline that had passed.
+    pub deadline: Option<DateTime<Utc>>,
     pub events: Vec<DrillEvent>,
 }
 
@@ -286,11 +291,12 @@ pub async fn drill_down(
     let items = contributions
         .into_iter()
         .filter_map(|c| match c {
-            Contribution::Case { index, events } => loaded.cases.get(index).map(|case| DrillItem {
+            Contribution::Case { index, events, deadline } => loaded.cases.get(index).map(|case| DrillItem {
                 kind: "case".into(),
                 id: case.id.clone(),
                 number: Some(case.number.clone()),
                 county: case.county.clone(),
+                deadline,
                 events: case
                     .events
                     .iter()
@@ -309,6 +315,7 @@ pub async fn drill_down(
                 id: d.id.clone(),
                 number: None,
                 county: d.county.clone(),
+                deadline: Some(d.due_at),
                 events: Vec::new(),
             }),
         })

@@ -282,17 +282,18 @@ async fn indicators_of_every_subject_match_the_hand_computed_fixture() {
             ("returns", json!(0)),
             ("claims", json!(0)),
             ("filed", json!(5)),
-            ("due_for_closure", json!(4)),
+            // c6, suspended in time and not resumed, stays due for closure at the deadline it had.
+            ("due_for_closure", json!(5)),
             ("closed", json!(3)),
             ("closed_on_time", json!(2)),
-            ("closure_rate", json!(75.0)),
-            ("on_time_closure_rate", json!(50.0)),
-            ("rework_rate", json!(25.0)),
+            ("closure_rate", json!(60.0)),
+            ("on_time_closure_rate", json!(40.0)),
+            ("rework_rate", json!(20.0)),
             ("avg_disposal_hours", json!(12.5)),
         ],
     );
-    // 10×100 (立案数 5 ≤ 50) + 30×75 (结案率) + 30×40 (按期处置率) + 30×(100−25) (返工率) = 67.
-    assert_eq!((dept2["score"].as_f64(), dept2["grade"].as_str()), (Some(67.0), Some("C")));
+    // 10×100 (立案数 5 ≤ 50) + 30×60 (结案率) + 30×40 (按期处置率) + 30×(100−20) (返工率) = 64.
+    assert_eq!((dept2["score"].as_f64(), dept2["grade"].as_str()), (Some(64.0), Some("C")));
     assert_eq!(dept2["name"], "江宁区市政设施管理处");
     let dept0 = row(&d, &p.dept0);
     check(
@@ -317,11 +318,11 @@ async fn indicators_of_every_subject_match_the_hand_computed_fixture() {
             ("filed", json!(7)),
             ("public_verified", json!(1)),
             ("report_rate", json!(14.29)),
-            ("due_for_closure", json!(5)),
+            ("due_for_closure", json!(6)),
             ("closed", json!(4)),
             ("closed_on_time", json!(3)),
-            ("closure_rate", json!(80.0)),
-            ("on_time_closure_rate", json!(60.0)),
+            ("closure_rate", json!(66.67)),
+            ("on_time_closure_rate", json!(50.0)),
             ("open_at_end", json!(2)),
             ("overdue_at_end", json!(1)),
             ("avg_disposal_hours", json!(10.4)),
@@ -339,8 +340,9 @@ async fn indicators_of_every_subject_match_the_hand_computed_fixture() {
         row(&collectors, &p.collector.user),
         &[
             ("reports", json!(8)),
-            ("valid_reports", json!(6)),
-            ("valid_report_rate", json!(75.0)),
+            // c8, self-handled and never filed, is not 有效 under valid_report=filed (it is 自处置).
+            ("valid_reports", json!(5)),
+            ("valid_report_rate", json!(62.5)),
             ("due_verifications", json!(2)),
             ("verified_on_time", json!(1)),
             ("on_time_verification_rate", json!(50.0)),
@@ -470,8 +472,8 @@ async fn a_scheme_changes_results_as_configured_and_a_city_scheme_is_inherited()
     let d = table(&app, &admin, COUNTY_A, "department").await;
     let dept2 = row(&d, &p.dept2);
     check(dept2, &[("rework_rate", json!(20.0)), ("on_time_closure_rate", json!(66.67))]);
-    // 10×100 + 30×75 + 30×40 + 30×80 = 68.5.
-    assert_eq!(dept2["score"].as_f64(), Some(68.5));
+    // 10×100 + 30×60 + 30×40 + 30×80 = 64.
+    assert_eq!(dept2["score"].as_f64(), Some(64.0));
     let county = table(&app, &admin, COUNTY_A, "county").await;
     check(row(&county, COUNTY_A), &[("on_time_closure_rate", json!(75.0))]);
 
@@ -486,7 +488,7 @@ async fn a_scheme_changes_results_as_configured_and_a_city_scheme_is_inherited()
     for f in ["weights.department", "grades[1].min", "ladders.department_filed.steps[1]"] {
         assert!(fields.iter().any(|x| x == f), "{f} in {fields:?}");
     }
-    assert_eq!(row(&table(&app, &admin, COUNTY_A, "department").await, &p.dept2)["score"].as_f64(), Some(68.5));
+    assert_eq!(row(&table(&app, &admin, COUNTY_A, "department").await, &p.dept2)["score"].as_f64(), Some(64.0));
     // Only the county's administrators set it.
     let acceptor = app.demo(COUNTY_A, "acceptor").await;
     assert_eq!(app.put(&path, &acceptor, scheme.clone()).await.status, StatusCode::FORBIDDEN);
@@ -532,8 +534,8 @@ async fn the_city_ranks_its_counties_and_counties_see_only_themselves() {
     let t = table(&app, &oversight, CITY, "county").await;
     let rows = t["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
-    // A: 10×(100−14.29) + 20×90 + 30×80 + 40×60 = 74.57; B: 10×100 + 20×90 + 30×50 + 40×50 = 63.
-    assert_eq!((rows[0]["subject"].as_str(), rows[0]["score"].as_f64()), (Some(COUNTY_A), Some(74.57)));
+    // A: 10×(100−14.29) + 20×90 + 30×66.67 + 40×50 = 66.57; B: 10×100 + 20×90 + 30×50 + 40×50 = 63.
+    assert_eq!((rows[0]["subject"].as_str(), rows[0]["score"].as_f64()), (Some(COUNTY_A), Some(66.57)));
     assert_eq!((rows[1]["subject"].as_str(), rows[1]["score"].as_f64()), (Some(COUNTY_B), Some(63.0)));
     assert_eq!((rows[0]["rank"].as_u64(), rows[1]["rank"].as_u64()), (Some(1), Some(2)));
     assert_eq!(rows[1]["name"], "玄武区");
@@ -552,7 +554,7 @@ async fn the_city_ranks_its_counties_and_counties_see_only_themselves() {
     assert_eq!(trend.status, StatusCode::OK, "{}", trend.text);
     assert_eq!(trend.body["periods"].as_array().unwrap().len(), 3);
     let a = trend.body["series"].as_array().unwrap().iter().find(|s| s["subject"] == COUNTY_A).unwrap();
-    assert_eq!(a["values"], json!([null, null, 80.0]));
+    assert_eq!(a["values"], json!([null, null, 66.67]));
     // Hotspots across the city.
     let h = app
         .get(&format!("/api/v1/tenants/{CITY}/recurring/hotspots?until=2026-10-20T00:00:00Z&min_count=2"), &oversight)
@@ -908,4 +910,90 @@ async fn every_county_appears_in_the_city_tables_and_rows_name_their_county_and_
     assert_eq!(g["rows"][0]["name"], "菜市场北侧网格");
     let own = table(&app, &app.demo(COUNTY_A, "admin").await, COUNTY_A, "grid").await;
     assert_eq!(own["rows"][0]["name"], "菜市场北侧网格");
+}
+
+#[tokio::test]
+async fn late_suspensions_and_reworks_settle_once_and_the_days_add_up_to_the_month() {
+    let app = spawn_app().await;
+    let (p, ids) = fixture(&app, COUNTY_A, &["c2", "c6", "c8"]).await;
+    // s1: dispatched at 09:30 on the 13th (deadline 15:00); its suspension is approved at 16:10,
+    // after the deadline had passed, and it is never resumed.
+    let steps: Steps = vec![
+        (at(13, 9, 10), p.acceptor.clone(), Command::Accept),
+        (at(13, 9, 20), p.acceptor.clone(), Command::File { class_code: "06010".into(), condition: None }),
+        (at(13, 9, 30), p.dispatcher.clone(), Command::Dispatch { department: p.dept2.clone() }),
+        (at(13, 16, 0), p.h2.clone(), Command::RequestSuspension { reason: "列入工程计划".into() }),
+        (at(13, 16, 10), p.dispatcher.clone(), Command::ApproveSuspension),
+    ];
+    let s1 = write_case(&app, COUNTY_A, &p, at(13, 9, 0), steps).await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let dept = |q: String| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let r = app.get(&format!("/api/v1/tenants/{COUNTY_A}/evaluation/department?{q}"), admin).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            r.body
+        }
+    };
+    let month = dept("period=month&date=2026-10-15".into()).await;
+    // s1 was late before its suspension: due and overdue, for disposal and for closure. c2's two
+    // disposals (the rework inherits a deadline that had passed) are due; c6, suspended in time,
+    // leaves the disposal counts but stays due for closure.
+    check(
+        row(&month, &p.dept2),
+        &[
+            ("due_for_disposal", json!(3)),
+            ("disposed_late", json!(2)),
+            ("pending_overdue", json!(1)),
+            ("due_for_closure", json!(3)),
+            ("closed", json!(1)),
+        ],
+    );
+    let pending = app
+        .get(
+            &october(&format!(
+                "/api/v1/tenants/{COUNTY_A}/evaluation/department/{}/cases?indicator=pending_overdue",
+                p.dept2
+            )),
+            &admin,
+        )
+        .await;
+    assert_eq!(pending.body["items"][0]["id"], s1.as_str(), "{}", pending.text);
+
+    // The days add up to the month: every disposal and every closure settles in exactly one day.
+    let additive = ["due_for_disposal", "disposed_on_time", "due_for_closure", "reworks"];
+    let mut days: HashMap<&str, i64> = HashMap::new();
+    let mut late_or_pending = 0;
+    for d in 1..=31 {
+        let t = dept(format!("period=day&date=2026-10-{d:02}")).await;
+        for k in additive {
+            *days.entry(k).or_default() += value_of(&t, &p.dept2, k).as_i64().unwrap();
+        }
+        // 超期处置 and 超期待处置 are as known at each period's end; their sum adds up.
+        late_or_pending += value_of(&t, &p.dept2, "disposed_late").as_i64().unwrap()
+            + value_of(&t, &p.dept2, "pending_overdue").as_i64().unwrap();
+        if d == 14 {
+            // The 14th holds c2's rework: it settled at the failed check, its deadline long past.
+            check(row(&t, &p.dept2), &[("due_for_disposal", json!(1)), ("disposed_late", json!(1))]);
+        }
+    }
+    for k in additive {
+        assert_eq!(json!(days[k]), row(&month, &p.dept2)["indicators"][k], "{k}: the days' sum against the month");
+    }
+    assert_eq!(late_or_pending, 3);
+
+    // suspended_leave_closure=true takes c6 (suspended in time) out of 应结案数, not s1 (already
+    // late when suspended). self_handled_valid=true makes c8 (自处置) an 有效上报.
+    let path = format!("/api/v1/tenants/{COUNTY_A}/evaluation/scheme");
+    let collectors = table(&app, &admin, COUNTY_A, "collector").await;
+    check(row(&collectors, &p.collector.user), &[("reports", json!(4)), ("valid_reports", json!(3))]);
+    let mut scheme = app.get(&path, &admin).await.body["scheme"].clone();
+    scheme["options"]["suspended_leave_closure"] = json!(true);
+    scheme["options"]["self_handled_valid"] = json!(true);
+    assert_eq!(app.put(&path, &admin, scheme).await.status, StatusCode::OK);
+    let month = dept("period=month&date=2026-10-15".into()).await;
+    check(row(&month, &p.dept2), &[("due_for_disposal", json!(3)), ("due_for_closure", json!(2))]);
+    let collectors = table(&app, &admin, COUNTY_A, "collector").await;
+    check(row(&collectors, &p.collector.user), &[("valid_reports", json!(4)), ("self_handled", json!(1))]);
+    let _ = ids;
 }
