@@ -573,11 +573,16 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
         let seq = c.events.iter().take_while(|e| e.at < ctx.end).last().map(|e| e.seq).unwrap_or(1);
         region(emit, Indicator::OpenAtEnd, Seqs::one(seq), 0.0, None);
         let stage_due = open_task.as_ref().and_then(|t| t.due);
-        let deadline = match opts.overdue_open_by {
-            OpenOverdue::Stage => stage_due,
-            // The disposal deadline stays the case's after handling (until it is closed); a case
-            // not dispatched (or returned) has none, and is judged by its stage.
-            OpenOverdue::Disposal => closure.due.map(|(d, _)| d).or(stage_due),
+        let deadline = match (opts.overdue_open_by, open_task.as_ref().map(|t| t.stage)) {
+            (OpenOverdue::Stage, _) => stage_due,
+            // By the disposal: after handling, overdue only if the handling was late; while with
+            // the department, its disposal deadline (none while suspended in time); before
+            // dispatch, the stage's.
+            (OpenOverdue::Disposal, Some(State::Handled | State::Checking | State::Checked)) => disposals
+                .last()
+                .filter(|t| t.end.is_some_and(|(at, _, handled)| handled && !t.on_time(at)))
+                .and_then(|t| t.due),
+            (OpenOverdue::Disposal, _) => stage_due,
         };
         if let Some(d) = deadline.filter(|d| *d < ctx.end) {
             region(emit, Indicator::OverdueAtEnd, Seqs::one(seq), 0.0, Some(d));

@@ -54,8 +54,9 @@ pub enum OpenOverdue {
     /// passed; a suspended case has no running deadline unless it was already late when suspended.
     #[default]
     Stage,
-    /// Overdue when the case's disposal deadline (after extensions) has passed and it is not
-    /// closed, whatever stage it is in now; before dispatch, the current stage's deadline.
+    /// By the disposal: while with the department, overdue when its disposal deadline (after
+    /// extensions) has passed; once handled, overdue only if the handling was late (the later
+    /// stages' deadlines do not count); before dispatch, the current stage's deadline.
     Disposal,
 }
 

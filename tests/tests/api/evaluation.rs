@@ -997,3 +997,89 @@ async fn late_suspensions_and_reworks_settle_once_and_the_days_add_up_to_the_mon
     check(row(&collectors, &p.collector.user), &[("valid_reports", json!(4)), ("self_handled", json!(1))]);
     let _ = ids;
 }
+
+#[tokio::test]
+async fn drill_down_shows_the_deadline_used_and_the_scheme_names_its_choices() {
+    let app = spawn_app().await;
+    let p = people(&app, COUNTY_A).await;
+    let front = |dept: &str| -> Steps {
+        vec![
+            (at(13, 9, 10), p.acceptor.clone(), Command::Accept),
+            (at(13, 9, 20), p.acceptor.clone(), Command::File { class_code: "06010".into(), condition: None }),
+            (at(13, 9, 30), p.dispatcher.clone(), Command::Dispatch { department: dept.to_owned() }),
+        ]
+    };
+    // e1: extended by 8 working hours, never handled (超期待处置 against the extended deadline).
+    let mut steps = front(&p.dept2);
+    steps.extend([
+        (at(13, 10, 0), p.h2.clone(), Command::RequestExtension { hours: 8.0, reason: "需协调".into() }),
+        (at(13, 10, 10), p.dispatcher.clone(), Command::ApproveExtension),
+    ]);
+    let e1 = write_case(&app, COUNTY_A, &p, at(13, 9, 0), steps).await;
+    // e2: handled on time by department 0, never sent to check.
+    let mut steps = front(&p.dept0);
+    steps.push((at(13, 11, 0), p.h0.clone(), Command::Handle { note: "已处置".into(), photos: vec![] }));
+    write_case(&app, COUNTY_A, &p, at(13, 9, 0), steps).await;
+    // e3: suspended for a day, resumed, handled within its moved deadline, never sent to check.
+    let mut steps = front(&p.dept2);
+    steps.extend([
+        (at(13, 10, 0), p.h2.clone(), Command::RequestSuspension { reason: "列入工程计划".into() }),
+        (at(13, 10, 10), p.dispatcher.clone(), Command::ApproveSuspension),
+        (at(14, 10, 10), p.dispatcher.clone(), Command::Resume),
+        (at(14, 11, 10), p.h2.clone(), Command::Handle { note: "已处置".into(), photos: vec![] }),
+    ]);
+    write_case(&app, COUNTY_A, &p, at(13, 9, 0), steps).await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+
+    // The drill-down of 超期待处置 gives the deadline it was judged against: the extended one, not
+    // the dispatch's.
+    let drill = |subject: &str, id: &str, indicator: &str| {
+        october(&format!("/api/v1/tenants/{COUNTY_A}/evaluation/{subject}/{id}/cases?indicator={indicator}"))
+    };
+    let pending = app.get(&drill("department", &p.dept2, "pending_overdue"), &admin).await;
+    assert_eq!(pending.status, StatusCode::OK, "{}", pending.text);
+    let items = pending.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", pending.text);
+    assert_eq!(items[0]["id"], e1.as_str());
+    let case = app.get(&format!("/api/v1/tenants/{COUNTY_A}/cases/{e1}"), &admin).await;
+    let extended: DateTime<Utc> = case.body["deadline"].as_str().unwrap().parse().unwrap();
+    let used: DateTime<Utc> = items[0]["deadline"].as_str().unwrap().parse().unwrap();
+    let dispatched: DateTime<Utc> = items[0]["events"][0]["due"].as_str().unwrap().parse().unwrap();
+    assert_eq!(items[0]["events"][0]["action"], "dispatch");
+    assert_eq!(used, extended);
+    assert!(used > dispatched, "the extension moved it: {used} after {dispatched}");
+    let overdue = app.get(&drill("county", COUNTY_A, "overdue_at_end"), &admin).await;
+    let e1_item = overdue.body["items"].as_array().unwrap().iter().find(|i| i["id"] == e1.as_str()).unwrap().clone();
+    assert_eq!(e1_item["deadline"].as_str().map(|d| d.parse::<DateTime<Utc>>().unwrap()), Some(extended));
+
+    // The scheme names its choices; by default 超期未结 follows each case's current stage (e2 and
+    // e3 wait for their checks past that stage's deadline) and 平均处置时长 leaves out suspended time.
+    let path = format!("/api/v1/tenants/{COUNTY_A}/evaluation/scheme");
+    let mut scheme = app.get(&path, &admin).await.body["scheme"].clone();
+    assert_eq!(
+        (scheme["options"]["overdue_open_by"].as_str(), scheme["options"]["disposal_hours"].as_str()),
+        (Some("stage"), Some("excluding_suspended"))
+    );
+    let county = table(&app, &admin, COUNTY_A, "county").await;
+    check(row(&county, COUNTY_A), &[("open_at_end", json!(3)), ("overdue_at_end", json!(3))]);
+    let d = table(&app, &admin, COUNTY_A, "department").await;
+    // e3: 25 h 40 min from dispatch to handling, 24 h of it suspended.
+    check(row(&d, &p.dept2), &[("avg_disposal_hours", json!(1.67))]);
+    // By the disposal deadline only e1 is overdue (e2 and e3 were handled in time); with elapsed
+    // time, e3's suspension counts.
+    scheme["options"]["overdue_open_by"] = json!("disposal");
+    scheme["options"]["disposal_hours"] = json!("elapsed");
+    assert_eq!(app.put(&path, &admin, scheme).await.status, StatusCode::OK);
+    let county = table(&app, &admin, COUNTY_A, "county").await;
+    check(row(&county, COUNTY_A), &[("open_at_end", json!(3)), ("overdue_at_end", json!(1))]);
+    let d = table(&app, &admin, COUNTY_A, "department").await;
+    check(row(&d, &p.dept2), &[("avg_disposal_hours", json!(25.67))]);
+    let bad = app
+        .put(&path, &admin, {
+            let mut s = app.get(&path, &admin).await.body["scheme"].clone();
+            s["options"]["overdue_open_by"] = json!("whenever");
+            s
+        })
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
+}
