@@ -2,41 +2,67 @@
 //!
 //! Rules (each visible in the scheme's [`Options`] where the sources disagree):
 //! - Only events before the period's end are read, so a closed period always gives the same
-//!   numbers (events are append-only).
+//!   numbers (events are append-only). A period that has not ended is read up to now: a deadline
+//!   still ahead is not overdue yet ([`Context::at`]).
 //! - Event counts (立案, 核实, 返工, 延期, 回退, 认领, …) fall in the period their event happened in.
 //! - A task with a deadline (a stage of the loop) *settles* when it is finished on time, or at its
 //!   deadline if it is not: on-time work counts when done, late work counts when it became late.
-//!   So each disposal counts in exactly one period: 应处置数 is the disposals settled in the period;
-//!   those finished by its end are 处置数 (按期 or 超期), the rest 超期待处置数.
-//! - A disposal suspended (挂账) at the period's end leaves the disposal indicators; an approved
-//!   extension moves its deadline (the deadline recorded by the approving event).
-//! - A disposal returned (回退) leaves 应处置数 and counts as 回退数.
-//! - A case filed (立案) and not voided settles for closure at its closing, or at its disposal
-//!   deadline if not closed by then: 应结案数, 结案数, and 按期结案数 when every disposal was on time.
+//!   Each settlement instant depends only on what happened before it, so each disposal settles
+//!   in exactly one period whatever the periods (days, weeks and months add up): 应处置数 is the
+//!   disposals settled in the period; those finished by its end are 处置数 (按期 or 超期), the
+//!   rest 超期待处置数 (so these three are as known at the period's end; their sums add up).
+//! - Once a deadline has passed, nothing later moves it: an extension or a suspension approved
+//!   after it does not un-settle the late disposal. A rework (返工) inherits the disposal's
+//!   deadline; if that passed before the failed check, the rework settles at the check.
+//! - A disposal suspended (挂账) in time and not resumed leaves the disposal indicators (its clock
+//!   stopped); on resumption its moved deadline applies. An approved extension moves the deadline
+//!   (the deadline recorded by the approving event).
+//! - A disposal returned (回退) before its deadline leaves 应处置数 and counts as 回退数; one
+//!   returned after it had already settled late (超期待处置).
+//! - A filed (立案) case settles for closure once: at its closing, or when its disposal deadline
+//!   passes before it: 应结案数, 结案数 (closed by the period's end), and 按期结案数 when closed in
+//!   time with every disposal on time. A suspended case keeps its deadline for closure unless
+//!   `suspended_leave_closure`.
 //! - Position counts (核实, 核查, 受理, 立案, 派遣, 结案) are of the person who finished the task, in
-//!   the period they finished it, on time against the deadline the task's first event set.
+//!   the period they finished it, on time against the task's deadline. 有效上报数, 作废数, 错误派遣数
+//!   and a department's 立案数 are of the tasks of the period as known at its end.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
 use workflow::{Action, Source, State};
 
 use crate::indicator::{Indicator, SubjectKind, Tally};
 use crate::input::{CaseRecord, Directive, DirectiveKind, GridCounts, Roster};
-use crate::scheme::{DispatchError, Options, ValidReport};
+use crate::scheme::{DispatchError, DisposalHours, OpenOverdue, Options, ValidReport};
 
 /// The period and the choices of the scheme.
 #[derive(Debug, Clone, Copy)]
 pub struct Context<'a> {
     pub start: DateTime<Utc>,
+    /// The instant the walk reads up to (exclusive): the period's end, or now if that is earlier
+    /// (see [`Context::at`]).
     pub end: DateTime<Utc>,
     pub options: &'a Options,
     pub roster: &'a Roster,
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The context of the period `[start, end)` evaluated at `now`. A period that has not ended
+    /// counts only what is known now: it is read up to `now`, so a deadline still ahead is not
+    /// overdue and nothing settles in the period's future (it will settle when it happens).
+    pub fn at(
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        now: DateTime<Utc>,
+        options: &'a Options,
+        roster: &'a Roster,
+    ) -> Context<'a> {
+        Context { start, end: end.min(now).max(start), options, roster }
+    }
+
     fn within(&self, t: DateTime<Utc>) -> bool {
         t >= self.start && t < self.end
     }
@@ -68,8 +94,9 @@ impl Seqs {
 /// What produced one count: a case and the events that decided it, or a directive.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Contribution {
-    /// Index into the evaluated cases, and the deciding events.
-    Case { index: usize, events: Seqs },
+    /// Index into the evaluated cases, the deciding events, and the deadline the count was judged
+    /// against where it has one (after extensions and suspensions).
+    Case { index: usize, events: Seqs, deadline: Option<DateTime<Utc>> },
     /// Index into the evaluated directives.
     Directive { index: usize },
 }
@@ -92,14 +119,94 @@ struct Task {
     start_seq: u32,
     due: Option<DateTime<Utc>>,
     department: Option<String>,
+    /// Suspended (挂账) before its deadline: its clock stopped, so it has no deadline until resumed.
     suspended: bool,
+    /// Its deadline passed while it ran (seen at a later event): it settled late then, and no
+    /// later extension, suspension or resumption moves that deadline.
+    locked: bool,
+    /// Time spent suspended so far, and the start of the suspension in progress.
+    paused: Duration,
+    paused_since: Option<DateTime<Utc>>,
     /// For a disposal: how it ended (`true` = handled, `false` = returned) and when.
     end: Option<(DateTime<Utc>, u32, bool)>,
 }
 
 impl Task {
+    fn new(
+        stage: State,
+        start: DateTime<Utc>,
+        start_seq: u32,
+        due: Option<DateTime<Utc>>,
+        department: Option<String>,
+    ) -> Task {
+        Task {
+            stage,
+            start,
+            start_seq,
+            due,
+            department,
+            suspended: false,
+            locked: false,
+            paused: Duration::zero(),
+            paused_since: None,
+            end: None,
+        }
+    }
+
     fn on_time(&self, at: DateTime<Utc>) -> bool {
         self.due.is_none_or(|d| at <= d)
+    }
+
+    /// Whether its deadline had passed before `t` (a task suspended in time has none).
+    fn passed(&self, t: DateTime<Utc>) -> bool {
+        self.locked || (!self.suspended && self.due.is_some_and(|d| d < t))
+    }
+
+    /// When a late task settled: at its deadline, or at its start if it began past it (a rework
+    /// inherits the deadline of the disposal, which may have passed before the failed check).
+    fn late_at(&self) -> Option<DateTime<Utc>> {
+        self.due.map(|d| d.max(self.start))
+    }
+}
+
+/// The case for closure: the deadline it is judged against, and when it settled.
+#[derive(Debug, Default)]
+struct Closure {
+    /// The disposal deadline in force, and since when (a deadline set after it passed — a
+    /// rework's inherited one — settles when it was set, not in a period already over).
+    due: Option<(DateTime<Utc>, DateTime<Utc>)>,
+    /// When it settled, whether by its closing (in time), its department then, and the deadline.
+    settled: Option<Settled>,
+}
+
+#[derive(Debug, Clone)]
+struct Settled {
+    at: DateTime<Utc>,
+    closed_in_time: bool,
+    department: Option<String>,
+    deadline: Option<DateTime<Utc>>,
+}
+
+impl Closure {
+    /// Settles it late if its deadline passed before `t`.
+    fn check(&mut self, t: DateTime<Utc>, department: Option<&str>) {
+        if self.settled.is_none()
+            && let Some((due, since)) = self.due
+            && due < t
+        {
+            self.settled = Some(Settled {
+                at: due.max(since),
+                closed_in_time: false,
+                department: department.map(str::to_owned),
+                deadline: Some(due),
+            });
+        }
+    }
+
+    fn set(&mut self, due: Option<DateTime<Utc>>, now: DateTime<Utc>) {
+        if self.due.map(|(d, _)| d) != due {
+            self.due = due.map(|d| (d, now));
+        }
     }
 }
 
@@ -112,7 +219,7 @@ struct Dispatch {
 }
 
 fn case_hit(kind: SubjectKind, subject: &str, indicator: Indicator, index: usize, events: Seqs) -> Hit<'_> {
-    Hit { kind, subject, indicator, hours: 0.0, contribution: Contribution::Case { index, events } }
+    Hit { kind, subject, indicator, hours: 0.0, contribution: Contribution::Case { index, events, deadline: None } }
 }
 
 /// Walks every case and directive, calling `emit` for each counted fact.
@@ -153,17 +260,18 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
         (SubjectKind::Street, c.street_code.as_str()),
         (SubjectKind::County, c.county.as_str()),
     ];
-    let mut region = |emit: &mut dyn FnMut(Hit), ind: Indicator, events: Seqs, hours: f64| {
-        for (kind, code) in regions {
-            emit(Hit {
-                kind,
-                subject: code,
-                indicator: ind,
-                hours,
-                contribution: Contribution::Case { index, events },
-            });
-        }
-    };
+    let region =
+        |emit: &mut dyn FnMut(Hit), ind: Indicator, events: Seqs, hours: f64, deadline: Option<DateTime<Utc>>| {
+            for (kind, code) in regions {
+                emit(Hit {
+                    kind,
+                    subject: code,
+                    indicator: ind,
+                    hours,
+                    contribution: Contribution::Case { index, events, deadline },
+                });
+            }
+        };
     let collectors: &[String] =
         c.duty_grid.as_ref().and_then(|g| ctx.roster.get(g)).map(Vec::as_slice).unwrap_or_default();
 
@@ -173,15 +281,21 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
     let mut dispatches: Vec<Dispatch> = Vec::new();
     let mut report: Option<(u32, String, DateTime<Utc>)> = None;
     let mut filed: Option<(u32, String, DateTime<Utc>)> = None;
+    let mut closure = Closure::default();
+    let mut close_seq = 0;
 
     for e in c.events.iter().take_while(|e| e.at < ctx.end) {
         let event = e.to_event(c.source);
         let before = projection.as_ref().map(|p| p.state);
+        let now = e.at;
+        // A deadline that passed before this event settled the case for closure then.
+        if filed.is_some() {
+            closure.check(now, task.as_ref().and_then(|t| t.department.as_deref()));
+        }
         let next = match projection.take() {
             None => workflow::machine::open(&event),
             Some(p) => workflow::apply(p, &event),
         };
-        let now = e.at;
         let here = ctx.within(now);
         let actor = e.actor.as_deref().unwrap_or("");
         let department = next.department.clone();
@@ -200,7 +314,7 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
             Action::Verify
                 if e.flag == Some(true) && !matches!(c.source, Source::Patrol | Source::CityOrder) && here =>
             {
-                region(emit, Indicator::PublicVerified, Seqs::one(e.seq), 0.0);
+                region(emit, Indicator::PublicVerified, Seqs::one(e.seq), 0.0, None);
                 for who in collectors {
                     emit(case_hit(SubjectKind::Collector, who, Indicator::Missed, index, Seqs::two(1, e.seq)));
                 }
@@ -208,7 +322,7 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
             Action::File => {
                 filed = Some((e.seq, actor.to_owned(), now));
                 if here {
-                    region(emit, Indicator::Filed, Seqs::one(e.seq), 0.0);
+                    region(emit, Indicator::Filed, Seqs::one(e.seq), 0.0, None);
                     emit(case_hit(SubjectKind::ShiftLeader, actor, Indicator::FiledBy, index, Seqs::one(e.seq)));
                     for who in collectors {
                         emit(case_hit(
@@ -257,6 +371,20 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
                     reworked: false,
                 });
             }
+            Action::Close => {
+                close_seq = e.seq;
+                if closure.settled.is_none() {
+                    closure.settled = Some(Settled {
+                        at: now,
+                        closed_in_time: true,
+                        department: task
+                            .as_ref()
+                            .and_then(|t| t.department.clone())
+                            .or_else(|| disposals.last().and_then(|t| t.department.clone())),
+                        deadline: closure.due.map(|(d, _)| d),
+                    });
+                }
+            }
             _ => {}
         }
 
@@ -266,8 +394,25 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
         let resumes = before == Some(State::Suspended) && after == State::Dispatched;
         if suspends || resumes {
             if let Some(t) = task.as_mut() {
-                t.suspended = suspends;
-                t.due = e.due;
+                if suspends {
+                    t.paused_since = Some(now);
+                    if t.passed(now) {
+                        // Already late: it settled at its deadline, which the suspension
+                        // (whose event has no deadline) must not erase.
+                        t.locked = true;
+                    } else {
+                        t.suspended = true;
+                        t.due = e.due;
+                    }
+                } else {
+                    if let Some(since) = t.paused_since.take() {
+                        t.paused += now - since;
+                    }
+                    if t.suspended {
+                        t.suspended = false;
+                        t.due = e.due;
+                    }
+                }
             }
         } else if before != Some(after) || (e.action == Action::Check && after == State::Dispatched) {
             if let Some(mut t) = task.take() {
@@ -277,71 +422,82 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
                 }
             }
             if !after.is_terminal() {
-                task = Some(Task {
-                    stage: after,
-                    start: now,
-                    start_seq: e.seq,
-                    due: e.due,
-                    department: department.clone(),
-                    suspended: false,
-                    end: None,
-                });
+                task = Some(Task::new(after, now, e.seq, e.due, department.clone()));
             }
         } else if let Some(t) = task.as_mut() {
-            // Same stage: an approved extension (or a recomputation) moves the deadline.
-            if e.due.is_some() {
+            // Same stage: an approved extension (or a recomputation) moves the deadline — unless
+            // it had already passed.
+            if t.passed(now) {
+                t.locked = true;
+            } else if e.due.is_some() && !t.suspended {
                 t.due = e.due;
             }
+        }
+        // The case's closure deadline follows its disposal.
+        match (&task, after) {
+            (Some(t), State::Dispatched) => closure.set(t.due, now),
+            (Some(t), State::Suspended) if t.suspended && opts.suspended_leave_closure => closure.set(None, now),
+            (_, State::Filed) => closure.set(None, now), // returned in time: no deadline until dispatched again
+            _ => {}
         }
         projection = Some(next);
     }
     let Some(last) = projection else { return };
     let open_task = task;
+    if filed.is_some() {
+        closure.check(ctx.end, open_task.as_ref().and_then(|t| t.department.as_deref()));
+    }
 
-    // Disposals: each settles once, when finished on time or at its deadline.
+    // Disposals: each settles once — when finished on time, or when its deadline passed (at its
+    // start if it began past it) — and counts in the period that holds that instant.
     let running = open_task.iter().filter(|t| t.stage == State::Dispatched).cloned();
     let mut late = false;
-    let mut disposal_due = None;
     let mut responsible = None;
     for t in disposals.iter().chain(running.collect::<Vec<_>>().iter()) {
         let Some(dep) = t.department.as_deref() else { continue };
         responsible = Some(dep.to_owned());
-        disposal_due = t.due.or(disposal_due);
-        match t.end {
-            Some((_, _, false)) => continue, // returned
-            None if t.suspended => continue,
-            _ => {}
+        let handled = t.end.filter(|end| end.2).map(|(at, seq, _)| (at, seq));
+        let returned = t.end.filter(|end| !end.2).map(|(at, ..)| at);
+        if let Some((at, seq)) = handled
+            && ctx.within(at)
+        {
+            let suspended = match opts.disposal_hours {
+                DisposalHours::ExcludingSuspended => t.paused,
+                DisposalHours::Elapsed => Duration::zero(),
+            };
+            let hours = (at - t.start - suspended).num_seconds() as f64 / 3600.0;
+            average(emit, &region, index, dep, t.start_seq, seq, hours);
         }
-        let finished = t.end.map(|(at, seq, _)| (at, seq));
-        let on_time = finished.is_some_and(|(at, _)| t.on_time(at));
-        let settle = match (finished, t.due) {
+        let on_time = handled.is_some_and(|(at, _)| t.on_time(at));
+        let settle = match (handled, returned) {
             (Some((at, _)), _) if on_time => Some(at),
-            (_, Some(due)) => Some(due),
-            (Some((at, _)), None) => Some(at),
-            (None, None) => None,
+            // Returned before its deadline: it leaves 应处置数 (and counts as 回退).
+            (None, Some(r)) if !t.passed(r) => None,
+            // Suspended in time and not resumed: the clock stopped.
+            (None, None) if t.suspended => None,
+            _ => t.late_at(),
         };
-        if !on_time && settle.is_some_and(|s| s < ctx.end) {
+        let Some(settle) = settle else { continue };
+        if !on_time && settle < ctx.end {
             late = true;
         }
-        if !settle.is_some_and(|s| ctx.within(s)) {
-            if let Some((at, seq)) = finished.filter(|(at, _)| ctx.within(*at)) {
-                let hours = (at - t.start).num_seconds() as f64 / 3600.0;
-                average(emit, &mut region, index, dep, t.start_seq, seq, hours);
-            }
+        if !ctx.within(settle) {
             continue;
         }
         let start = Seqs::one(t.start_seq);
-        let dept = |ind, events: Seqs| case_hit(SubjectKind::Department, dep, ind, index, events);
+        let dept = |ind, events: Seqs| Hit {
+            kind: SubjectKind::Department,
+            subject: dep,
+            indicator: ind,
+            hours: 0.0,
+            contribution: Contribution::Case { index, events, deadline: t.due },
+        };
         emit(dept(Indicator::DueForDisposal, start));
-        match finished {
-            Some((at, seq)) => {
+        match handled {
+            Some((_, seq)) => {
                 let events = Seqs::two(t.start_seq, seq);
                 emit(dept(Indicator::Disposed, events));
                 emit(dept(if on_time { Indicator::DisposedOnTime } else { Indicator::DisposedLate }, events));
-                if ctx.within(at) {
-                    let hours = (at - t.start).num_seconds() as f64 / 3600.0;
-                    average(emit, &mut region, index, dep, t.start_seq, seq, hours);
-                }
             }
             None => emit(dept(Indicator::PendingOverdue, start)),
         }
@@ -355,7 +511,7 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
             ValidReport::Filed => filed.is_some(),
             ValidReport::Dispatched => !dispatches.is_empty() || last.claimed || last.department.is_some(),
         };
-        let self_handled_closed = last.state == State::Closed && filed.is_none();
+        let self_handled_closed = opts.self_handled_valid && last.state == State::Closed && filed.is_none();
         if (reached && !matches!(last.state, State::Voided | State::Rejected)) || self_handled_closed {
             emit(case_hit(SubjectKind::Collector, who, Indicator::ValidReports, index, Seqs::one(*seq)));
         }
@@ -376,38 +532,38 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
         }
     }
 
-    // The case for closure: filed, not voided or rejected, settled at its closing or deadline.
+    // A department's 立案数: the cases filed in the period it is responsible for at its end.
     let suspended_now = last.state == State::Suspended;
     if let Some((filed_seq, _, filed_at)) = &filed
         && !matches!(last.state, State::Voided | State::Rejected)
+        && ctx.within(*filed_at)
+        && !(suspended_now && opts.region_filed_excludes_suspended)
+        && let Some(dep) = &responsible
     {
-        if ctx.within(*filed_at)
-            && !(suspended_now && opts.region_filed_excludes_suspended)
-            && let Some(dep) = &responsible
-        {
-            emit(case_hit(SubjectKind::Department, dep, Indicator::Filed, index, Seqs::one(*filed_seq)));
-        }
-        let closed = last.closed_at;
-        let settle = match (closed, disposal_due) {
-            (Some(at), Some(due)) => Some(at.min(due)),
-            (Some(at), None) => Some(at),
-            (None, due) => due,
+        emit(case_hit(SubjectKind::Department, dep, Indicator::Filed, index, Seqs::one(*filed_seq)));
+    }
+    // The case for closure: settled once, at its closing or when its disposal deadline passed.
+    if let (Some((filed_seq, ..)), Some(s)) = (&filed, &closure.settled)
+        && ctx.within(s.at)
+    {
+        let events = Seqs::two(*filed_seq, close_seq);
+        let both = |emit: &mut dyn FnMut(Hit), ind: Indicator| {
+            region(emit, ind, events, 0.0, s.deadline);
+            if let Some(dep) = &s.department {
+                emit(Hit {
+                    kind: SubjectKind::Department,
+                    subject: dep,
+                    indicator: ind,
+                    hours: 0.0,
+                    contribution: Contribution::Case { index, events, deadline: s.deadline },
+                });
+            }
         };
-        if settle.is_some_and(|s| ctx.within(s)) && !(suspended_now && opts.suspended_leave_closure) {
-            let close_seq = c.events.iter().take_while(|e| e.at < ctx.end).find(|e| e.action == Action::Close);
-            let events = Seqs::two(*filed_seq, close_seq.map_or(0, |e| e.seq));
-            let both = |emit: &mut dyn FnMut(Hit), ind: Indicator| {
-                region(emit, ind, events, 0.0);
-                if let Some(dep) = &responsible {
-                    emit(case_hit(SubjectKind::Department, dep, ind, index, events));
-                }
-            };
-            both(emit, Indicator::DueForClosure);
-            if closed.is_some() {
-                both(emit, Indicator::Closed);
-                if !late {
-                    both(emit, Indicator::ClosedOnTime);
-                }
+        both(emit, Indicator::DueForClosure);
+        if last.closed_at.is_some() {
+            both(emit, Indicator::Closed);
+            if s.closed_in_time && !late {
+                both(emit, Indicator::ClosedOnTime);
             }
         }
     }
@@ -415,16 +571,28 @@ fn walk_case(index: usize, c: &CaseRecord, ctx: &Context, emit: &mut impl FnMut(
     // The backlog at the period's end.
     if !last.state.is_terminal() && c.events.first().is_some_and(|e| e.at < ctx.end) {
         let seq = c.events.iter().take_while(|e| e.at < ctx.end).last().map(|e| e.seq).unwrap_or(1);
-        region(emit, Indicator::OpenAtEnd, Seqs::one(seq), 0.0);
-        if open_task.as_ref().and_then(|t| t.due).is_some_and(|d| d < ctx.end) {
-            region(emit, Indicator::OverdueAtEnd, Seqs::one(seq), 0.0);
+        region(emit, Indicator::OpenAtEnd, Seqs::one(seq), 0.0, None);
+        let stage_due = open_task.as_ref().and_then(|t| t.due);
+        let deadline = match (opts.overdue_open_by, open_task.as_ref().map(|t| t.stage)) {
+            (OpenOverdue::Stage, _) => stage_due,
+            // By the disposal: after handling, overdue only if the handling was late; while with
+            // the department, its disposal deadline (none while suspended in time); before
+            // dispatch, the stage's.
+            (OpenOverdue::Disposal, Some(State::Handled | State::Checking | State::Checked)) => disposals
+                .last()
+                .filter(|t| t.end.is_some_and(|(at, _, handled)| handled && !t.on_time(at)))
+                .and_then(|t| t.due),
+            (OpenOverdue::Disposal, _) => stage_due,
+        };
+        if let Some(d) = deadline.filter(|d| *d < ctx.end) {
+            region(emit, Indicator::OverdueAtEnd, Seqs::one(seq), 0.0, Some(d));
         }
     }
 }
 
 fn average(
     emit: &mut impl FnMut(Hit),
-    region: &mut impl FnMut(&mut dyn FnMut(Hit), Indicator, Seqs, f64),
+    region: &impl Fn(&mut dyn FnMut(Hit), Indicator, Seqs, f64, Option<DateTime<Utc>>),
     index: usize,
     dep: &str,
     start: u32,
@@ -436,9 +604,9 @@ fn average(
         subject: dep,
         indicator: Indicator::DisposalsFinished,
         hours,
-        contribution: Contribution::Case { index, events: Seqs::two(start, end) },
+        contribution: Contribution::Case { index, events: Seqs::two(start, end), deadline: None },
     });
-    region(emit, Indicator::DisposalsFinished, Seqs::two(start, end), hours);
+    region(emit, Indicator::DisposalsFinished, Seqs::two(start, end), hours, None);
 }
 
 /// Ends the running task with event `e`: position counts of whoever finished it.
@@ -578,6 +746,11 @@ pub struct Row {
     pub kind: SubjectKind,
     pub subject: String,
     pub name: Option<String>,
+    /// The county (tenant code) whose cases the row counts. A city's tables evaluate each county
+    /// apart, so a department shared by the city appears once for each county it served.
+    pub county: Option<String>,
+    /// The county's name.
+    pub county_name: Option<String>,
     /// Indicator key → value (counts, percentages, hours); `null` where a rate has no base.
     #[schema(value_type = Object)]
     pub indicators: serde_json::Map<String, serde_json::Value>,
@@ -671,6 +844,30 @@ mod tests {
     }
 
     #[test]
+    fn a_deadline_still_ahead_is_not_overdue_before_the_period_ends() {
+        let c = case(vec![
+            ev(1, Action::Report, 0, Some(30)),
+            ev(2, Action::Accept, 10, Some(40)),
+            ev(3, Action::File, 20, Some(50)),
+            ev(4, Action::Dispatch, 30, Some(3000)),
+        ]);
+        let (options, roster) = (Options::default(), Roster::new());
+        let cases = [c];
+        let count = |now: i64| {
+            let ctx = Context::at(t(0), t(10_000), t(now), &options, &roster);
+            let e = evaluate(&cases, &[], &ctx, &GridCounts::new());
+            let d = e.tally(SubjectKind::Department, "d1").cloned().unwrap_or_default();
+            let r = e.tally(SubjectKind::County, "320115").cloned().unwrap_or_default();
+            (d.get(Indicator::DueForDisposal), d.get(Indicator::PendingOverdue), r.get(Indicator::OverdueAtEnd))
+        };
+        // Evaluated before the deadline (the period has not ended): nothing is due or overdue yet.
+        assert_eq!(count(100), (0, 0, 0));
+        // Evaluated after it: overdue, once.
+        assert_eq!(count(5000), (1, 1, 1));
+        assert_eq!(count(20_000), (1, 1, 1));
+    }
+
+    #[test]
     fn drill_down_gives_what_the_count_counted() {
         let c = case(vec![
             ev(1, Action::Report, 0, Some(30)),
@@ -683,7 +880,7 @@ mod tests {
         let ctx = Context { start: t(0), end: t(1000), options: &options, roster: &roster };
         let cases = [c];
         let late = drill(&cases, &[], &ctx, SubjectKind::Department, "d1", Indicator::LateDisposalRate);
-        assert_eq!(late, vec![Contribution::Case { index: 0, events: Seqs::two(4, 5) }]);
+        assert_eq!(late, vec![Contribution::Case { index: 0, events: Seqs::two(4, 5), deadline: Some(t(60)) }]);
         let t = evaluate(&cases, &[], &ctx, &GridCounts::new());
         assert_eq!(t.tally(SubjectKind::Department, "d1").map(|t| t.get(Indicator::DisposedLate)), Some(1));
     }

@@ -18,6 +18,8 @@ pub mod engine;
 pub mod indicator;
 pub mod input;
 pub mod period;
+#[cfg(test)]
+mod properties;
 pub mod recurring;
 pub mod scheme;
 pub mod score;

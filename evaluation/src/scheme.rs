@@ -45,19 +45,54 @@ pub enum DispatchError {
     Reworks,
 }
 
+/// 超期未结数 (open cases overdue at the period's end): judged by the deadline of the stage each
+/// case is in now, or by the disposal deadline of the case (the sources do not say which).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum OpenOverdue {
+    /// Overdue when the current stage's deadline (受理, 核实, 立案, 派遣, 处置, 核查, 结案) has
+    /// passed; a suspended case has no running deadline unless it was already late when suspended.
+    #[default]
+    Stage,
+    /// By the disposal: while with the department, overdue when its disposal deadline (after
+    /// extensions) has passed; once handled, overdue only if the handling was late (the later
+    /// stages' deadlines do not count); before dispatch, the current stage's deadline.
+    Disposal,
+}
+
+/// What 平均处置时长 measures of a finished disposal: the time from its start (dispatch, claim or
+/// failed check) to its handling, with or without the time it spent suspended (挂账).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum DisposalHours {
+    /// Without suspended time: a suspension stops the disposal clock, so it stops this one too.
+    #[default]
+    ExcludingSuspended,
+    /// Elapsed time, suspended time included.
+    Elapsed,
+}
+
 /// Choices where the sources disagree; each is named so a city can follow its own rules.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields, default)]
 pub struct Options {
     pub valid_report: ValidReport,
+    /// Self-handled reports (自处置, closed without 立案) also count as 有效上报 (one reading of
+    /// "有效"); by default they do not — they never reach 立案 or 派遣 — and are counted apart as
+    /// 自处置数.
+    pub self_handled_valid: bool,
     pub rework_rate_base: ReworkBase,
     pub on_time_closure_base: ClosureBase,
     pub accurate_dispatch_minus: DispatchError,
-    /// Cases suspended (挂账/缓办) at the period's end also leave 应结案数 (Jinhua), not only the
-    /// disposal indicators (which they always leave).
+    /// Cases suspended (挂账/缓办) before their deadline also leave 应结案数 while suspended (Jinhua),
+    /// not only the disposal indicators (which they always leave: the disposal clock stops). By
+    /// default a suspended case stays due for closure at the deadline it had when suspended. A
+    /// case suspended after its deadline had passed was already late: it settled then, either way.
     pub suspended_leave_closure: bool,
     /// A department's 立案数 leaves out cases suspended at the period's end (Unicom's variant).
     pub region_filed_excludes_suspended: bool,
+    pub overdue_open_by: OpenOverdue,
+    pub disposal_hours: DisposalHours,
 }
 
 /// Whether a higher or a lower value is better for a ladder.

@@ -73,6 +73,8 @@ pub fn row(scheme: &Scheme, kind: SubjectKind, subject: &str, t: &Tally) -> Row 
         kind,
         subject: subject.to_owned(),
         name: None,
+        county: None,
+        county_name: None,
         indicators,
         grade: score.and_then(|s| grade(scheme, s)),
         score,
@@ -84,7 +86,11 @@ pub fn row(scheme: &Scheme, kind: SubjectKind, subject: &str, t: &Tally) -> Row 
 /// Sorts by score (highest first; unscored last) and numbers the ranks (ties share a rank).
 pub fn rank(rows: &mut [Row]) {
     rows.sort_by(|a, b| {
-        b.score.unwrap_or(f64::MIN).total_cmp(&a.score.unwrap_or(f64::MIN)).then_with(|| a.subject.cmp(&b.subject))
+        b.score
+            .unwrap_or(f64::MIN)
+            .total_cmp(&a.score.unwrap_or(f64::MIN))
+            .then_with(|| a.subject.cmp(&b.subject))
+            .then_with(|| a.county.cmp(&b.county))
     });
     let mut last: Option<(f64, u32)> = None;
     for (i, r) in rows.iter_mut().enumerate() {

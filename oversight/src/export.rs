@@ -45,7 +45,12 @@ fn owned(h: &[&str]) -> Vec<String> {
 
 impl From<&Table> for Sheet {
     fn from(t: &Table) -> Sheet {
+        // A city's table names the county of each row; a county's own table needs no such column.
+        let by_county = t.rows.iter().any(|r| r.county.as_deref().is_some_and(|c| c != t.tenant));
         let mut header = owned(&["排名", "编码", "名称"]);
+        if by_county {
+            header.extend(owned(&["区县编码", "区县"]));
+        }
         header.extend(t.columns.iter().map(|c| c.label.clone()));
         header.extend(owned(&["综合得分", "等级", "区域分类"]));
         let rows = t
@@ -54,6 +59,10 @@ impl From<&Table> for Sheet {
             .map(|r| {
                 let mut cells =
                     vec![num(r.rank.map(f64::from)), text(r.subject.clone()), text(r.name.clone().unwrap_or_default())];
+                if by_county {
+                    cells.push(text(r.county.clone().unwrap_or_default()));
+                    cells.push(text(r.county_name.clone().unwrap_or_default()));
+                }
                 cells.extend(t.columns.iter().map(|c| num(r.indicators.get(&c.key).and_then(|v| v.as_f64()))));
                 cells.push(num(r.score));
                 cells.push(r.grade.clone().map(Cell::Text).unwrap_or(Cell::Empty));

@@ -263,3 +263,46 @@ pub async fn names<C: ConnectionTrait>(db: &C, tenant: Uuid) -> Result<HashMap<S
     }
     Ok(out)
 }
+
+#[derive(FromQueryResult)]
+struct GridNameRow {
+    code: String,
+    name: Option<String>,
+    community_code: String,
+}
+
+/// Display names of the unit grids `codes` of a county: the grid's own name, or — grids are
+/// often imported without one — its community's name (from `names`) and its serial number.
+pub async fn grid_names<C: ConnectionTrait>(
+    db: &C,
+    tenant: Uuid,
+    codes: &[&str],
+    names: &HashMap<String, String>,
+) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    // Bounded statements: SQLite allows 32,766 parameters, and long lists plan badly anyway.
+    for chunk in codes.chunks(500) {
+        let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+        let sql = format!(
+            "SELECT code, name, community_code FROM unit_grids WHERE tenant_id = $1 AND code IN ({})",
+            marks.join(", ")
+        );
+        let mut values: Vec<sea_orm::Value> = vec![tenant.into()];
+        values.extend(chunk.iter().map(|c| (*c).to_owned().into()));
+        let rows: Vec<GridNameRow> = all(db, &sql, values).await?;
+        for r in rows {
+            let name = match r.name.filter(|n| !n.trim().is_empty()) {
+                Some(n) => n,
+                None => {
+                    let serial = r.code.get(r.community_code.len()..).unwrap_or(&r.code).to_owned();
+                    match names.get(&r.community_code) {
+                        Some(community) => format!("{community}{serial}号网格"),
+                        None => format!("{serial}号网格"),
+                    }
+                }
+            };
+            out.insert(r.code, name);
+        }
+    }
+    Ok(out)
+}

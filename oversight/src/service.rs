@@ -6,6 +6,7 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use evaluation::engine::{Context, Contribution, Evaluation, Row, drill, evaluate};
+use evaluation::indicator::Tally;
 use evaluation::input::{CaseRecord, Directive, GridCounts, Roster};
 use evaluation::period::{Period, PeriodKind};
 use evaluation::{Indicator, Scheme, SubjectKind, score};
@@ -61,28 +62,37 @@ pub struct Loaded {
     pub roster: Roster,
     pub grids: GridCounts,
     pub names: HashMap<String, String>,
-    /// Each county's share of `cases` and `directives` (evaluated in parallel, then merged).
+    /// Each county's share of `cases` and `directives` (evaluated in parallel, each apart).
     pub parts: Vec<(std::ops::Range<usize>, std::ops::Range<usize>)>,
+    /// The county (code, name) of each part.
+    pub counties: Vec<(String, String)>,
 }
 
 /// Reads the areas' data for `[start, end)`, one county per connection at a time.
 pub async fn load(db: &DatabaseConnection, areas: &[Area], start: DateTime<Utc>, end: DateTime<Utc>) -> Result<Loaded> {
     let parts = try_join_all(areas.iter().map(|a| async move {
-        let (cases, directives, roster, grids, names) = tokio::try_join!(
+        let (cases, directives, roster, grids, mut names) = tokio::try_join!(
             load::cases(db, a.id, &a.code, start, end),
             load::directives(db, a.id, &a.code, start, end),
             load::roster(db, a.id),
             load::grid_counts(db, a.id, &a.code),
             load::names(db, a.id),
         )?;
-        Ok::<_, Error>(Loaded { cases, directives, roster, grids, names, parts: Vec::new() })
+        // Names of the unit grids that have cases (a county has thousands; most have none).
+        let mut codes: Vec<&str> = cases.iter().map(|c| c.grid_code.as_str()).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        let grid_names = load::grid_names(db, a.id, &codes, &names).await?;
+        names.extend(grid_names);
+        Ok::<_, Error>(Loaded { cases, directives, roster, grids, names, parts: Vec::new(), counties: Vec::new() })
     }))
     .await?;
     let mut out = Loaded::default();
     out.names.extend(areas.iter().map(|a| (a.code.clone(), a.name.clone())));
-    for p in parts {
+    for (a, p) in areas.iter().zip(parts) {
         let (c0, d0) = (out.cases.len(), out.directives.len());
         out.parts.push((c0..c0 + p.cases.len(), d0..d0 + p.directives.len()));
+        out.counties.push((a.code.clone(), a.name.clone()));
         out.cases.extend(p.cases);
         out.directives.extend(p.directives);
         out.roster.extend(p.roster);
@@ -114,19 +124,36 @@ pub fn columns(kind: SubjectKind, scheme: &Scheme) -> Vec<Column> {
     kind.indicators().iter().map(|i| Column { key: i.key(), label: i.label(&scheme.options).to_owned() }).collect()
 }
 
-/// Scores a loaded evaluation into the table of one subject kind.
+/// Scores the counties' evaluations (one per part of `loaded`, see [`run`]) into the table of
+/// one subject kind. Each county's rows are its own and name it; every county has its row in the
+/// county table, with zeros when it had no case; all rows are ranked together.
 pub fn table(
     tenant: &str,
     kind: SubjectKind,
     period: &Period,
     scheme: &Scheme,
-    eval: &Evaluation,
-    names: &HashMap<String, String>,
+    evals: &[Evaluation],
+    loaded: &Loaded,
 ) -> Table {
-    let mut rows = score::table(eval, scheme, kind);
-    for r in &mut rows {
-        r.name = names.get(&r.subject).cloned();
+    let mut rows = Vec::new();
+    for ((code, county_name), eval) in loaded.counties.iter().zip(evals) {
+        let mut part: Vec<Row> = eval
+            .subjects(kind)
+            .filter(|(s, _)| !s.is_empty())
+            .map(|(subject, t)| score::row(scheme, kind, subject, t))
+            .collect();
+        if kind == SubjectKind::County && !part.iter().any(|r| &r.subject == code) {
+            let zero = Tally { grids: loaded.grids.get(code).copied().unwrap_or(0), ..Tally::default() };
+            part.push(score::row(scheme, kind, code, &zero));
+        }
+        for r in &mut part {
+            r.name = loaded.names.get(&r.subject).cloned();
+            r.county = Some(code.clone());
+            r.county_name = Some(county_name.clone());
+        }
+        rows.extend(part);
     }
+    score::rank(&mut rows);
     Table {
         tenant: tenant.to_owned(),
         subject: kind,
@@ -137,10 +164,11 @@ pub fn table(
     }
 }
 
-/// Counts every subject of the loaded data for a period, one thread per county.
-pub fn run(loaded: &Loaded, period: &Period, scheme: &Scheme) -> Evaluation {
-    let ctx = Context { start: period.start, end: period.end, options: &scheme.options, roster: &loaded.roster };
-    let parts: Vec<Evaluation> = std::thread::scope(|s| {
+/// Counts every subject of the loaded data for a period (read up to `now` if it has not ended),
+/// one thread per county: one evaluation per county, in the order of `loaded.parts`.
+pub fn run(loaded: &Loaded, period: &Period, scheme: &Scheme, now: DateTime<Utc>) -> Vec<Evaluation> {
+    let ctx = Context::at(period.start, period.end, now, &scheme.options, &loaded.roster);
+    std::thread::scope(|s| {
         let handles: Vec<_> = loaded
             .parts
             .iter()
@@ -151,8 +179,12 @@ pub fn run(loaded: &Loaded, period: &Period, scheme: &Scheme) -> Evaluation {
                 s.spawn(move || evaluate(cases, directives, ctx, &loaded.grids))
             })
             .collect();
-        handles.into_iter().filter_map(|h| h.join().ok()).collect()
-    });
+        handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
+    })
+}
+
+/// The counties' evaluations added up (a subject's counts over every county).
+pub fn merged(parts: Vec<Evaluation>) -> Evaluation {
     let mut out = Evaluation::default();
     for p in parts {
         out.merge(p);
@@ -161,8 +193,8 @@ pub fn run(loaded: &Loaded, period: &Period, scheme: &Scheme) -> Evaluation {
 }
 
 /// [`run`] off the request's thread (a city's month keeps the cores busy for a while).
-pub async fn run_off_thread(loaded: Arc<Loaded>, period: Period, scheme: Arc<Scheme>) -> Result<Evaluation> {
-    tokio::task::spawn_blocking(move || run(&loaded, &period, &scheme)).await.map_err(Error::internal)
+pub async fn run_off_thread(loaded: Arc<Loaded>, period: Period, scheme: Arc<Scheme>) -> Result<Vec<Evaluation>> {
+    tokio::task::spawn_blocking(move || run(&loaded, &period, &scheme, Utc::now())).await.map_err(Error::internal)
 }
 
 /// The scheme in force and the data of the request's counties for `[start, end)`.
@@ -185,8 +217,8 @@ pub async fn evaluation_table(
     period: &Period,
 ) -> Result<Table> {
     let (scheme, loaded) = read(db, scope, period.start, period.end).await?;
-    let eval = run_off_thread(loaded.clone(), period.clone(), scheme.clone()).await?;
-    Ok(table(scope.tenant().code.as_str(), kind, period, &scheme, &eval, &loaded.names))
+    let evals = run_off_thread(loaded.clone(), period.clone(), scheme.clone()).await?;
+    Ok(table(scope.tenant().code.as_str(), kind, period, &scheme, &evals, &loaded))
 }
 
 /// One event behind a number.
@@ -208,6 +240,11 @@ pub struct DrillItem {
     /// The case number (for a case).
     pub number: Option<String>,
     pub county: String,
+    /// The deadline the count was judged against, where it has one: for 超期待处置, 超期处置,
+    /// 应处置数 and the closure counts the disposal deadline actually used (after extensions and
+    /// suspensions), which may differ from the `due` the deciding events carry; for 超期未结 the
+    /// deadline that had passed.
+    pub deadline: Option<DateTime<Utc>>,
     pub events: Vec<DrillEvent>,
 }
 
@@ -237,8 +274,7 @@ pub async fn drill_down(
         return Err(Error::invalid("indicator", format!("is not an indicator of a {}", kind.as_str())));
     }
     let (scheme, loaded) = read(db, scope, period.start, period.end).await?;
-    let value = run_off_thread(loaded.clone(), period.clone(), scheme.clone())
-        .await?
+    let value = merged(run_off_thread(loaded.clone(), period.clone(), scheme.clone()).await?)
         .tally(kind, subject)
         .and_then(|t| indicator.value(t, &scheme.options))
         .map(|v| (v * 100.0).round() / 100.0);
@@ -246,8 +282,7 @@ pub async fn drill_down(
     let contributions = {
         let (loaded, scheme, period, subject) = (loaded.clone(), scheme.clone(), period.clone(), subject.to_owned());
         tokio::task::spawn_blocking(move || {
-            let ctx =
-                Context { start: period.start, end: period.end, options: &scheme.options, roster: &loaded.roster };
+            let ctx = Context::at(period.start, period.end, Utc::now(), &scheme.options, &loaded.roster);
             drill(&loaded.cases, &loaded.directives, &ctx, kind, &subject, indicator)
         })
         .await
@@ -256,11 +291,12 @@ pub async fn drill_down(
     let items = contributions
         .into_iter()
         .filter_map(|c| match c {
-            Contribution::Case { index, events } => loaded.cases.get(index).map(|case| DrillItem {
+            Contribution::Case { index, events, deadline } => loaded.cases.get(index).map(|case| DrillItem {
                 kind: "case".into(),
                 id: case.id.clone(),
                 number: Some(case.number.clone()),
                 county: case.county.clone(),
+                deadline,
                 events: case
                     .events
                     .iter()
@@ -279,6 +315,7 @@ pub async fn drill_down(
                 id: d.id.clone(),
                 number: None,
                 county: d.county.clone(),
+                deadline: Some(d.due_at),
                 events: Vec::new(),
             }),
         })
@@ -335,7 +372,7 @@ pub async fn trend(
     let (scheme, loaded) = read(db, scope, first, last.end).await?;
     let mut series: HashMap<String, Vec<Option<f64>>> = HashMap::new();
     for (i, p) in periods.iter().enumerate() {
-        let eval = run_off_thread(loaded.clone(), p.clone(), scheme.clone()).await?;
+        let eval = merged(run_off_thread(loaded.clone(), p.clone(), scheme.clone()).await?);
         for (subject, t) in eval.subjects(kind) {
             let v = indicator.value(t, &scheme.options).map(|v| (v * 100.0).round() / 100.0);
             series.entry(subject.clone()).or_insert_with(|| vec![None; periods.len()])[i] = v;

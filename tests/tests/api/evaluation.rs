@@ -21,7 +21,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, TimeZone, Utc};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tests::{CITY, COUNTY_A, COUNTY_B, TestApp, spawn_app};
@@ -194,6 +194,40 @@ async fn fixture(app: &TestApp, county: &str, only: &[&str]) -> (People, HashMap
     (p, names)
 }
 
+/// Writes one patrol case reported by the collector at `reported`, then `steps`, in the first unit
+/// grid of `county`; returns its id.
+async fn write_case(app: &TestApp, county: &str, p: &People, reported: DateTime<Utc>, steps: Steps) -> String {
+    let db = app.db().await;
+    let tenant = tenancy::TenantRef::from(&tenancy::tenant::find_by_code(&db, county).await.unwrap().unwrap());
+    let place = oversight::generate::places(&db, tenant.id.0).await.unwrap().remove(0);
+    let script = cases::history::Scripted {
+        reporter: Some(Uuid::parse_str(&p.collector.user).unwrap()),
+        reporter_role: "collector".into(),
+        source: Source::Patrol,
+        kind: inventory::catalog::Kind::Matter,
+        class_code: "06010".into(),
+        description: "暴露垃圾".into(),
+        lon: place.lon,
+        lat: place.lat,
+        place: place.entry.clone(),
+        self_handled: false,
+        at: reported,
+        steps,
+    };
+    cases::history::write(&db, &tenant, &[script]).await.unwrap().remove(0).to_string()
+}
+
+/// The value of `key` in the row of `subject`, 0 when the table has no row for it (nothing counted).
+fn value_of(table: &Value, subject: &str, key: &str) -> Value {
+    table["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["subject"] == subject)
+        .map(|r| r["indicators"][key].clone())
+        .unwrap_or(json!(0))
+}
+
 fn october(path: &str) -> String {
     let sep = if path.contains('?') { '&' } else { '?' };
     format!("{path}{sep}period=month&date=2026-10-15")
@@ -248,17 +282,18 @@ async fn indicators_of_every_subject_match_the_hand_computed_fixture() {
             ("returns", json!(0)),
             ("claims", json!(0)),
             ("filed", json!(5)),
-            ("due_for_closure", json!(4)),
+            // c6, suspended in time and not resumed, stays due for closure at the deadline it had.
+            ("due_for_closure", json!(5)),
             ("closed", json!(3)),
             ("closed_on_time", json!(2)),
-            ("closure_rate", json!(75.0)),
-            ("on_time_closure_rate", json!(50.0)),
-            ("rework_rate", json!(25.0)),
+            ("closure_rate", json!(60.0)),
+            ("on_time_closure_rate", json!(40.0)),
+            ("rework_rate", json!(20.0)),
             ("avg_disposal_hours", json!(12.5)),
         ],
     );
-    // 10×100 (立案数 5 ≤ 50) + 30×75 (结案率) + 30×40 (按期处置率) + 30×(100−25) (返工率) = 67.
-    assert_eq!((dept2["score"].as_f64(), dept2["grade"].as_str()), (Some(67.0), Some("C")));
+    // 10×100 (立案数 5 ≤ 50) + 30×60 (结案率) + 30×40 (按期处置率) + 30×(100−20) (返工率) = 64.
+    assert_eq!((dept2["score"].as_f64(), dept2["grade"].as_str()), (Some(64.0), Some("C")));
     assert_eq!(dept2["name"], "江宁区市政设施管理处");
     let dept0 = row(&d, &p.dept0);
     check(
@@ -283,11 +318,11 @@ async fn indicators_of_every_subject_match_the_hand_computed_fixture() {
             ("filed", json!(7)),
             ("public_verified", json!(1)),
             ("report_rate", json!(14.29)),
-            ("due_for_closure", json!(5)),
+            ("due_for_closure", json!(6)),
             ("closed", json!(4)),
             ("closed_on_time", json!(3)),
-            ("closure_rate", json!(80.0)),
-            ("on_time_closure_rate", json!(60.0)),
+            ("closure_rate", json!(66.67)),
+            ("on_time_closure_rate", json!(50.0)),
             ("open_at_end", json!(2)),
             ("overdue_at_end", json!(1)),
             ("avg_disposal_hours", json!(10.4)),
@@ -305,8 +340,9 @@ async fn indicators_of_every_subject_match_the_hand_computed_fixture() {
         row(&collectors, &p.collector.user),
         &[
             ("reports", json!(8)),
-            ("valid_reports", json!(6)),
-            ("valid_report_rate", json!(75.0)),
+            // c8, self-handled and never filed, is not 有效 under valid_report=filed (it is 自处置).
+            ("valid_reports", json!(5)),
+            ("valid_report_rate", json!(62.5)),
             ("due_verifications", json!(2)),
             ("verified_on_time", json!(1)),
             ("on_time_verification_rate", json!(50.0)),
@@ -436,8 +472,8 @@ async fn a_scheme_changes_results_as_configured_and_a_city_scheme_is_inherited()
     let d = table(&app, &admin, COUNTY_A, "department").await;
     let dept2 = row(&d, &p.dept2);
     check(dept2, &[("rework_rate", json!(20.0)), ("on_time_closure_rate", json!(66.67))]);
-    // 10×100 + 30×75 + 30×40 + 30×80 = 68.5.
-    assert_eq!(dept2["score"].as_f64(), Some(68.5));
+    // 10×100 + 30×60 + 30×40 + 30×80 = 64.
+    assert_eq!(dept2["score"].as_f64(), Some(64.0));
     let county = table(&app, &admin, COUNTY_A, "county").await;
     check(row(&county, COUNTY_A), &[("on_time_closure_rate", json!(75.0))]);
 
@@ -452,7 +488,7 @@ async fn a_scheme_changes_results_as_configured_and_a_city_scheme_is_inherited()
     for f in ["weights.department", "grades[1].min", "ladders.department_filed.steps[1]"] {
         assert!(fields.iter().any(|x| x == f), "{f} in {fields:?}");
     }
-    assert_eq!(row(&table(&app, &admin, COUNTY_A, "department").await, &p.dept2)["score"].as_f64(), Some(68.5));
+    assert_eq!(row(&table(&app, &admin, COUNTY_A, "department").await, &p.dept2)["score"].as_f64(), Some(64.0));
     // Only the county's administrators set it.
     let acceptor = app.demo(COUNTY_A, "acceptor").await;
     assert_eq!(app.put(&path, &acceptor, scheme.clone()).await.status, StatusCode::FORBIDDEN);
@@ -498,8 +534,8 @@ async fn the_city_ranks_its_counties_and_counties_see_only_themselves() {
     let t = table(&app, &oversight, CITY, "county").await;
     let rows = t["rows"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
-    // A: 10×(100−14.29) + 20×90 + 30×80 + 40×60 = 74.57; B: 10×100 + 20×90 + 30×50 + 40×50 = 63.
-    assert_eq!((rows[0]["subject"].as_str(), rows[0]["score"].as_f64()), (Some(COUNTY_A), Some(74.57)));
+    // A: 10×(100−14.29) + 20×90 + 30×66.67 + 40×50 = 66.57; B: 10×100 + 20×90 + 30×50 + 40×50 = 63.
+    assert_eq!((rows[0]["subject"].as_str(), rows[0]["score"].as_f64()), (Some(COUNTY_A), Some(66.57)));
     assert_eq!((rows[1]["subject"].as_str(), rows[1]["score"].as_f64()), (Some(COUNTY_B), Some(63.0)));
     assert_eq!((rows[0]["rank"].as_u64(), rows[1]["rank"].as_u64()), (Some(1), Some(2)));
     assert_eq!(rows[1]["name"], "玄武区");
@@ -518,7 +554,7 @@ async fn the_city_ranks_its_counties_and_counties_see_only_themselves() {
     assert_eq!(trend.status, StatusCode::OK, "{}", trend.text);
     assert_eq!(trend.body["periods"].as_array().unwrap().len(), 3);
     let a = trend.body["series"].as_array().unwrap().iter().find(|s| s["subject"] == COUNTY_A).unwrap();
-    assert_eq!(a["values"], json!([null, null, 80.0]));
+    assert_eq!(a["values"], json!([null, null, 66.67]));
     // Hotspots across the city.
     let h = app
         .get(&format!("/api/v1/tenants/{CITY}/recurring/hotspots?until=2026-10-20T00:00:00Z&min_count=2"), &oversight)
@@ -760,4 +796,290 @@ async fn each_case_row_keeps_the_timeline_its_event_log_gives_and_a_lost_one_is_
     db.execute_unprepared("UPDATE cases SET timeline = NULL").await.unwrap();
     assert_eq!(cases::timeline::backfill(&db).await.unwrap(), ids.len() + 1);
     assert_eq!(table(&app, &admin, COUNTY_A, "department").await["rows"], before);
+}
+
+#[tokio::test]
+async fn a_deadline_still_ahead_is_not_overdue_in_a_period_that_has_not_ended() {
+    let app = spawn_app().await;
+    let p = people(&app, COUNTY_A).await;
+    let now = Utc::now();
+    let ago = |minutes: i64| now - Duration::minutes(minutes);
+    // Dispatched four hours ago and extended by 24 working hours: its deadline is days away.
+    let steps: Steps = vec![
+        (ago(350), p.acceptor.clone(), Command::Accept),
+        (ago(340), p.acceptor.clone(), Command::File { class_code: "06010".into(), condition: None }),
+        (ago(240), p.dispatcher.clone(), Command::Dispatch { department: p.dept2.clone() }),
+        (ago(180), p.h2.clone(), Command::RequestExtension { hours: 24.0, reason: "需协调".into() }),
+        (ago(120), p.dispatcher.clone(), Command::ApproveExtension),
+    ];
+    let id = write_case(&app, COUNTY_A, &p, ago(360), steps).await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let case = app.get(&format!("/api/v1/tenants/{COUNTY_A}/cases/{id}"), &admin).await;
+    let deadline: DateTime<Utc> = case.body["deadline"].as_str().unwrap().parse().unwrap();
+    assert!(deadline > now + Duration::hours(12), "the extended deadline is days away: {deadline}");
+
+    let tz = chrono_tz::Asia::Shanghai;
+    let today = now.with_timezone(&tz).date_naive();
+    // A range that has not ended and holds the deadline; and the current month when the deadline
+    // falls in it (it does unless today is one of the month's last days).
+    let mut periods =
+        vec![format!("period=range&date={}&to={}", today - Duration::days(1), today + Duration::days(30))];
+    let next_month = NaiveDate::from_ymd_opt(
+        if today.month() == 12 { today.year() + 1 } else { today.year() },
+        today.month() % 12 + 1,
+        1,
+    )
+    .unwrap();
+    let month_end = tz.from_local_datetime(&next_month.and_hms_opt(0, 0, 0).unwrap()).unwrap().with_timezone(&Utc);
+    if deadline < month_end {
+        periods.push(format!("period=month&date={today}"));
+    }
+    for q in &periods {
+        let county = app.get(&format!("/api/v1/tenants/{COUNTY_A}/evaluation/county?{q}"), &admin).await;
+        assert_eq!(county.status, StatusCode::OK, "{}", county.text);
+        check(row(&county.body, COUNTY_A), &[("open_at_end", json!(1)), ("overdue_at_end", json!(0))]);
+        let d = app.get(&format!("/api/v1/tenants/{COUNTY_A}/evaluation/department?{q}"), &admin).await.body;
+        for key in ["due_for_disposal", "pending_overdue", "due_for_closure"] {
+            assert_eq!(value_of(&d, &p.dept2, key), json!(0), "{key} ({q}): not due before its deadline");
+        }
+    }
+}
+
+#[tokio::test]
+async fn every_county_appears_in_the_city_tables_and_rows_name_their_county_and_grid() {
+    use sea_orm::ConnectionTrait;
+    let app = spawn_app().await;
+    let (p, _) = fixture(&app, COUNTY_A, &["c1", "c10"]).await;
+    let oversight = app.demo(CITY, "oversight").await;
+    // County B has no case: it still has its row, with zeros (and no rate without a base).
+    let t = table(&app, &oversight, CITY, "county").await;
+    assert_eq!(t["rows"].as_array().unwrap().len(), 2, "{t}");
+    let b = row(&t, COUNTY_B);
+    check(
+        b,
+        &[
+            ("filed", json!(0)),
+            ("due_for_closure", json!(0)),
+            ("closed", json!(0)),
+            ("open_at_end", json!(0)),
+            ("closure_rate", Value::Null),
+        ],
+    );
+    assert_eq!((b["name"].as_str(), b["county"].as_str()), (Some("玄武区"), Some(COUNTY_B)));
+    check(row(&t, COUNTY_A), &[("filed", json!(2)), ("open_at_end", json!(1))]);
+
+    // Department and position rows of the city's tables name their county.
+    let d = table(&app, &oversight, CITY, "department").await;
+    let dept2 = row(&d, &p.dept2);
+    assert_eq!((dept2["county"].as_str(), dept2["county_name"].as_str()), (Some(COUNTY_A), Some("江宁区")));
+    for subject in ["department", "collector", "acceptor", "shift_leader", "dispatcher"] {
+        let t = table(&app, &oversight, CITY, subject).await;
+        let rows = t["rows"].as_array().unwrap();
+        assert!(!rows.is_empty(), "{subject}: {t}");
+        for r in rows {
+            assert_eq!((r["county"].as_str(), r["county_name"].as_str()), (Some(COUNTY_A), Some("江宁区")), "{r}");
+        }
+    }
+    // The export names the county too.
+    let csv = app
+        .client
+        .get(format!("{}{}", app.base, october(&format!("/api/v1/tenants/{CITY}/evaluation/department?format=csv"))))
+        .bearer_auth(&oversight)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("\u{feff}排名,编码,名称,区县编码,区县,应处置数"), "{csv}");
+    assert!(csv.contains(&format!("{},江宁区市政设施管理处,{COUNTY_A},江宁区,", p.dept2)), "{csv}");
+
+    // Grid rows carry the grid's name: the community's name and serial when the grid has none…
+    let g = table(&app, &oversight, CITY, "grid").await;
+    let grid = g["rows"][0].clone();
+    let code = grid["subject"].as_str().unwrap().to_owned();
+    let communities = table(&app, &oversight, CITY, "community").await;
+    let community = communities["rows"][0]["name"].as_str().unwrap().to_owned();
+    assert_eq!(grid["name"].as_str(), Some(format!("{community}{}号网格", &code[12..]).as_str()), "{grid}");
+    // …and its own name when it has one.
+    let db = app.db().await;
+    db.execute_unprepared(&format!("UPDATE unit_grids SET name = '菜市场北侧网格' WHERE code = '{code}'"))
+        .await
+        .unwrap();
+    let g = table(&app, &oversight, CITY, "grid").await;
+    assert_eq!(g["rows"][0]["name"], "菜市场北侧网格");
+    let own = table(&app, &app.demo(COUNTY_A, "admin").await, COUNTY_A, "grid").await;
+    assert_eq!(own["rows"][0]["name"], "菜市场北侧网格");
+}
+
+#[tokio::test]
+async fn late_suspensions_and_reworks_settle_once_and_the_days_add_up_to_the_month() {
+    let app = spawn_app().await;
+    let (p, ids) = fixture(&app, COUNTY_A, &["c2", "c6", "c8"]).await;
+    // s1: dispatched at 09:30 on the 13th (deadline 15:00); its suspension is approved at 16:10,
+    // after the deadline had passed, and it is never resumed.
+    let steps: Steps = vec![
+        (at(13, 9, 10), p.acceptor.clone(), Command::Accept),
+        (at(13, 9, 20), p.acceptor.clone(), Command::File { class_code: "06010".into(), condition: None }),
+        (at(13, 9, 30), p.dispatcher.clone(), Command::Dispatch { department: p.dept2.clone() }),
+        (at(13, 16, 0), p.h2.clone(), Command::RequestSuspension { reason: "列入工程计划".into() }),
+        (at(13, 16, 10), p.dispatcher.clone(), Command::ApproveSuspension),
+    ];
+    let s1 = write_case(&app, COUNTY_A, &p, at(13, 9, 0), steps).await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let dept = |q: String| {
+        let (app, admin) = (&app, &admin);
+        async move {
+            let r = app.get(&format!("/api/v1/tenants/{COUNTY_A}/evaluation/department?{q}"), admin).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            r.body
+        }
+    };
+    let month = dept("period=month&date=2026-10-15".into()).await;
+    // s1 was late before its suspension: due and overdue, for disposal and for closure. c2's two
+    // disposals (the rework inherits a deadline that had passed) are due; c6, suspended in time,
+    // leaves the disposal counts but stays due for closure.
+    check(
+        row(&month, &p.dept2),
+        &[
+            ("due_for_disposal", json!(3)),
+            ("disposed_late", json!(2)),
+            ("pending_overdue", json!(1)),
+            ("due_for_closure", json!(3)),
+            ("closed", json!(1)),
+        ],
+    );
+    let pending = app
+        .get(
+            &october(&format!(
+                "/api/v1/tenants/{COUNTY_A}/evaluation/department/{}/cases?indicator=pending_overdue",
+                p.dept2
+            )),
+            &admin,
+        )
+        .await;
+    assert_eq!(pending.body["items"][0]["id"], s1.as_str(), "{}", pending.text);
+
+    // The days add up to the month: every disposal and every closure settles in exactly one day.
+    let additive = ["due_for_disposal", "disposed_on_time", "due_for_closure", "reworks"];
+    let mut days: HashMap<&str, i64> = HashMap::new();
+    let mut late_or_pending = 0;
+    for d in 1..=31 {
+        let t = dept(format!("period=day&date=2026-10-{d:02}")).await;
+        for k in additive {
+            *days.entry(k).or_default() += value_of(&t, &p.dept2, k).as_i64().unwrap();
+        }
+        // 超期处置 and 超期待处置 are as known at each period's end; their sum adds up.
+        late_or_pending += value_of(&t, &p.dept2, "disposed_late").as_i64().unwrap()
+            + value_of(&t, &p.dept2, "pending_overdue").as_i64().unwrap();
+        if d == 14 {
+            // The 14th holds c2's rework: it settled at the failed check, its deadline long past.
+            check(row(&t, &p.dept2), &[("due_for_disposal", json!(1)), ("disposed_late", json!(1))]);
+        }
+    }
+    for k in additive {
+        assert_eq!(json!(days[k]), row(&month, &p.dept2)["indicators"][k], "{k}: the days' sum against the month");
+    }
+    assert_eq!(late_or_pending, 3);
+
+    // suspended_leave_closure=true takes c6 (suspended in time) out of 应结案数, not s1 (already
+    // late when suspended). self_handled_valid=true makes c8 (自处置) an 有效上报.
+    let path = format!("/api/v1/tenants/{COUNTY_A}/evaluation/scheme");
+    let collectors = table(&app, &admin, COUNTY_A, "collector").await;
+    check(row(&collectors, &p.collector.user), &[("reports", json!(4)), ("valid_reports", json!(3))]);
+    let mut scheme = app.get(&path, &admin).await.body["scheme"].clone();
+    scheme["options"]["suspended_leave_closure"] = json!(true);
+    scheme["options"]["self_handled_valid"] = json!(true);
+    assert_eq!(app.put(&path, &admin, scheme).await.status, StatusCode::OK);
+    let month = dept("period=month&date=2026-10-15".into()).await;
+    check(row(&month, &p.dept2), &[("due_for_disposal", json!(3)), ("due_for_closure", json!(2))]);
+    let collectors = table(&app, &admin, COUNTY_A, "collector").await;
+    check(row(&collectors, &p.collector.user), &[("valid_reports", json!(4)), ("self_handled", json!(1))]);
+    let _ = ids;
+}
+
+#[tokio::test]
+async fn drill_down_shows_the_deadline_used_and_the_scheme_names_its_choices() {
+    let app = spawn_app().await;
+    let p = people(&app, COUNTY_A).await;
+    let front = |dept: &str| -> Steps {
+        vec![
+            (at(13, 9, 10), p.acceptor.clone(), Command::Accept),
+            (at(13, 9, 20), p.acceptor.clone(), Command::File { class_code: "06010".into(), condition: None }),
+            (at(13, 9, 30), p.dispatcher.clone(), Command::Dispatch { department: dept.to_owned() }),
+        ]
+    };
+    // e1: extended by 8 working hours, never handled (超期待处置 against the extended deadline).
+    let mut steps = front(&p.dept2);
+    steps.extend([
+        (at(13, 10, 0), p.h2.clone(), Command::RequestExtension { hours: 8.0, reason: "需协调".into() }),
+        (at(13, 10, 10), p.dispatcher.clone(), Command::ApproveExtension),
+    ]);
+    let e1 = write_case(&app, COUNTY_A, &p, at(13, 9, 0), steps).await;
+    // e2: handled on time by department 0, never sent to check.
+    let mut steps = front(&p.dept0);
+    steps.push((at(13, 11, 0), p.h0.clone(), Command::Handle { note: "已处置".into(), photos: vec![] }));
+    write_case(&app, COUNTY_A, &p, at(13, 9, 0), steps).await;
+    // e3: suspended for a day, resumed, handled within its moved deadline, never sent to check.
+    let mut steps = front(&p.dept2);
+    steps.extend([
+        (at(13, 10, 0), p.h2.clone(), Command::RequestSuspension { reason: "列入工程计划".into() }),
+        (at(13, 10, 10), p.dispatcher.clone(), Command::ApproveSuspension),
+        (at(14, 10, 10), p.dispatcher.clone(), Command::Resume),
+        (at(14, 11, 10), p.h2.clone(), Command::Handle { note: "已处置".into(), photos: vec![] }),
+    ]);
+    write_case(&app, COUNTY_A, &p, at(13, 9, 0), steps).await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+
+    // The drill-down of 超期待处置 gives the deadline it was judged against: the extended one, not
+    // the dispatch's.
+    let drill = |subject: &str, id: &str, indicator: &str| {
+        october(&format!("/api/v1/tenants/{COUNTY_A}/evaluation/{subject}/{id}/cases?indicator={indicator}"))
+    };
+    let pending = app.get(&drill("department", &p.dept2, "pending_overdue"), &admin).await;
+    assert_eq!(pending.status, StatusCode::OK, "{}", pending.text);
+    let items = pending.body["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{}", pending.text);
+    assert_eq!(items[0]["id"], e1.as_str());
+    let case = app.get(&format!("/api/v1/tenants/{COUNTY_A}/cases/{e1}"), &admin).await;
+    let extended: DateTime<Utc> = case.body["deadline"].as_str().unwrap().parse().unwrap();
+    let used: DateTime<Utc> = items[0]["deadline"].as_str().unwrap().parse().unwrap();
+    let dispatched: DateTime<Utc> = items[0]["events"][0]["due"].as_str().unwrap().parse().unwrap();
+    assert_eq!(items[0]["events"][0]["action"], "dispatch");
+    assert_eq!(used, extended);
+    assert!(used > dispatched, "the extension moved it: {used} after {dispatched}");
+    let overdue = app.get(&drill("county", COUNTY_A, "overdue_at_end"), &admin).await;
+    let e1_item = overdue.body["items"].as_array().unwrap().iter().find(|i| i["id"] == e1.as_str()).unwrap().clone();
+    assert_eq!(e1_item["deadline"].as_str().map(|d| d.parse::<DateTime<Utc>>().unwrap()), Some(extended));
+
+    // The scheme names its choices; by default 超期未结 follows each case's current stage (e2 and
+    // e3 wait for their checks past that stage's deadline) and 平均处置时长 leaves out suspended time.
+    let path = format!("/api/v1/tenants/{COUNTY_A}/evaluation/scheme");
+    let mut scheme = app.get(&path, &admin).await.body["scheme"].clone();
+    assert_eq!(
+        (scheme["options"]["overdue_open_by"].as_str(), scheme["options"]["disposal_hours"].as_str()),
+        (Some("stage"), Some("excluding_suspended"))
+    );
+    let county = table(&app, &admin, COUNTY_A, "county").await;
+    check(row(&county, COUNTY_A), &[("open_at_end", json!(3)), ("overdue_at_end", json!(3))]);
+    let d = table(&app, &admin, COUNTY_A, "department").await;
+    // e3: 25 h 40 min from dispatch to handling, 24 h of it suspended.
+    check(row(&d, &p.dept2), &[("avg_disposal_hours", json!(1.67))]);
+    // By the disposal deadline only e1 is overdue (e2 and e3 were handled in time); with elapsed
+    // time, e3's suspension counts.
+    scheme["options"]["overdue_open_by"] = json!("disposal");
+    scheme["options"]["disposal_hours"] = json!("elapsed");
+    assert_eq!(app.put(&path, &admin, scheme).await.status, StatusCode::OK);
+    let county = table(&app, &admin, COUNTY_A, "county").await;
+    check(row(&county, COUNTY_A), &[("open_at_end", json!(3)), ("overdue_at_end", json!(1))]);
+    let d = table(&app, &admin, COUNTY_A, "department").await;
+    check(row(&d, &p.dept2), &[("avg_disposal_hours", json!(25.67))]);
+    let bad = app
+        .put(&path, &admin, {
+            let mut s = app.get(&path, &admin).await.body["scheme"].clone();
+            s["options"]["overdue_open_by"] = json!("whenever");
+            s
+        })
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
 }
