@@ -394,8 +394,9 @@ pub async fn logout(db: &DatabaseConnection, req: RefreshRequest, origin: &crate
     let txn = db.begin().await.or_internal()?;
     if let Some(sess) = revoke_session(&txn, SessionId(t.session_id)).await? {
         let u = user::Entity::find_by_id(sess.user_id).one(&txn).await.or_internal()?;
-        let actor =
-            crate::audit::Actor { id: Some(UserId(sess.user_id)), name: u.map(|u| u.username).unwrap_or_default() };
+        let code = tenant::find_by_id(&txn, TenantId(sess.tenant_id)).await?.map(|t| t.code).unwrap_or_default();
+        let name = format!("{code}/{}", u.map(|u| u.username).unwrap_or_default());
+        let actor = crate::audit::Actor { id: Some(UserId(sess.user_id)), name };
         let entry = crate::audit::Entry::new("auth.logout", format!("session:{}", sess.id));
         crate::audit::record(&txn, TenantId(sess.tenant_id), &actor, origin, entry).await?;
     }
