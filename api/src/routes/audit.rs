@@ -147,3 +147,16 @@ pub async fn verify(scope: Authorized<AuditRead>, state: web::Data<AppState>) ->
     require_auditor(&state, &scope)?;
     Ok(HttpResponse::Ok().json(audit::verify(&state.db, &scope).await?))
 }
+
+/// Records a change made through a route whose service keeps no trail of its own, right after
+/// the change succeeded (one line in the handler).
+pub async fn note(
+    state: &AppState,
+    scope: &tenancy::TenantScope,
+    origin: &Origin,
+    kind: &str,
+    target: String,
+    after: impl serde::Serialize,
+) -> Result<(), ApiError> {
+    audit::record_now(&state.db, scope, origin, Entry::new(kind, target).after(after)).await.map_err(ApiError)
+}

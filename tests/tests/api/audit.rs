@@ -257,3 +257,35 @@ async fn records_are_kept_for_the_retention_period_and_then_purged() {
     let settings = api::Settings { audit_retention_days: 90, ..app.settings.clone() };
     assert!(settings.validate().is_err());
 }
+
+#[tokio::test]
+async fn settings_changes_imports_and_personal_data_exports_are_recorded() {
+    let app = spawn_app().await;
+    let auditor = app.demo(COUNTY_A, "auditor").await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let r = app
+        .put(
+            &format!("/api/v1/tenants/{COUNTY_A}/settings/duplicates"),
+            &admin,
+            json!({"radius_m": 80.0, "window_hours": 48}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = app
+        .client
+        .get(format!("{}/api/v1/tenants/{COUNTY_A}/components/export?format=csv", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    drop(r);
+    let settings = records(&app, COUNTY_A, "kind=settings.changed", &auditor).await;
+    assert_eq!(settings.len(), 1);
+    assert_eq!(
+        (settings[0]["target"].as_str(), settings[0]["after"]["radius_m"].as_f64()),
+        (Some("settings:duplicates"), Some(80.0))
+    );
+    let exports = records(&app, COUNTY_A, "kind=export.components", &auditor).await;
+    assert_eq!((exports.len(), exports[0]["after"]["format"].as_str()), (1, Some("csv")));
+}
