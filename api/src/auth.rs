@@ -48,6 +48,11 @@ pub fn tenant_code_in_path(path: &str) -> Option<&str> {
 }
 
 fn bearer(req: &ServiceRequest) -> Option<String> {
+    bearer_of(req.request())
+}
+
+/// The bearer token of a request, if it sends one.
+pub fn bearer_of(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(actix_web::http::header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_owned())
@@ -164,6 +169,8 @@ permissions! {
     CaseSupervise = (Case, Supervise);
     EvaluationRead = (Evaluation, Read);
     EvaluationWrite = (Evaluation, Write);
+    /// The audit trail; the handlers also require the `auditor` role itself.
+    AuditRead = (Audit, Read);
 }
 
 /// Proof that the caller holds permission `P` on the tenant of the path.
@@ -208,6 +215,29 @@ fn authorize<P: Permission>(req: &HttpRequest) -> Result<TenantScope, ApiError> 
         .app_data::<web::Data<AppState>>()
         .ok_or_else(|| ApiError(Error::internal(anyhow::anyhow!("application state missing"))))?;
     state.authz.check(principal, target, P::RESOURCE, P::ACTION).map_err(ApiError)
+}
+
+/// Where a request came from, for the audit trail: the client address (as for throttling) and
+/// the request id of the response's `X-Request-Id`.
+#[derive(Debug, Clone)]
+pub struct Origin(pub tenancy::audit::Origin);
+
+impl Deref for Origin {
+    type Target = tenancy::audit::Origin;
+    fn deref(&self) -> &tenancy::audit::Origin {
+        &self.0
+    }
+}
+
+impl FromRequest for Origin {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let trust = req.app_data::<web::Data<AppState>>().is_some_and(|s| s.trust_forwarded_for);
+        let request_id = req.extensions().get::<crate::telemetry::RequestId>().map(|r| r.0.clone());
+        ready(Ok(Origin(tenancy::audit::Origin { source: client_address(req, trust), request_id })))
+    }
 }
 
 /// The client address used for login throttling.

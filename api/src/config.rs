@@ -49,6 +49,8 @@ pub struct Settings {
     pub login_max_failures_per_account: u64,
     pub login_max_failures_per_source: u64,
     pub login_failure_window_secs: i64,
+    /// How long audit records are kept (at least 184 days: six months, 网络安全法).
+    pub audit_retention_days: i64,
     /// Password of the platform administrator created on an empty database (random if unset).
     pub admin_password: Option<Secret>,
     /// Seed the demo organisation on start-up.
@@ -96,6 +98,7 @@ impl Default for Settings {
             login_max_failures_per_account: 5,
             login_max_failures_per_source: 50,
             login_failure_window_secs: 900,
+            audit_retention_days: tenancy::audit::MIN_RETENTION_DAYS,
             admin_password: None,
             demo: false,
             demo_password: None,
@@ -146,6 +149,12 @@ impl Settings {
         }
         if self.refresh_token_ttl_secs < 60 || self.session_ttl_secs < self.refresh_token_ttl_secs {
             return Err("refresh_token_ttl_secs must be ≥ 60 and ≤ session_ttl_secs".into());
+        }
+        if self.audit_retention_days < tenancy::audit::MIN_RETENTION_DAYS {
+            return Err(format!(
+                "audit_retention_days must be at least {} (six months)",
+                tenancy::audit::MIN_RETENTION_DAYS
+            ));
         }
         if self.public_reports_per_minute == 0 {
             return Err("public_reports_per_minute must be at least 1".into());

@@ -166,6 +166,7 @@ impl Application {
             authz,
             auth,
             trust_forwarded_for: settings.trust_forwarded_for,
+            audit_retention_days: settings.audit_retention_days,
             grids,
             data_dir: settings.data_dir.clone(),
             max_import_bytes: settings.max_import_bytes,
@@ -204,7 +205,7 @@ fn describe(e: Error) -> anyhow::Error {
 }
 
 /// Periodic work: pick up other replicas' changes (version counters, policies, cases for the
-/// duplicate search), mark overdue cases, purge expired login data.
+/// duplicate search), mark overdue cases, purge expired login data and old audit records.
 async fn upkeep(state: AppState) {
     let mut ticks: u64 = 0;
     let mut interval = tokio::time::interval(tenancy::Versions::POLL_INTERVAL);
@@ -238,6 +239,13 @@ async fn upkeep(state: AppState) {
             && let Err(e) = tenancy::session::purge_expired(&state.db, &state.auth).await
         {
             tracing::warn!(error = %e, "purging expired sessions failed");
+        }
+        if ticks.is_multiple_of(600 * per_second) {
+            match tenancy::audit::purge(&state.db, state.audit_retention_days).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(records = n, "audit records past their retention purged"),
+                Err(e) => tracing::warn!(error = %e, "purging old audit records failed"),
+            }
         }
     }
 }

@@ -20,6 +20,8 @@ pub struct AppState {
     pub auth: Arc<AuthSettings>,
     /// Take the client address from `X-Forwarded-For` (only behind a trusted proxy).
     pub trust_forwarded_for: bool,
+    /// Audit records older than this many days are purged.
+    pub audit_retention_days: i64,
     /// Per-tenant point → grid indexes.
     pub grids: Arc<GridCache>,
     /// Where uploads are kept while their import runs.

@@ -18,6 +18,10 @@ pub fn init(format: &str) {
     let _ = if format == "json" { builder.json().try_init() } else { builder.try_init() };
 }
 
+/// The id of the current request, in its extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
 fn request_id(req: &ServiceRequest) -> String {
     req.headers()
         .get(REQUEST_ID)
@@ -33,6 +37,8 @@ pub async fn trace_request(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let id = request_id(&req);
+    // The audit trail records it (see `crate::auth::origin`).
+    actix_web::HttpMessage::extensions_mut(&req).insert(RequestId(id.clone()));
     let span = tracing::info_span!(
         "request",
         request_id = %id,

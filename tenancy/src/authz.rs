@@ -26,7 +26,7 @@ use crate::roles::Role;
 
 pub const POLICY_VERSION: &str = "policy";
 /// Bump when [`default_policies`] changes; start-up then adds the rules that are missing.
-pub const DEFAULT_POLICIES_REVISION: i64 = 5;
+pub const DEFAULT_POLICIES_REVISION: i64 = 6;
 const DEFAULTS_VERSION: &str = "policy_defaults";
 
 const MODEL: &str = r#"
@@ -63,6 +63,8 @@ pub enum Resource {
     Case,
     /// Evaluation tables, scoring schemes, recurring problems and directives.
     Evaluation,
+    /// The audit trail (操作日志 / 登录日志).
+    Audit,
 }
 
 impl Resource {
@@ -77,6 +79,7 @@ impl Resource {
             Resource::Component => "component",
             Resource::Case => "case",
             Resource::Evaluation => "evaluation",
+            Resource::Audit => "audit",
         }
     }
 }
@@ -134,6 +137,9 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         ["auditor", "*", "component", "read"],
         ["auditor", "*", "case", "read"],
         ["auditor", "*", "evaluation", "read"],
+        // The audit trail: the tenant's own auditor, and a city's auditor for its counties.
+        ["auditor", "*", "audit", "read"],
+        ["auditor", "*", "descendant/audit", "read"],
         ["city-oversight", "*", "tenant", "read"],
         ["city-oversight", "*", "department", "read"],
         ["city-oversight", "*", "grid", "read"],

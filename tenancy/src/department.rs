@@ -9,12 +9,13 @@ use chrono::Utc;
 use kernel::{Error, Page, PageRequest, Result, Validator};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::audit::{self, Entry, Origin};
 use crate::context::TenantScope;
 use crate::db::{OrInternal, unique_or_internal};
 use crate::entity::{department, user};
@@ -133,7 +134,12 @@ fn uscc_field(v: &mut Validator, raw: &str) -> String {
     code
 }
 
-pub async fn create(db: &DatabaseConnection, scope: &TenantScope, input: NewDepartment) -> Result<Department> {
+pub async fn create(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    input: NewDepartment,
+    origin: &Origin,
+) -> Result<Department> {
     let mut v = Validator::new();
     let name = v.text("name", &input.name, 100);
     let uscc = uscc_field(&mut v, &input.uscc);
@@ -145,6 +151,7 @@ pub async fn create(db: &DatabaseConnection, scope: &TenantScope, input: NewDepa
         return Err(Error::invalid("parent_id", "no such department in this tenant"));
     }
     let now = Utc::now();
+    let txn = db.begin().await.or_internal()?;
     let m = department::ActiveModel {
         id: Set(Uuid::now_v7()),
         tenant_id: Set(scope.tenant_id().0),
@@ -155,10 +162,14 @@ pub async fn create(db: &DatabaseConnection, scope: &TenantScope, input: NewDepa
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(db)
+    .insert(&txn)
     .await
     .map_err(|e| unique_or_internal(e, "uscc", "a department with this code already exists in the tenant"))?;
-    Ok(view(m, scope))
+    let created = view(m, scope);
+    let entry = Entry::new("department.created", format!("department:{}", created.id)).after(&created);
+    audit::record_scoped(&txn, scope, origin, entry).await?;
+    txn.commit().await.or_internal()?;
+    Ok(created)
 }
 
 pub async fn list(db: &DatabaseConnection, scope: &TenantScope, page: &PageRequest) -> Result<Page<Department>> {
@@ -183,6 +194,7 @@ pub async fn update(
     scope: &TenantScope,
     id: Uuid,
     patch: DepartmentPatch,
+    origin: &Origin,
 ) -> Result<Department> {
     let current = find(db, scope, id).await?.ok_or_else(|| Error::not_found("department"))?;
     let mut v = Validator::new();
@@ -208,6 +220,7 @@ pub async fn update(
             }
         }
     }
+    let before = view(current.clone(), scope);
     let mut am: department::ActiveModel = current.into();
     if let Some(n) = name {
         am.name = Set(n);
@@ -222,15 +235,20 @@ pub async fn update(
         am.shared = Set(shared);
     }
     am.updated_at = Set(Utc::now());
+    let txn = db.begin().await.or_internal()?;
     let m = am
-        .update(db)
+        .update(&txn)
         .await
         .map_err(|e| unique_or_internal(e, "uscc", "a department with this code already exists in the tenant"))?;
-    Ok(view(m, scope))
+    let updated = view(m, scope);
+    let entry = Entry::new("department.updated", format!("department:{id}")).before(&before).after(&updated);
+    audit::record_scoped(&txn, scope, origin, entry).await?;
+    txn.commit().await.or_internal()?;
+    Ok(updated)
 }
 
 /// Deletes a department that has no sub-departments and no users.
-pub async fn delete(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> Result<()> {
+pub async fn delete(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, origin: &Origin) -> Result<()> {
     let current = find(db, scope, id).await?.ok_or_else(|| Error::not_found("department"))?;
     let child = department::Entity::find()
         .filter(department::Column::TenantId.eq(scope.tenant_id().0))
@@ -250,8 +268,11 @@ pub async fn delete(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> R
     if member.is_some() {
         return Err(Error::conflict("the department still has users; move them first"));
     }
-    department::Entity::delete_by_id(current.id).exec(db).await.or_internal()?;
-    Ok(())
+    let txn = db.begin().await.or_internal()?;
+    department::Entity::delete_by_id(current.id).exec(&txn).await.or_internal()?;
+    let entry = Entry::new("department.deleted", format!("department:{id}")).before(view(current, scope));
+    audit::record_scoped(&txn, scope, origin, entry).await?;
+    txn.commit().await.or_internal()
 }
 
 /// Inserts a department directly (demo seeding; no authorization).

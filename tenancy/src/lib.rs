@@ -6,6 +6,7 @@
 //! one tenant. Only [`authz::Authorizer::check`] creates it, and every tenant-scoped query takes
 //! it, so a handler cannot reach a tenant's rows without having been authorized for them.
 
+pub mod audit;
 pub mod authz;
 pub mod bootstrap;
 pub mod context;

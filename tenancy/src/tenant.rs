@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::audit::Entry;
 use crate::authz::Authorizer;
 use crate::context::{Access, Principal, Target, TenantRef, TenantScope};
 use crate::db::{OrInternal, unique_or_internal};
@@ -204,6 +205,7 @@ pub async fn create_child(
     authz: &Authorizer,
     scope: &TenantScope,
     input: NewTenant,
+    origin: &crate::audit::Origin,
 ) -> Result<CreatedTenant> {
     if scope.access() != Access::Own {
         return Err(Error::forbidden("tenants are created by the parent tenant's own administrators"));
@@ -254,14 +256,25 @@ pub async fn create_child(
     .map_err(|e| unique_or_internal(e, "code", "a tenant with this code already exists"))?;
     let new_ref = TenantRef::from(&model);
     let admin = user::insert(&txn, &new_ref, admin, password_hash).await?;
+    let created = view(model.clone(), Some(parent.code.to_string()));
+    // In the parent's trail (its administrator acted) and as the first record of the new one.
+    let entry = Entry::new("tenant.created", format!("tenant:{code}")).after(&created);
+    crate::audit::record_scoped(&txn, scope, origin, entry.clone()).await?;
+    let actor = crate::audit::Actor::of(scope.principal());
+    crate::audit::record(&txn, new_ref.id, &actor, origin, entry).await?;
     txn.commit().await.or_internal()?;
     authz.reload_if_changed(db).await?;
     tracing::info!(tenant = %code, parent = %parent.code, "tenant created");
-    Ok(CreatedTenant { tenant: view(model, Some(parent.code.to_string())), admin })
+    Ok(CreatedTenant { tenant: created, admin })
 }
 
 /// Renames a tenant or changes its time zone.
-pub async fn update(db: &DatabaseConnection, scope: &TenantScope, patch: TenantPatch) -> Result<Tenant> {
+pub async fn update(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    patch: TenantPatch,
+    origin: &crate::audit::Origin,
+) -> Result<Tenant> {
     let mut v = Validator::new();
     let name = patch.name.as_deref().map(|n| v.text("name", n, 100));
     if let Some(tz) = &patch.time_zone {
@@ -269,6 +282,8 @@ pub async fn update(db: &DatabaseConnection, scope: &TenantScope, patch: TenantP
     }
     v.finish()?;
     let m = find_by_id(db, scope.tenant_id()).await?.ok_or_else(|| Error::not_found("tenant"))?;
+    let parent = parent_code(db, &m).await?;
+    let before = view(m.clone(), parent.clone());
     let mut am: tenant::ActiveModel = m.into();
     if let Some(name) = name {
         am.name = Set(name);
@@ -277,24 +292,40 @@ pub async fn update(db: &DatabaseConnection, scope: &TenantScope, patch: TenantP
         am.time_zone = Set(tz);
     }
     am.updated_at = Set(Utc::now());
-    let m = am.update(db).await.or_internal()?;
-    let parent = parent_code(db, &m).await?;
-    Ok(view(m, parent))
+    let txn = db.begin().await.or_internal()?;
+    let m = am.update(&txn).await.or_internal()?;
+    let updated = view(m, parent);
+    let entry = Entry::new("tenant.updated", format!("tenant:{}", updated.code)).before(&before).after(&updated);
+    crate::audit::record_scoped(&txn, scope, origin, entry).await?;
+    txn.commit().await.or_internal()?;
+    Ok(updated)
 }
 
 /// Suspends or re-activates a tenant. Only an ancestor may: a tenant cannot change its own
 /// status (a suspended one could not undo it, an active one should not lock itself out).
-pub async fn set_status(db: &DatabaseConnection, scope: &TenantScope, status: TenantStatus) -> Result<Tenant> {
+pub async fn set_status(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    status: TenantStatus,
+    origin: &crate::audit::Origin,
+) -> Result<Tenant> {
     if scope.access() != Access::Descendant {
         return Err(Error::forbidden("a tenant's status is changed by a tenant above it"));
     }
     let m = find_by_id(db, scope.tenant_id()).await?.ok_or_else(|| Error::not_found("tenant"))?;
+    let before = m.status.clone();
     let mut am: tenant::ActiveModel = m.into();
     am.status = Set(status.as_str().to_owned());
     am.updated_at = Set(Utc::now());
     let txn = db.begin().await.or_internal()?;
     let m = am.update(&txn).await.or_internal()?;
+    // The tree's counter: a suspension ends the sessions of the tenant and all beneath it.
     crate::db::bump_version(&txn, crate::versions::AUTH).await?;
+    let kind = if status == TenantStatus::Suspended { "tenant.suspended" } else { "tenant.activated" };
+    let entry = Entry::new(kind, format!("tenant:{}", m.code))
+        .before(serde_json::json!({"status": before}))
+        .after(serde_json::json!({"status": status.as_str()}));
+    crate::audit::record_scoped(&txn, scope, origin, entry).await?;
     txn.commit().await.or_internal()?;
     tracing::info!(tenant = %m.code, status = status.as_str(), "tenant status changed");
     let parent = parent_code(db, &m).await?;

@@ -10,10 +10,12 @@ use sea_orm::{
     QuerySelect, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::HashMap;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::audit::{self, Entry, Origin};
 use crate::authz::{self, Authorizer};
 use crate::context::{TenantRef, TenantScope};
 use crate::db::{OrInternal, unique_or_internal};
@@ -182,6 +184,17 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     Ok(view(m, tenant, u.roles))
 }
 
+/// What the audit trail keeps of a user (never the password hash).
+fn summary(u: &User) -> Value {
+    serde_json::json!({
+        "username": u.username,
+        "display_name": u.display_name,
+        "status": u.status,
+        "department_id": u.department_id,
+        "roles": u.roles,
+    })
+}
+
 fn view(m: user::Model, tenant: &TenantRef, roles: Vec<Role>) -> User {
     User {
         id: m.id,
@@ -205,7 +218,13 @@ async fn find<C: ConnectionTrait>(db: &C, scope: &TenantScope, id: Uuid) -> Resu
         .ok_or_else(|| Error::not_found("user"))
 }
 
-pub async fn create(db: &DatabaseConnection, authz: &Authorizer, scope: &TenantScope, input: NewUser) -> Result<User> {
+pub async fn create(
+    db: &DatabaseConnection,
+    authz: &Authorizer,
+    scope: &TenantScope,
+    input: NewUser,
+    origin: &Origin,
+) -> Result<User> {
     let mut v = Validator::new();
     let valid = validate_new(&mut v, "", input);
     v.finish()?;
@@ -213,6 +232,8 @@ pub async fn create(db: &DatabaseConnection, authz: &Authorizer, scope: &TenantS
     let hash = crate::password::hash(valid.password.clone()).await?;
     let txn = db.begin().await.or_internal()?;
     let user = insert(&txn, scope.tenant(), valid, hash).await?;
+    let entry = Entry::new("user.created", format!("user:{}", user.id)).after(summary(&user));
+    audit::record_scoped(&txn, scope, origin, entry).await?;
     txn.commit().await.or_internal()?;
     authz.reload_if_changed(db).await?;
     Ok(user)
@@ -290,7 +311,13 @@ async fn ensure_other_admin<C: ConnectionTrait>(db: &C, scope: &TenantScope, lea
     Ok(())
 }
 
-pub async fn update(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, patch: UserPatch) -> Result<User> {
+pub async fn update(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    id: Uuid,
+    patch: UserPatch,
+    origin: &Origin,
+) -> Result<User> {
     let current = find(db, scope, id).await?;
     let mut v = Validator::new();
     let display_name = patch.display_name.as_deref().map(|n| v.text("display_name", n, 100));
@@ -321,8 +348,10 @@ pub async fn update(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, patc
         lock_admins(&txn, scope).await?;
         ensure_other_admin(&txn, scope, UserId(id)).await?;
     }
-    // Status, password and department are part of every cached principal.
-    crate::db::bump_version(&txn, crate::versions::AUTH).await?;
+    // Status, password and department are part of every cached principal of the tenant.
+    crate::db::bump_version(&txn, &crate::session::auth_version_key(scope.tenant().code.as_str())).await?;
+    let before = summary(&view(current.clone(), scope.tenant(), roles.clone()));
+    let account = crate::session::account_key(scope.tenant().code.as_str(), &current.username);
     let mut am: user::ActiveModel = current.into();
     if let Some(n) = display_name {
         am.display_name = Set(n);
@@ -341,10 +370,22 @@ pub async fn update(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, patc
     let m = am.update(&txn).await.or_internal()?;
     if password_changed || patch.status == Some(UserStatus::Deactivated) {
         // A reset password or a deactivation ends every session of the user.
-        crate::session::revoke_all_for_user(&txn, UserId(id)).await?;
+        crate::session::revoke_all_for_user(&txn, UserId(id), scope.tenant().code.as_str(), None).await?;
     }
+    if password_changed {
+        // The administrator's reset lifts a lockout: the user can log in with the new password.
+        crate::session::clear_attempts(&txn, &account).await?;
+    }
+    let updated = view(m, scope.tenant(), roles);
+    let target = format!("user:{id}");
+    let mut after = summary(&updated);
+    if password_changed {
+        after["password"] = serde_json::json!("reset");
+        audit::record_scoped(&txn, scope, origin, Entry::new("user.password_reset", target.clone())).await?;
+    }
+    audit::record_scoped(&txn, scope, origin, Entry::new("user.updated", target).before(before).after(after)).await?;
     txn.commit().await.or_internal()?;
-    Ok(view(m, scope.tenant(), roles))
+    Ok(updated)
 }
 
 pub async fn set_roles(
@@ -353,6 +394,7 @@ pub async fn set_roles(
     scope: &TenantScope,
     id: Uuid,
     set: RoleSet,
+    origin: &Origin,
 ) -> Result<User> {
     let current = find(db, scope, id).await?;
     let mut roles = set.roles;
@@ -370,6 +412,8 @@ pub async fn set_roles(
         }
     }
     authz::replace_roles(&txn, UserId(id), scope.tenant().code, &roles).await?;
+    let entry = Entry::new("user.roles_changed", format!("user:{id}")).before(&before).after(&roles);
+    audit::record_scoped(&txn, scope, origin, entry).await?;
     txn.commit().await.or_internal()?;
     authz.reload_if_changed(db).await?;
     Ok(view(current, scope.tenant(), roles))
@@ -393,4 +437,75 @@ pub async fn me(db: &DatabaseConnection, principal: &crate::Principal) -> Result
         active: true,
     };
     Ok((view(m, &tref, roles), tenant))
+}
+
+/// Lifts a login lockout of a user (an administrator's explicit unlock).
+pub async fn unlock(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, origin: &Origin) -> Result<()> {
+    let current = find(db, scope, id).await?;
+    let txn = db.begin().await.or_internal()?;
+    crate::session::clear_attempts(&txn, &crate::session::account_key(scope.tenant().code.as_str(), &current.username))
+        .await?;
+    audit::record_scoped(&txn, scope, origin, Entry::new("user.unlocked", format!("user:{id}"))).await?;
+    txn.commit().await.or_internal()
+}
+
+/// A user's change of their own password.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+pub struct PasswordChange {
+    /// The password in use now.
+    pub current_password: String,
+    /// At least 10 characters mixing three of: lower case, upper case, digits, symbols; not
+    /// containing the user name and not the current password.
+    #[schema(example = "Brand-New-Pass-2026")]
+    pub new_password: String,
+}
+
+/// Changes the caller's own password (old + new). The other sessions of the user end; the
+/// calling session stays. A wrong current password counts as a failed login of the account, so
+/// a stolen access token cannot be used to guess the password faster than the login allows.
+pub async fn change_own_password(
+    db: &DatabaseConnection,
+    s: &crate::session::AuthSettings,
+    principal: &crate::Principal,
+    input: PasswordChange,
+    origin: &Origin,
+) -> Result<()> {
+    let mut v = Validator::new();
+    if input.current_password.is_empty() {
+        v.add("current_password", "must not be empty");
+    }
+    if let Err(reason) = crate::password::check_strength(&input.new_password, &principal.username) {
+        v.add("new_password", reason);
+    } else if input.new_password == input.current_password {
+        v.add("new_password", "must differ from the current password");
+    }
+    v.finish()?;
+    let current = user::Entity::find_by_id(principal.user_id.0)
+        .filter(user::Column::TenantId.eq(principal.tenant_id.0))
+        .one(db)
+        .await
+        .or_internal()?
+        .ok_or_else(|| Error::not_found("user"))?;
+    let code = principal.tenant_code.as_str();
+    let account = crate::session::account_key(code, &current.username);
+    crate::session::check_attempt(db, s, &account).await?;
+    let actor = audit::Actor::of(principal);
+    let target = format!("user:{}", current.id);
+    if !crate::password::verify(input.current_password, Some(current.password_hash.clone())).await? {
+        let txn = db.begin().await.or_internal()?;
+        audit::record(&txn, principal.tenant_id, &actor, origin, Entry::new("user.password_change_failed", target))
+            .await?;
+        txn.commit().await.or_internal()?;
+        return Err(Error::invalid("current_password", "is not the current password"));
+    }
+    let hash = crate::password::hash(input.new_password).await?;
+    let txn = db.begin().await.or_internal()?;
+    let mut am: user::ActiveModel = current.into();
+    am.password_hash = Set(hash);
+    am.updated_at = Set(Utc::now());
+    am.update(&txn).await.or_internal()?;
+    crate::session::revoke_all_for_user(&txn, principal.user_id, code, Some(principal.session_id)).await?;
+    crate::session::clear_attempts(&txn, &account).await?;
+    audit::record(&txn, principal.tenant_id, &actor, origin, Entry::new("user.password_changed", target)).await?;
+    txn.commit().await.or_internal()
 }

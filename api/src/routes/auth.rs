@@ -1,14 +1,14 @@
 //! Login, token refresh, logout, and who-am-I.
 
-use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use actix_web::{HttpResponse, get, post, web};
 use serde::Serialize;
 use tenancy::Role;
 use tenancy::session::{self, LoginRequest, RefreshRequest, TokenPair};
 use tenancy::tenant::Tenant;
-use tenancy::user::User;
+use tenancy::user::{PasswordChange, User};
 use utoipa::ToSchema;
 
-use crate::auth::{Authenticated, client_address};
+use crate::auth::{Authenticated, Origin};
 use crate::error::ApiResult;
 use crate::extract::Json;
 use crate::state::AppState;
@@ -29,9 +29,8 @@ use crate::state::AppState;
     )
 )]
 #[post("/api/v1/auth/login")]
-pub async fn login(state: web::Data<AppState>, req: HttpRequest, body: Json<LoginRequest>) -> ApiResult<HttpResponse> {
-    let source = client_address(&req, state.trust_forwarded_for);
-    let pair = session::login(&state.db, &state.auth, body.0, &source).await?;
+pub async fn login(state: web::Data<AppState>, origin: Origin, body: Json<LoginRequest>) -> ApiResult<HttpResponse> {
+    let pair = session::login(&state.db, &state.auth, body.0, &origin).await?;
     Ok(HttpResponse::Ok().json(pair))
 }
 
@@ -61,8 +60,8 @@ pub async fn refresh(state: web::Data<AppState>, body: Json<RefreshRequest>) -> 
     responses((status = 204, description = "Logged out (also for unknown tokens)"))
 )]
 #[post("/api/v1/auth/logout")]
-pub async fn logout(state: web::Data<AppState>, body: Json<RefreshRequest>) -> ApiResult<HttpResponse> {
-    session::logout(&state.db, body.0).await?;
+pub async fn logout(state: web::Data<AppState>, origin: Origin, body: Json<RefreshRequest>) -> ApiResult<HttpResponse> {
+    session::logout(&state.db, body.0, &origin).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -87,6 +86,33 @@ pub struct Me {
 pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> ApiResult<HttpResponse> {
     let (user, tenant) = tenancy::user::me(&state.db, &caller.0).await?;
     Ok(HttpResponse::Ok().json(Me { user, tenant }))
+}
+
+/// Change your own password: the current one and the new one. Your other sessions end; this
+/// one stays. A wrong current password counts as a failed login of the account (429 when the
+/// account is locked).
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "auth.password.change",
+    security(("bearer" = [])),
+    request_body = PasswordChange,
+    responses(
+        (status = 204, description = "The password was changed"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 422, response = crate::openapi::Invalid),
+        (status = 429, response = crate::openapi::TooMany),
+    )
+)]
+#[post("/api/v1/me/password")]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    caller: Authenticated,
+    origin: Origin,
+    body: Json<PasswordChange>,
+) -> ApiResult<HttpResponse> {
+    tenancy::user::change_own_password(&state.db, &state.auth, &caller.0, body.0, &origin).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Serialize, ToSchema)]

@@ -296,9 +296,35 @@ pub async fn photo(
         .body(bytes))
 }
 
+/// How often a live stream re-checks its session.
+const SESSION_RECHECK: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Resolves when the bearer token of a stream stops being accepted: checked every
+/// [`SESSION_RECHECK`] the way every request is (the cached principal, reloaded when its tenant's
+/// or the tree's version moves), and at the token's expiry at the latest.
+async fn session_ended(state: web::Data<AppState>, token: String) {
+    let Ok(claims) = state.auth.keys.verify(&token) else { return };
+    let expires =
+        std::time::Duration::from_secs(u64::try_from(claims.exp - chrono::Utc::now().timestamp()).unwrap_or(0));
+    let expiry = tokio::time::sleep(expires);
+    tokio::pin!(expiry);
+    loop {
+        tokio::select! {
+            () = &mut expiry => return,
+            () = tokio::time::sleep(SESSION_RECHECK) => {
+                if state.authn.principal_of(&state.db, &claims).await.is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// Live case events of the county as server-sent events (`event: case`, JSON data with the case,
 /// action and new state). Each user receives only events of cases they may see. Reconnect with
-/// `Last-Event-ID` to resume.
+/// `Last-Event-ID` to resume. The stream ends (with `event: end`) within seconds of the session
+/// ending: a logout, the user's deactivation, the tenant's suspension, or the access token's
+/// expiry — reconnect with a fresh token.
 #[utoipa::path(
     tag = "cases",
     operation_id = "cases.feed",
@@ -328,6 +354,13 @@ pub async fn feed(
         cases::feed::stream(state.db.clone(), (*scope).clone(), actor, last, std::time::Duration::from_millis(500))
             .await?
             .map(|chunk| chunk.map(web::Bytes::from).map_err(crate::error::ApiError));
+    // A stream outlives the request's one authentication: it ends when the session would no
+    // longer be accepted (logout, deactivation, suspension, expiry of the access token).
+    let token = crate::auth::bearer_of(&req).unwrap_or_default();
+    let ended = session_ended(state.clone(), token);
+    let stream = stream.take_until(ended).chain(futures_util::stream::once(async {
+        Ok::<_, crate::error::ApiError>(web::Bytes::from_static(b"event: end\ndata: {\"reason\":\"session\"}\n\n"))
+    }));
     Ok(HttpResponse::Ok()
         .content_type("text/event-stream")
         .insert_header(("cache-control", "no-cache"))

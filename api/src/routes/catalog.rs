@@ -90,6 +90,9 @@ pub async fn add_class(
     scope: Authorized<CatalogWrite>,
     state: web::Data<AppState>,
     body: Json<NewClass>,
+    origin: crate::auth::Origin,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(catalog::add_extension(&state.db, &scope, body.0).await?))
+    let class = catalog::add_extension(&state.db, &scope, body.0).await?;
+    crate::routes::audit::note(&state, &scope, &origin, "catalog.class_added", "catalog".into(), &class).await?;
+    Ok(HttpResponse::Created().json(class))
 }

@@ -42,6 +42,7 @@ pub async fn start_import(
     state: web::Data<AppState>,
     q: Query<ImportQuery>,
     body: web::Payload,
+    origin: crate::auth::Origin,
 ) -> ApiResult<HttpResponse> {
     let id = Uuid::now_v7();
     let path = state.data_dir.join("imports").join(format!("{id}.upload"));
@@ -54,6 +55,7 @@ pub async fn start_import(
         }
     };
     import::spawn(state.db.clone(), state.grids.clone(), (*scope).clone(), id);
+    crate::routes::audit::note(&state, &scope, &origin, "import.census", format!("import:{id}"), &job).await?;
     Ok(HttpResponse::Accepted().json(job))
 }
 
@@ -196,15 +198,19 @@ pub async fn export(
     state: web::Data<AppState>,
     q: Query<ExportQuery>,
     filter: Query<ComponentFilter>,
-) -> HttpResponse {
+    origin: crate::auth::Origin,
+) -> ApiResult<HttpResponse> {
     let format = q.format.unwrap_or(ExportFormat::Geojson);
+    // The census names owners and maintainers: its export is recorded before it starts.
+    let summary = serde_json::json!({"format": format!("{format:?}").to_lowercase()});
+    crate::routes::audit::note(&state, &scope, &origin, "export.components", "components".into(), summary).await?;
     let stream = query::export(state.db.clone(), (*scope).clone(), filter.into_inner(), format)
         .map(|chunk| chunk.map(web::Bytes::from).map_err(ApiError));
     let content_type = match format {
         ExportFormat::Geojson => "application/geo+json",
         ExportFormat::Csv => "text/csv; charset=utf-8",
     };
-    HttpResponse::Ok().content_type(content_type).streaming(stream)
+    Ok(HttpResponse::Ok().content_type(content_type).streaming(stream))
 }
 
 /// One component.

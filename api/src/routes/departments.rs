@@ -5,7 +5,7 @@ use kernel::{Page, PageRequest};
 use tenancy::department::{self, Department, DepartmentPatch, NewDepartment};
 use uuid::Uuid;
 
-use crate::auth::{Authorized, DepartmentRead, DepartmentWrite};
+use crate::auth::{Authorized, DepartmentRead, DepartmentWrite, Origin};
 use crate::error::ApiResult;
 use crate::extract::Json;
 use crate::extract::Query;
@@ -77,9 +77,10 @@ pub async fn dispatch_targets(
 pub async fn create(
     scope: Authorized<DepartmentWrite>,
     state: web::Data<AppState>,
+    origin: Origin,
     body: Json<NewDepartment>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(department::create(&state.db, &scope, body.0).await?))
+    Ok(HttpResponse::Created().json(department::create(&state.db, &scope, body.0, &origin).await?))
 }
 
 /// One department.
@@ -131,9 +132,10 @@ pub async fn update(
     scope: Authorized<DepartmentWrite>,
     state: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
+    origin: Origin,
     body: Json<DepartmentPatch>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(department::update(&state.db, &scope, path.1, body.0).await?))
+    Ok(HttpResponse::Ok().json(department::update(&state.db, &scope, path.1, body.0, &origin).await?))
 }
 
 /// Delete a department without sub-departments or users.
@@ -158,7 +160,8 @@ pub async fn delete(
     scope: Authorized<DepartmentWrite>,
     state: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
+    origin: Origin,
 ) -> ApiResult<HttpResponse> {
-    department::delete(&state.db, &scope, path.1).await?;
+    department::delete(&state.db, &scope, path.1, &origin).await?;
     Ok(HttpResponse::NoContent().finish())
 }

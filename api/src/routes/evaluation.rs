@@ -151,6 +151,7 @@ pub async fn put_scheme(
     scope: Authorized<EvaluationWrite>,
     state: web::Data<AppState>,
     body: Json<serde_json::Value>,
+    origin: crate::auth::Origin,
 ) -> ApiResult<HttpResponse> {
     let roles = state.authz.roles(scope.principal());
     if scope.access() != Access::Own || !roles.contains(&Role::TenantAdmin) {
@@ -161,6 +162,7 @@ pub async fn put_scheme(
         ApiError(Error::validation(errors.into_iter().map(|(f, r)| FieldError::new(f, r)).collect()))
     })?;
     cases::settings::put(&state.db, scope.tenant_id().0, oversight::schemes::SETTING, &scheme).await?;
+    crate::routes::audit::note(&state, &scope, &origin, "scheme.changed", "scheme".into(), &scheme).await?;
     Ok(HttpResponse::Ok().json(InForce { scheme, source: "own".into() }))
 }
 

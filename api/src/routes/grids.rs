@@ -44,9 +44,13 @@ pub async fn import(
     state: web::Data<AppState>,
     opts: Query<ImportOptions>,
     body: web::Payload,
+    origin: crate::auth::Origin,
 ) -> ApiResult<HttpResponse> {
     let bytes = read_body(body, state.max_import_bytes / 4).await?;
-    Ok(HttpResponse::Ok().json(grids::import(&state.db, &scope, &bytes, &opts).await?))
+    let report = grids::import(&state.db, &scope, &bytes, &opts).await?;
+    let summary = serde_json::json!({"bytes": bytes.len()});
+    crate::routes::audit::note(&state, &scope, &origin, "import.grids", "grids".into(), summary).await?;
+    Ok(HttpResponse::Ok().json(report))
 }
 
 /// The unit grids of a county (without geometry), in creation order.

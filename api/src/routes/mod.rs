@@ -3,6 +3,7 @@
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
+pub mod audit;
 pub mod auth;
 pub mod cases;
 pub mod catalog;
@@ -51,6 +52,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::refresh)
         .service(auth::logout)
         .service(auth::me)
+        .service(auth::change_password)
         .service(auth::roles)
         .service(vocabulary::get)
         .service(tenants::get)
@@ -71,6 +73,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(users::update)
         .service(users::get_roles)
         .service(users::set_roles)
+        .service(users::unlock)
+        .service(audit::verify)
+        .service(audit::list)
         .service(catalog::national)
         .service(catalog::legacy)
         .service(catalog::tenant_classes)

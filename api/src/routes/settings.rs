@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tenancy::{Access, TenantScope};
 
-use crate::auth::{Authorized, TenantRead, TenantWrite};
+use crate::auth::{Authorized, Origin, TenantRead, TenantWrite};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
 use crate::state::AppState;
@@ -35,11 +35,13 @@ async fn replace<T: Serialize + DeserializeOwned>(
     body: &Value,
     name: &str,
     validate: impl FnOnce(&T) -> Result<(), Vec<(String, String)>>,
+    origin: &Origin,
 ) -> ApiResult<HttpResponse> {
     own(scope)?;
     let value: T = crate::extract::parse(body.to_string().as_bytes())?;
     validate(&value).map_err(invalid)?;
     cases::settings::put(&state.db, scope.tenant_id().0, name, &value).await?;
+    crate::routes::audit::note(state, scope, origin, "settings.changed", format!("settings:{name}"), &value).await?;
     Ok(HttpResponse::Ok().json(value))
 }
 
@@ -84,8 +86,9 @@ pub async fn put_calendar(
     scope: Authorized<TenantWrite>,
     state: web::Data<AppState>,
     body: Json<Value>,
+    origin: Origin,
 ) -> ApiResult<HttpResponse> {
-    replace(&scope, &state, &body.0, CALENDAR, WorkCalendar::validate).await
+    replace(&scope, &state, &body.0, CALENDAR, WorkCalendar::validate, &origin).await
 }
 
 /// The time limits: per stage, and per class the disposal limit by area class (A/B/C) with
@@ -128,8 +131,9 @@ pub async fn put_limits(
     scope: Authorized<TenantWrite>,
     state: web::Data<AppState>,
     body: Json<Value>,
+    origin: Origin,
 ) -> ApiResult<HttpResponse> {
-    replace(&scope, &state, &body.0, LIMITS, TimeLimits::validate).await
+    replace(&scope, &state, &body.0, LIMITS, TimeLimits::validate, &origin).await
 }
 
 /// The duplicate rule: how close (metres) and how recent (hours) an open case of the same class
@@ -174,8 +178,9 @@ pub async fn put_duplicates(
     scope: Authorized<TenantWrite>,
     state: web::Data<AppState>,
     body: Json<Value>,
+    origin: Origin,
 ) -> ApiResult<HttpResponse> {
-    replace(&scope, &state, &body.0, DUPLICATES, DuplicateRule::validate).await
+    replace(&scope, &state, &body.0, DUPLICATES, DuplicateRule::validate, &origin).await
 }
 
 /// The responsibility list (权责清单): class, optionally narrowed to a street, community or grid,
@@ -220,7 +225,11 @@ pub async fn put_responsibilities(
     scope: Authorized<TenantWrite>,
     state: web::Data<AppState>,
     body: Json<Vec<cases::dispatch::Line>>,
+    origin: Origin,
 ) -> ApiResult<HttpResponse> {
     own(&scope)?;
-    Ok(HttpResponse::Ok().json(cases::dispatch::replace(&state.db, &scope, body.0).await?))
+    let lines = cases::dispatch::replace(&state.db, &scope, body.0).await?;
+    let target = "settings:responsibilities".to_owned();
+    crate::routes::audit::note(&state, &scope, &origin, "settings.changed", target, &lines).await?;
+    Ok(HttpResponse::Ok().json(lines))
 }

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use kernel::PageRequest;
 use tenancy::tenant::{self, CreatedTenant, NewTenant, Tenant, TenantPatch, TenantStatus};
 
-use crate::auth::{Authorized, TenantRead, TenantWrite};
+use crate::auth::{Authorized, Origin, TenantRead, TenantWrite};
 use crate::error::ApiResult;
 use crate::extract::Json;
 use crate::extract::Query;
@@ -48,9 +48,10 @@ pub async fn get(scope: Authorized<TenantRead>, state: web::Data<AppState>) -> A
 pub async fn update(
     scope: Authorized<TenantWrite>,
     state: web::Data<AppState>,
+    origin: Origin,
     body: Json<TenantPatch>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(tenant::update(&state.db, &scope, body.0).await?))
+    Ok(HttpResponse::Ok().json(tenant::update(&state.db, &scope, body.0, &origin).await?))
 }
 
 /// The tenants directly beneath this one (a city's counties; the platform's cities).
@@ -97,9 +98,10 @@ pub async fn list_children(
 pub async fn create_child(
     scope: Authorized<TenantWrite>,
     state: web::Data<AppState>,
+    origin: Origin,
     body: Json<NewTenant>,
 ) -> ApiResult<HttpResponse> {
-    let created = tenant::create_child(&state.db, &state.authz, &scope, body.0).await?;
+    let created = tenant::create_child(&state.db, &state.authz, &scope, body.0, &origin).await?;
     Ok(HttpResponse::Created().json(created))
 }
 
@@ -118,8 +120,12 @@ pub async fn create_child(
     )
 )]
 #[post("/api/v1/tenants/{tenant_code}/suspend")]
-pub async fn suspend(scope: Authorized<TenantWrite>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(tenant::set_status(&state.db, &scope, TenantStatus::Suspended).await?))
+pub async fn suspend(
+    scope: Authorized<TenantWrite>,
+    state: web::Data<AppState>,
+    origin: Origin,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(tenant::set_status(&state.db, &scope, TenantStatus::Suspended, &origin).await?))
 }
 
 /// Re-activate a suspended tenant beneath the caller's.
@@ -136,6 +142,10 @@ pub async fn suspend(scope: Authorized<TenantWrite>, state: web::Data<AppState>)
     )
 )]
 #[post("/api/v1/tenants/{tenant_code}/activate")]
-pub async fn activate(scope: Authorized<TenantWrite>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(tenant::set_status(&state.db, &scope, TenantStatus::Active).await?))
+pub async fn activate(
+    scope: Authorized<TenantWrite>,
+    state: web::Data<AppState>,
+    origin: Origin,
+) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(tenant::set_status(&state.db, &scope, TenantStatus::Active, &origin).await?))
 }

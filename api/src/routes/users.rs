@@ -8,7 +8,7 @@ use tenancy::user::{self, NewUser, RoleSet, User, UserPatch};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::auth::{Authorized, RoleRead, RoleWrite, UserRead, UserWrite};
+use crate::auth::{Authorized, Origin, RoleRead, RoleWrite, UserRead, UserWrite};
 use crate::error::ApiResult;
 use crate::extract::Json;
 use crate::extract::Query;
@@ -57,9 +57,10 @@ pub async fn list(
 pub async fn create(
     scope: Authorized<UserWrite>,
     state: web::Data<AppState>,
+    origin: Origin,
     body: Json<NewUser>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Created().json(user::create(&state.db, &state.authz, &scope, body.0).await?))
+    Ok(HttpResponse::Created().json(user::create(&state.db, &state.authz, &scope, body.0, &origin).await?))
 }
 
 /// One user.
@@ -88,7 +89,7 @@ pub async fn get(
 }
 
 /// Change a user's name, department or status, or reset the password. Deactivating a user or
-/// resetting the password ends all of the user's sessions.
+/// resetting the password ends all of the user's sessions; a reset also lifts a login lockout.
 #[utoipa::path(
     tag = "users",
     operation_id = "users.update",
@@ -112,9 +113,10 @@ pub async fn update(
     scope: Authorized<UserWrite>,
     state: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
+    origin: Origin,
     body: Json<UserPatch>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(user::update(&state.db, &scope, path.1, body.0).await?))
+    Ok(HttpResponse::Ok().json(user::update(&state.db, &scope, path.1, body.0, &origin).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -174,8 +176,36 @@ pub async fn set_roles(
     scope: Authorized<RoleWrite>,
     state: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
+    origin: Origin,
     body: Json<RoleSet>,
 ) -> ApiResult<HttpResponse> {
-    let u = user::set_roles(&state.db, &state.authz, &scope, path.1, body.0).await?;
+    let u = user::set_roles(&state.db, &state.authz, &scope, path.1, body.0, &origin).await?;
     Ok(HttpResponse::Ok().json(UserRoles { user_id: u.id, roles: u.roles }))
+}
+
+/// Lift a login lockout of the user (too many failed logins) before its window ends.
+#[utoipa::path(
+    tag = "users",
+    operation_id = "users.unlock",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the tenant", example = "320115"),
+        ("user_id" = Uuid, Path, description = "User id"),
+    ),
+    responses(
+        (status = 204, description = "The user can log in again"),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[post("/api/v1/tenants/{tenant_code}/users/{user_id}/unlock")]
+pub async fn unlock(
+    scope: Authorized<UserWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+    origin: Origin,
+) -> ApiResult<HttpResponse> {
+    user::unlock(&state.db, &scope, path.1, &origin).await?;
+    Ok(HttpResponse::NoContent().finish())
 }

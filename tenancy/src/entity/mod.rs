@@ -3,8 +3,10 @@
 //! These are storage rows. Handlers never query them directly: the functions of the tenancy
 //! modules take a [`crate::TenantScope`] and filter by its tenant.
 
+pub mod audit_record;
 pub mod casbin_rule;
 pub mod department;
+pub mod login_attempt;
 pub mod login_failure;
 pub mod refresh_token;
 pub mod session;

@@ -240,3 +240,210 @@ async fn another_replica_refuses_a_logged_out_or_suspended_token_within_its_poll
     }
     assert!(refused, "the replica still accepts a suspended county's token after 1 s");
 }
+
+#[tokio::test]
+async fn forty_simultaneous_guesses_at_one_account_are_five_evaluated() {
+    // The source limit out of the way: this is about the account's count.
+    let app = spawn_with(|s| s.login_max_failures_per_source = 1000).await;
+    let passwords: Vec<String> = (0..40).map(|i| format!("Wrong-Password-{i}")).collect();
+    let guesses = passwords.iter().map(|p| app.login_raw(COUNTY_A, "auditor", p));
+    let results = futures_util::future::join_all(guesses).await;
+    let evaluated = results.iter().filter(|r| r.status == StatusCode::UNAUTHORIZED).count();
+    let refused = results.iter().filter(|r| r.status == StatusCode::TOO_MANY_REQUESTS).count();
+    assert_eq!((evaluated, refused), (5, 35), "{:?}", results.iter().map(|r| r.status).collect::<Vec<_>>());
+    // Locked, even for the right password.
+    assert_eq!(app.login_raw(COUNTY_A, "auditor", DEMO_PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn an_unlock_or_a_password_reset_lifts_the_lockout() {
+    let app = spawn_with(|s| {
+        s.login_max_failures_per_account = 3;
+        s.login_max_failures_per_source = 1000;
+    })
+    .await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let id = app.user_id(COUNTY_A, "collector", &admin).await;
+    let lock = || async {
+        for _ in 0..3 {
+            assert_eq!(app.login_raw(COUNTY_A, "collector", "Wrong-Password-1").await.status, StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(app.login_raw(COUNTY_A, "collector", DEMO_PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+    };
+
+    lock().await;
+    // Only an administrator unlocks.
+    let auditor = app.demo(COUNTY_A, "auditor").await;
+    let path = format!("/api/v1/tenants/{COUNTY_A}/users/{id}/unlock");
+    assert_eq!(app.post(&path, &auditor, json!({})).await.status, StatusCode::FORBIDDEN);
+    let r = app.call(Method::POST, &path, Some(&admin), None).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    app.login(COUNTY_A, "collector", DEMO_PASSWORD).await;
+
+    lock().await;
+    let r = app
+        .patch(&format!("/api/v1/tenants/{COUNTY_A}/users/{id}"), &admin, json!({"password": "Brand-New-Pass-9"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    app.login(COUNTY_A, "collector", "Brand-New-Pass-9").await;
+    // Another user's lockout is untouched by this user's unlock.
+    for _ in 0..3 {
+        app.login_raw(COUNTY_A, "dispatcher", "Wrong-Password-1").await;
+    }
+    app.call(Method::POST, &path, Some(&admin), None).await;
+    assert_eq!(app.login_raw(COUNTY_A, "dispatcher", DEMO_PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
+
+#[tokio::test]
+async fn users_change_their_own_password_with_the_current_one() {
+    let app = spawn_with(|s| {
+        s.login_max_failures_per_account = 3;
+        s.login_max_failures_per_source = 1000;
+    })
+    .await;
+    let pair = app.login_raw(COUNTY_A, "collector", DEMO_PASSWORD).await.body;
+    let token = pair["access_token"].as_str().unwrap().to_owned();
+    let other = app.demo(COUNTY_A, "collector").await;
+    let change = |current: &str, new: &str| json!({"current_password": current, "new_password": new});
+
+    let r = app.post("/api/v1/me/password", &token, change(DEMO_PASSWORD, "short")).await;
+    assert_eq!((r.status, r.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["new_password".to_owned()]));
+    let r = app.post("/api/v1/me/password", &token, change(DEMO_PASSWORD, DEMO_PASSWORD)).await;
+    assert_eq!(r.fields(), ["new_password"]);
+    let r = app.post("/api/v1/me/password", &token, change("Not-The-Password-1", "Brand-New-Pass-9")).await;
+    assert_eq!((r.status, r.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["current_password".to_owned()]));
+    // Without a token: 401.
+    let r = app.call(Method::POST, "/api/v1/me/password", None, Some(change(DEMO_PASSWORD, "Brand-New-Pass-9"))).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+
+    let r = app.post("/api/v1/me/password", &token, change(DEMO_PASSWORD, "Brand-New-Pass-9")).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    // This session goes on; the user's other sessions end; the new password works, the old not.
+    assert_eq!(me_status(&app, &token).await.0, StatusCode::OK);
+    assert_eq!(me_status(&app, &other).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.login_raw(COUNTY_A, "collector", DEMO_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    app.login(COUNTY_A, "collector", "Brand-New-Pass-9").await;
+
+    // Guessing the current password through a stolen token is throttled like logins.
+    for _ in 0..3 {
+        let r = app.post("/api/v1/me/password", &token, change("Guess-Password-1", "Other-New-Pass-9")).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    let r = app.post("/api/v1/me/password", &token, change("Brand-New-Pass-9", "Other-New-Pass-9")).await;
+    assert_eq!((r.status, r.code()), (StatusCode::TOO_MANY_REQUESTS, "rate_limited"));
+}
+
+#[tokio::test]
+async fn revoking_one_session_keeps_the_other_tenants_cached_principals() {
+    let app = spawn_app().await;
+    let db = app.db().await;
+    let keys = TokenKeys::hs256(JWT_SECRET.as_bytes(), 900).unwrap();
+    let settings = tenancy::session::AuthSettings {
+        keys,
+        refresh_ttl_secs: 3600,
+        session_ttl_secs: 7200,
+        max_failures_per_account: 5,
+        max_failures_per_source: 50,
+        failure_window_secs: 900,
+    };
+    // A replica's authenticator, with its own snapshot of the counters.
+    let versions = tenancy::Versions::load(&db).await.unwrap();
+    let authn = tenancy::session::Authenticator::new(versions.clone());
+
+    let leaving = app.login_raw(COUNTY_A, "dispatcher", DEMO_PASSWORD).await.body;
+    let staying_here = app.demo(COUNTY_A, "collector").await;
+    let staying_there = app.demo(COUNTY_B, "collector").await;
+    for t in [leaving["access_token"].as_str().unwrap(), &staying_here, &staying_there] {
+        authn.principal(&db, &settings, t).await.unwrap();
+    }
+    assert_eq!(authn.loads(), 3);
+
+    let r = app
+        .call(Method::POST, "/api/v1/auth/logout", None, Some(json!({"refresh_token": leaving["refresh_token"]})))
+        .await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT);
+    versions.refresh(&db).await.unwrap();
+    // The logged-out session is refused; another county's principal is still served from memory.
+    assert!(authn.principal(&db, &settings, leaving["access_token"].as_str().unwrap()).await.is_err());
+    let loads = authn.loads();
+    authn.principal(&db, &settings, &staying_there).await.unwrap();
+    assert_eq!(authn.loads(), loads, "a logout in {COUNTY_A} emptied {COUNTY_B}'s cached principals");
+    // The same county's principals are re-checked (the version is per tenant) and still valid.
+    authn.principal(&db, &settings, &staying_here).await.unwrap();
+}
+
+/// Opens the live feed and reads its first chunk.
+async fn open_feed(
+    app: &TestApp,
+    token: &str,
+) -> impl futures_util::Stream<Item = reqwest::Result<impl AsRef<[u8]> + use<>>> + Unpin + use<> {
+    use futures_util::StreamExt;
+    let resp = app
+        .client
+        .get(format!("{}/api/v1/tenants/{COUNTY_A}/case-events", app.base))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::OK);
+    let mut s = Box::pin(resp.bytes_stream());
+    let first = s.next().await.unwrap().unwrap();
+    assert!(String::from_utf8_lossy(first.as_ref()).starts_with(": connected"));
+    s
+}
+
+/// Whether the stream ends within `secs`; the text it sent until then.
+async fn ends_within<B: AsRef<[u8]>>(
+    s: &mut (impl futures_util::Stream<Item = reqwest::Result<B>> + Unpin),
+    secs: u64,
+) -> (bool, String) {
+    use futures_util::StreamExt;
+    let mut text = String::new();
+    let read = async {
+        while let Some(Ok(chunk)) = s.next().await {
+            text.push_str(&String::from_utf8_lossy(chunk.as_ref()));
+        }
+    };
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(secs), read).await.is_ok();
+    (ended, text)
+}
+
+#[tokio::test]
+async fn the_live_feed_ends_when_its_session_ends() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+
+    // Logout.
+    let pair = app.login_raw(COUNTY_A, "dispatcher", DEMO_PASSWORD).await.body;
+    let mut feed = open_feed(&app, pair["access_token"].as_str().unwrap()).await;
+    let mut bystander = open_feed(&app, &app.demo(COUNTY_A, "acceptor").await).await;
+    app.call(Method::POST, "/api/v1/auth/logout", None, Some(json!({"refresh_token": pair["refresh_token"]}))).await;
+    let (ended, text) = ends_within(&mut feed, 4).await;
+    assert!(ended, "the feed outlived its logout");
+    assert!(text.contains("event: end"), "{text}");
+    assert!(!ends_within(&mut bystander, 2).await.0, "another session's feed ended too");
+
+    // Deactivation.
+    let mut feed = open_feed(&app, &app.demo(COUNTY_A, "dispatcher").await).await;
+    let id = app.user_id(COUNTY_A, "dispatcher", &admin).await;
+    let r =
+        app.patch(&format!("/api/v1/tenants/{COUNTY_A}/users/{id}"), &admin, json!({"status": "deactivated"})).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(ends_within(&mut feed, 4).await.0, "the feed outlived the user's deactivation");
+
+    // Expiry of the access token (a token of a live session that expires in 3 s).
+    let claims: Claims = serde_json::from_value(payload(&app.demo(COUNTY_A, "acceptor").await)).unwrap();
+    let keys = TokenKeys::hs256(JWT_SECRET.as_bytes(), 900).unwrap();
+    let now = chrono::Utc::now().timestamp();
+    let short = keys.sign(&Claims { exp: now + 3, ..claims }).unwrap();
+    let mut feed = open_feed(&app, &short).await;
+    assert!(ends_within(&mut feed, 7).await.0, "the feed outlived its access token");
+
+    // Suspension of the county (by the city).
+    let mut feed = open_feed(&app, &app.demo(COUNTY_A, "acceptor").await).await;
+    let city_admin = app.demo(tests::CITY, "admin").await;
+    let r = app.post(&format!("/api/v1/tenants/{COUNTY_A}/suspend"), &city_admin, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(ends_within(&mut feed, 4).await.0, "the feed outlived the county's suspension");
+    assert!(ends_within(&mut bystander, 4).await.0);
+}

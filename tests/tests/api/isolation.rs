@@ -213,7 +213,10 @@ async fn city_oversight_reads_its_counties_and_writes_nothing() {
     for (method, template) in &routes {
         let path = b.fill(template);
         let r = send(&app, method, &path, &oversight).await;
-        if *method == Method::GET {
+        if template.contains("/audit") {
+            // The audit trail is read by the city's auditor, not its oversight.
+            assert_eq!(r.status, StatusCode::FORBIDDEN, "{method} {path}: {}", r.text);
+        } else if *method == Method::GET {
             assert_eq!(r.status, StatusCode::OK, "GET {path}: {}", r.text);
             reads += 1;
         } else if template.ends_with("/supervision-orders") {
@@ -247,6 +250,9 @@ fn may(role: &str, method: &Method, template: &str) -> bool {
     let path = template.trim_start_matches("/api/v1/tenants/{tenant_code}");
     if path == "/suspend" || path == "/activate" {
         return false; // only an ancestor changes a tenant's status
+    }
+    if path.starts_with("/audit") {
+        return role == "auditor"; // the audit trail is the auditor's alone (三员分立)
     }
     if *method == Method::GET {
         // Everything but user management is readable by every role of the tenant.

@@ -5,6 +5,7 @@
 // Tests may panic on unexpected values: that is how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod audit;
 mod auth;
 mod cases;
 mod census;
