@@ -88,30 +88,11 @@ pub enum Light {
     Red,
 }
 
-impl kernel::Vocabulary for Unit {
-    const ALL: &'static [Self] = &[Unit::WorkingHours, Unit::WorkingDays, Unit::NaturalHours];
-    fn code(self) -> &'static str {
-        match self {
-            Unit::WorkingHours => "working_hours",
-            Unit::WorkingDays => "working_days",
-            Unit::NaturalHours => "natural_hours",
-        }
-    }
-    fn zh(self) -> &'static str {
-        match self {
-            Unit::WorkingHours => "工作时",
-            Unit::WorkingDays => "工作日",
-            Unit::NaturalHours => "自然时",
-        }
-    }
-    fn en(self) -> &'static str {
-        match self {
-            Unit::WorkingHours => "Working hours",
-            Unit::WorkingDays => "Working days",
-            Unit::NaturalHours => "Natural hours",
-        }
-    }
-}
+kernel::vocabulary!(Unit {
+    WorkingHours => "working_hours", "工作时", "Working hours";
+    WorkingDays => "working_days", "工作日", "Working days";
+    NaturalHours => "natural_hours", "自然时", "Natural hours";
+});
 
 #[cfg(test)]
 mod vocabulary_tests {

@@ -1,37 +1,19 @@
 //! Labels of the case crate's codes, served by the API's vocabulary route.
 
-use kernel::Vocabulary;
+use kernel::vocabulary;
 
 use crate::clock::AreaClass;
 
-impl Vocabulary for AreaClass {
-    const ALL: &'static [Self] = &[AreaClass::A, AreaClass::B, AreaClass::C];
-    fn code(self) -> &'static str {
-        match self {
-            AreaClass::A => "A",
-            AreaClass::B => "B",
-            AreaClass::C => "C",
-        }
-    }
-    fn zh(self) -> &'static str {
-        match self {
-            AreaClass::A => "A类区域",
-            AreaClass::B => "B类区域",
-            AreaClass::C => "C类区域",
-        }
-    }
-    fn en(self) -> &'static str {
-        match self {
-            AreaClass::A => "Class A area",
-            AreaClass::B => "Class B area",
-            AreaClass::C => "Class C area",
-        }
-    }
-}
+vocabulary!(AreaClass {
+    A => "A", "A类区域", "Class A area";
+    B => "B", "B类区域", "Class B area";
+    C => "C", "C类区域", "Class C area";
+});
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kernel::Vocabulary;
 
     #[test]
     fn area_class_codes_are_the_serde_names() {

@@ -23,6 +23,20 @@ pub trait Vocabulary: Copy + Sized + 'static {
     }
 }
 
+/// Implements [`Vocabulary`] for an enum from one table of `Variant => code, 中文, English;`
+/// rows (the codes must be the enum's serde names; each crate's test checks that).
+#[macro_export]
+macro_rules! vocabulary {
+    ($ty:ty { $($variant:ident => $code:literal, $zh:literal, $en:literal;)* }) => {
+        impl $crate::Vocabulary for $ty {
+            const ALL: &'static [Self] = &[$(<$ty>::$variant),*];
+            fn code(self) -> &'static str { match self { $(<$ty>::$variant => $code),* } }
+            fn zh(self) -> &'static str { match self { $(<$ty>::$variant => $zh),* } }
+            fn en(self) -> &'static str { match self { $(<$ty>::$variant => $en),* } }
+        }
+    };
+}
+
 /// One member of a vocabulary, as the API lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Term {

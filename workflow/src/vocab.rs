@@ -1,20 +1,9 @@
 //! Labels of the workflow's codes (states, actions, sources, pending requests) for people and
 //! for messages. The codes are the serde names; a test keeps the two in step.
 
-use kernel::Vocabulary;
+use kernel::vocabulary;
 
 use crate::model::{Action, Pending, Source, State};
-
-macro_rules! vocabulary {
-    ($ty:ty { $($variant:ident => $code:literal, $zh:literal, $en:literal;)* }) => {
-        impl Vocabulary for $ty {
-            const ALL: &'static [Self] = &[$(<$ty>::$variant),*];
-            fn code(self) -> &'static str { match self { $(<$ty>::$variant => $code),* } }
-            fn zh(self) -> &'static str { match self { $(<$ty>::$variant => $zh),* } }
-            fn en(self) -> &'static str { match self { $(<$ty>::$variant => $en),* } }
-        }
-    };
-}
 
 vocabulary!(State {
     Reported => "reported", "已上报", "Reported";
@@ -84,6 +73,7 @@ vocabulary!(Pending {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kernel::Vocabulary;
     use serde::Serialize;
 
     fn codes_are_serde_names<V: Vocabulary + Serialize>() {
