@@ -13,6 +13,7 @@ pub mod context;
 pub mod db;
 pub mod demo;
 pub mod department;
+pub mod divisions;
 pub mod entity;
 pub mod password;
 pub mod roles;

@@ -76,6 +76,10 @@ pub struct NewTenant {
     pub name: String,
     /// Defaults to `Asia/Shanghai`.
     pub time_zone: Option<String>,
+    /// The code and name must match the GB/T 2260 list the platform ships (2023 edition). A
+    /// division newer than that list is created only with `unlisted: true`.
+    #[serde(default)]
+    pub unlisted: bool,
     pub admin: NewAdmin,
 }
 
@@ -198,6 +202,29 @@ fn check_time_zone(v: &mut Validator, field: &str, tz: &str) {
     }
 }
 
+/// A listed code must carry its listed name and level; an unlisted one needs `unlisted: true`.
+fn check_listed(v: &mut Validator, code: &TenantCode, name: &str, unlisted: bool) {
+    let edition = crate::divisions::EDITION;
+    match crate::divisions::lookup(code.as_str()) {
+        Some(d) if d.level != code.level().as_str() => {
+            v.add("code", format!("`{code}` is listed in GB/T 2260 ({edition}) as a {} ({})", d.level, d.name))
+        }
+        Some(d) if !name.is_empty() && crate::divisions::tenant_name(&d) != name => v.add(
+            "name",
+            format!("GB/T 2260 ({edition}) names `{code}` {}; use that name", crate::divisions::tenant_name(&d)),
+        ),
+        Some(_) => {}
+        None if unlisted => {}
+        None => v.add(
+            "code",
+            format!(
+                "`{code}` is not in the GB/T 2260 list ({edition}) the platform ships; \
+                 send `unlisted: true` with its name to create a newer division"
+            ),
+        ),
+    }
+}
+
 /// Creates a child tenant (a city under the platform, a county under a city) with its first
 /// administrator, in one transaction.
 pub async fn create_child(
@@ -213,12 +240,14 @@ pub async fn create_child(
     let parent = scope.tenant().clone();
     let mut v = Validator::new();
     let code = v.check("code", TenantCode::parse(input.code.trim()));
-    if let Some(code) = &code
-        && let Err(reason) = parent.code.check_child(code)
-    {
-        v.add("code", reason);
-    }
     let name = v.text("name", &input.name, 100);
+    if let Some(code) = &code {
+        // The list is consulted only for a code that fits the tree, so each mistake is one error.
+        match parent.code.check_child(code) {
+            Err(reason) => v.add("code", reason),
+            Ok(()) => check_listed(&mut v, code, &name, input.unlisted),
+        }
+    }
     let time_zone = input.time_zone.clone().unwrap_or_else(|| DEFAULT_TIME_ZONE.to_owned());
     check_time_zone(&mut v, "time_zone", &time_zone);
     let admin = NewUser {

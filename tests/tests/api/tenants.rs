@@ -80,7 +80,8 @@ async fn wrong_codes_duplicates_and_orphans_are_refused_with_the_field_named() {
             .post(
                 &format!("/api/v1/tenants/{parent}/children"),
                 &root,
-                json!({"code": code, "name": "某市", "admin": admin}),
+                // The listed name, so that only the duplicate is wrong.
+                json!({"code": code, "name": if code == CITY { "南京市" } else { "某市" }, "admin": admin}),
             )
             .await;
         assert_eq!(r.status.as_u16(), status, "{code}: {}", r.text);
@@ -187,4 +188,44 @@ async fn tenant_admin_renames_its_tenant_and_changes_time_zone() {
     assert_eq!(r.body["name"], "江宁区");
     let r = app.patch(&format!("/api/v1/tenants/{COUNTY_A}"), &admin, json!({"time_zone": "Nowhere"})).await;
     assert_eq!(r.fields(), ["time_zone"]);
+}
+
+#[tokio::test]
+async fn a_new_tenant_matches_the_shipped_gbt_2260_list_unless_declared_unlisted() {
+    let app = spawn_app().await;
+    let root = app.platform_admin().await;
+    let admin = json!({"username": "admin", "display_name": "管理员", "password": "Good-Password-2026"});
+    let create = |body: serde_json::Value| app.post("/api/v1/tenants/000000/children", &root, body);
+
+    // A real code under a wrong name names `name` and the listed name.
+    let r = create(json!({"code": "320200", "name": "锡城市", "admin": admin})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.fields(), ["name"]);
+    assert!(r.text.contains("无锡市"), "{}", r.text);
+
+    // A well-formed code that the list does not hold is refused, naming `code` and the way out.
+    let r = create(json!({"code": "329900", "name": "新设市", "admin": admin})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.fields(), ["code"]);
+    assert!(r.text.contains("unlisted"), "{}", r.text);
+    assert_eq!(app.login_raw("329900", "admin", "Good-Password-2026").await.status, StatusCode::UNAUTHORIZED);
+
+    // Declared unlisted, it is created.
+    let r = create(json!({"code": "329900", "name": "新设市", "unlisted": true, "admin": admin})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.body["tenant"]["name"], "新设市");
+
+    // The listed name is accepted; a municipality (直辖市) is a city under its own name.
+    for (code, name) in [("320200", "无锡市"), ("310100", "上海市")] {
+        let r = create(json!({"code": code, "name": name, "admin": admin})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{code}: {}", r.text);
+    }
+
+    // A county under its city: listed name required too.
+    let city = app.login("320200", "admin", "Good-Password-2026").await;
+    let r = app
+        .post("/api/v1/tenants/320200/children", &city, json!({"code": "320205", "name": "某区", "admin": admin}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("锡山区"), "{}", r.text);
 }
