@@ -187,7 +187,13 @@ pub fn decide(case: &Case, actor: &Actor, command: &Command, at: DateTime<Utc>) 
             }
         }
         Command::Merge { into } => text("into", into, 64)?,
-        Command::Supervise { note, .. } => text("note", note, 1000)?,
+        Command::Supervise { note, due } => {
+            text("note", note, 1000)?;
+            // An order due in the past would be overdue the moment it is issued.
+            if *due <= at {
+                return Err(invalid("due", "must lie in the future (RFC 3339)"));
+            }
+        }
         Command::Callback { satisfaction, .. } => {
             if matches!(case.source, Source::Patrol | Source::Video | Source::CityOrder) {
                 return Err(Refusal::WrongState("only reports from the public get a callback".into()));

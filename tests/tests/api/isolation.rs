@@ -440,7 +440,15 @@ async fn a_city_user_acts_in_a_county_only_as_oversight_or_the_shared_department
             .await;
         assert!(refused(r.status), "{roles:?} reports a case in the county: {} {}", r.status, r.text);
 
-        // The one write of oversight: 督办.
+        // The one write of oversight: 督办, due in the future.
+        if oversight {
+            let past = (chrono::Utc::now() - chrono::Duration::hours(1)).to_rfc3339();
+            let r = app
+                .post(&format!("{cases}/{dispatched}/supervision-orders"), &token, json!({"note": "限期", "due": past}))
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{roles:?} past due: {}", r.text);
+            assert_eq!(r.fields(), ["due"], "{}", r.text);
+        }
         let r = app
             .post(&format!("{cases}/{dispatched}/supervision-orders"), &token, json!({"note": "限期处理", "due": due}))
             .await;

@@ -144,6 +144,8 @@ fn supervision_orders_come_from_command_or_the_city_and_overdue_only_from_the_sy
     let local = actor("x", &["city-oversight"], None);
     assert!(decide(&c, &local, &Command::Supervise { note: "x".into(), due }, t(2)).is_err());
     assert!(decide(&c, &supervisor(), &Command::MarkOverdue, t(3)).is_err());
+    let past = Command::Supervise { note: "x".into(), due: t(0) };
+    assert!(matches!(decide(&c, &city_user, &past, t(2)), Err(Refusal::Invalid(ref f, _)) if f == "due"));
     let system = Actor { system: true, ..actor("system", &[], None) };
     c = step(c, &mut log, &system, Command::MarkOverdue, 4);
     assert!(c.overdue && c.supervision_orders == 1);
