@@ -209,6 +209,29 @@ async fn read(
     Ok((scheme, Arc::new(load(db, &areas, start, end).await?)))
 }
 
+/// Whether `subject` is one of the areas' regions, departments or staff. Names are loaded for
+/// every subject except unit grids without cases, which are looked up.
+async fn known_subject(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    kind: SubjectKind,
+    subject: &str,
+    loaded: &Loaded,
+) -> Result<bool> {
+    if loaded.names.contains_key(subject) {
+        return Ok(true);
+    }
+    if kind != SubjectKind::Grid {
+        return Ok(false);
+    }
+    for a in areas(db, scope).await? {
+        if !load::grid_names(db, a.id, &[subject], &loaded.names).await?.is_empty() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
 /// The evaluation table of `kind` for the tenant of `scope` (a county, or a city over its counties).
 pub async fn evaluation_table(
     db: &DatabaseConnection,
@@ -274,6 +297,10 @@ pub async fn drill_down(
         return Err(Error::invalid("indicator", format!("is not an indicator of a {}", kind.as_str())));
     }
     let (scheme, loaded) = read(db, scope, period.start, period.end).await?;
+    if !known_subject(db, scope, kind, subject, &loaded).await? {
+        // Another tenant's department or user reads as absent, the same as a mistyped id.
+        return Err(Error::not_found("subject"));
+    }
     let value = merged(run_off_thread(loaded.clone(), period.clone(), scheme.clone()).await?)
         .tally(kind, subject)
         .and_then(|t| indicator.value(t, &scheme.options))

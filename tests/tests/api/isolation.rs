@@ -202,6 +202,64 @@ async fn users_of_another_county_or_city_get_403_or_404_and_no_data() {
     assert_eq!(app.get(&format!("/api/v1/tenants/{COUNTY_B}"), &b_admin).await.body["status"], "active");
 }
 
+/// What a forgotten tenant filter would leak: the caller's own tenant code in the path, with ids
+/// that belong to another tenant. Every route with an id answers as if the id did not exist.
+#[tokio::test]
+async fn another_tenants_ids_under_the_callers_own_tenant_code_are_not_found() {
+    let app = spawn_app().await;
+    let ops = operations(&app).await;
+    let with_ids: Vec<_> = tenant_scoped(&ops)
+        .into_iter()
+        .filter(|(_, t)| t.replace("{tenant_code}", "").replace("{subject}", "").contains('{'))
+        .collect();
+    assert!(with_ids.len() >= 20, "too few routes with ids: {}", with_ids.len());
+    let b_admin = app.demo(COUNTY_B, "admin").await;
+    let b = ids_of(&app, COUNTY_B, &b_admin).await;
+    let case_before = app.get(&format!("/api/v1/tenants/{COUNTY_B}/cases/{}", b.case), &b_admin).await.text;
+    let dept_before = app.get(&format!("/api/v1/tenants/{COUNTY_B}/departments/{}", b.department), &b_admin).await.text;
+    // B's ids, under A's code.
+    let foreign = Ids { tenant: COUNTY_A.into(), ..b };
+    let secrets = ["玄武区", "isolation"];
+
+    for user in ["admin", "acceptor", "dispatcher", "handler", "collector", "auditor"] {
+        let token = app.demo(COUNTY_A, user).await;
+        for (method, template) in &with_ids {
+            let path = foreign.fill(template);
+            let r = send(&app, method, &path, &token).await;
+            // 403: the role may not use the route at all; 422: the empty body is refused before
+            // any lookup. Neither says whether the id exists; a success would.
+            assert!(
+                [StatusCode::NOT_FOUND, StatusCode::FORBIDDEN, StatusCode::UNPROCESSABLE_ENTITY].contains(&r.status),
+                "{user}: {method} {path} answered {}: {}",
+                r.status,
+                r.text
+            );
+            for secret in secrets {
+                assert!(!r.text.contains(secret), "{user}: {method} {path} leaked {secret}: {}", r.text);
+            }
+        }
+    }
+    // With a body that passes validation, a case action on B's case is plainly not found.
+    let acceptor = app.demo(COUNTY_A, "acceptor").await;
+    let r = app
+        .post(
+            &format!("/api/v1/tenants/{COUNTY_A}/cases/{}/actions", foreign.case),
+            &acceptor,
+            json!({"action": "accept"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    // Nothing of B changed.
+    assert_eq!(
+        app.get(&format!("/api/v1/tenants/{COUNTY_B}/cases/{}", foreign.case), &b_admin).await.text,
+        case_before
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/tenants/{COUNTY_B}/departments/{}", foreign.department), &b_admin).await.text,
+        dept_before
+    );
+}
+
 #[tokio::test]
 async fn city_oversight_reads_its_counties_and_writes_nothing() {
     let app = spawn_app().await;
