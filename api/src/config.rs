@@ -81,6 +81,10 @@ pub struct Settings {
     pub s3_secret_key: Option<Secret>,
     /// Path-style object URLs (`endpoint/bucket/key`); `false` for virtual-host style.
     pub s3_path_style: bool,
+    /// The clock new cases are stamped with: the system clock. Not a configuration key — tests
+    /// shift it to see what a report at a given hour gets.
+    #[serde(skip)]
+    pub clock: cases::clock::Clock,
 }
 
 impl Default for Settings {
@@ -115,6 +119,7 @@ impl Default for Settings {
             s3_access_key: None,
             s3_secret_key: None,
             s3_path_style: true,
+            clock: cases::clock::Clock::system(),
         }
     }
 }

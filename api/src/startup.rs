@@ -150,8 +150,14 @@ impl Application {
         let grids = Arc::new(inventory::grid_cache::GridCache::new(versions.clone()));
         let writer_db = connect_writer(&settings, &db).await?;
         let recent = Arc::new(cases::recent::RecentCases::load(&db).await.map_err(describe)?);
-        let intake =
-            Arc::new(cases::intake::Service::start(db.clone(), writer_db, versions.clone(), grids.clone(), recent));
+        let intake = Arc::new(cases::intake::Service::start(
+            db.clone(),
+            writer_db,
+            versions.clone(),
+            grids.clone(),
+            recent,
+            settings.clock.clone(),
+        ));
         let photos = match settings.s3() {
             Some(s3) => cases::storage::PhotoStore::s3(&s3).map_err(describe)?,
             None => cases::storage::PhotoStore::disk(&settings.data_dir),

@@ -80,20 +80,28 @@ pub struct Service {
     classes: Cached<(Uuid, Kind, String), bool>,
     writer: crate::writer::Writer,
     recent: Arc<RecentCases>,
+    clock: crate::clock::Clock,
 }
 
 impl Service {
     /// Starts the writer lanes on `writer_db` (needs a tokio runtime); `recent` is the index of
-    /// recent open cases the duplicate search reads and the writer keeps current.
+    /// recent open cases the duplicate search reads and the writer keeps current; `clock` stamps
+    /// new cases.
     pub fn start(
         db: DatabaseConnection,
         writer_db: DatabaseConnection,
         versions: tenancy::Versions,
         grids: Arc<GridCache>,
         recent: Arc<RecentCases>,
+        clock: crate::clock::Clock,
     ) -> Self {
         let writer = crate::writer::Writer::start(writer_db, recent.clone());
-        Self { db, versions, grids, rules: Cached::new(10_000), classes: Cached::new(10_000), writer, recent }
+        Self { db, versions, grids, rules: Cached::new(10_000), classes: Cached::new(10_000), writer, recent, clock }
+    }
+
+    /// The clock new cases are stamped with (public reports use it too).
+    pub fn clock(&self) -> &crate::clock::Clock {
+        &self.clock
     }
 
     /// The index of recent open cases (for actions and public reports to keep it current).
@@ -122,7 +130,8 @@ impl Service {
             // request would be refused now.
             Err(e) => {
                 if let Some(k) = key
-                    && let Some(prior) = replay(&self.db, scope.tenant_id().0, k, &hash).await?
+                    && let Some(prior) =
+                        replay(&self.db, scope.tenant_id().0, scope.principal().user_id.0, k, &hash).await?
                 {
                     return Ok(prior);
                 }
@@ -133,7 +142,7 @@ impl Service {
         let created = self
             .writer
             .submit(
-                crate::writer::Job::new(prepared, scope.tenant().code.to_string(), key.map(str::to_owned), hash),
+                crate::writer::Job::new(prepared, scope.principal().user_id.0, key.map(str::to_owned), hash),
                 coming,
             )
             .await?;
@@ -233,7 +242,7 @@ impl Service {
             contact: None,
         };
         let rules = self.rules_of(tenant).await?;
-        prepare(scope.tenant(), &place, Some(user), role, &intake, rules, crate::now())
+        prepare(scope.tenant(), &place, Some(user), role, &intake, rules, self.clock.now())
     }
 
     /// The county's calendar, time limits and duplicate rule, parsed once per settings version.
@@ -244,7 +253,7 @@ impl Service {
         }
         let (cal, limits) = crate::clock::load(&self.db, tenant).await?;
         let duplicates = crate::settings::get(&self.db, tenant, DUPLICATES).await?.unwrap_or_default();
-        let rules = Arc::new(Rules { cal, limits, duplicates });
+        let rules = Arc::new(Rules::new(cal, limits, duplicates));
         self.rules.put(tenant, version, rules.clone());
         Ok(rules)
     }
@@ -261,15 +270,17 @@ impl Service {
     }
 }
 
-/// The first answer to an earlier request with the same key, if there was one.
+/// The first answer to an earlier request of the same user with the same key, if there was one.
 pub(crate) async fn replay<C: sea_orm::ConnectionTrait>(
     db: &C,
     tenant: Uuid,
+    user: Uuid,
     key: &str,
     hash: &str,
 ) -> Result<Option<Created>> {
     let Some(prior) = idempotency_key::Entity::find()
         .filter(idempotency_key::Column::TenantId.eq(tenant))
+        .filter(idempotency_key::Column::UserId.eq(user))
         .filter(idempotency_key::Column::Key.eq(key))
         .one(db)
         .await
@@ -322,48 +333,22 @@ pub(crate) async fn locate(
     })
 }
 
-/// `count` new case numbers' sequence parts, in increasing order. PostgreSQL: a sequence (never
-/// blocks concurrent intake; numbers are unique and increasing, with gaps within a county).
-/// Elsewhere (SQLite, one writer at a time): a per-county counter, inside the caller's
-/// transaction.
-pub(crate) async fn next_numbers<C: sea_orm::ConnectionTrait>(
-    txn: &C,
-    tenant_code: &str,
-    count: usize,
-) -> Result<Vec<i64>> {
-    if count == 0 {
-        return Ok(Vec::new());
-    }
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        let rows = txn
-            .query_all_raw(sea_orm::Statement::from_sql_and_values(
-                sea_orm::DbBackend::Postgres,
-                "SELECT nextval('case_number_seq') AS n FROM generate_series(1, $1)",
-                [(count as i64).into()],
-            ))
-            .await
-            .or_internal()?;
-        let mut numbers = rows.iter().map(|r| r.try_get::<i64>("", "n").or_internal()).collect::<Result<Vec<_>>>()?;
-        numbers.sort_unstable();
-        return Ok(numbers);
-    }
-    let name = format!("case_no:{tenant_code}");
-    tenancy::db::bump_counter(txn, &name, count as i64).await?;
-    let last = tenancy::db::read_version(txn, &name).await?;
-    Ok((last - count as i64 + 1..=last).collect())
-}
-
-/// The case number shown to people: date of the report and sequence part.
-pub(crate) fn case_number(at: chrono::DateTime<chrono::Utc>, seq: i64) -> String {
-    format!("{}{:06}", at.format("%Y%m%d"), seq)
-}
-
-/// A county's rules for new cases: work calendar, time limits, duplicate rule.
+/// A county's rules for new cases: work calendar (and its time zone), time limits, duplicate
+/// rule.
 #[derive(Debug)]
 pub(crate) struct Rules {
     pub cal: WorkCalendar,
     pub limits: crate::clock::TimeLimits,
     pub duplicates: DuplicateRule,
+    /// The calendar's zone, parsed once: the date of the county's case numbers.
+    pub zone: chrono_tz::Tz,
+}
+
+impl Rules {
+    pub fn new(cal: WorkCalendar, limits: crate::clock::TimeLimits, duplicates: DuplicateRule) -> Self {
+        let zone = crate::clock::zone_of(&cal);
+        Self { cal, limits, duplicates, zone }
+    }
 }
 
 /// A new case before it is stored: its row (without a number yet), first event and that event's
@@ -378,7 +363,7 @@ pub(crate) struct Prepared {
     pub rules: Arc<Rules>,
 }
 
-/// Builds the row and first event of a new case (no storage involved).
+/// Builds the row and first event of a new case, created at `now` (no storage involved).
 pub(crate) fn prepare(
     tenant: &tenancy::TenantRef,
     place: &inventory::grid_cache::GridEntry,
@@ -393,7 +378,7 @@ pub(crate) fn prepare(
         "lon": intake.lon, "lat": intake.lat, "grid_code": place.code, "component_id": intake.component_id,
         "urgent": intake.urgent, "photos": intake.photos, "address": intake.address, "contact": intake.contact,
     });
-    let mut first = Event {
+    let first = Event {
         seq: 1,
         action: if intake.self_handled { Action::SelfHandle } else { Action::Report },
         actor: reporter.map(|u| u.to_string()),
@@ -403,7 +388,7 @@ pub(crate) fn prepare(
         due: None,
     };
     let projection = workflow::machine::open(&first);
-    let mut row = case::Model {
+    let row = case::Model {
         id: Uuid::now_v7(),
         tenant_id: tenant.id.0,
         number: String::new(),
@@ -429,7 +414,7 @@ pub(crate) fn prepare(
         overdue: false,
         deadline: None,
         tracking_code: None,
-        projection: serde_json::to_string(&projection).map_err(Error::internal)?,
+        projection: String::new(),
         last_hash: String::new(),
         created_at: now,
         updated_at: now,
@@ -437,23 +422,43 @@ pub(crate) fn prepare(
         closed_at: None,
         timeline: None,
     };
-    row.deadline = crate::clock::deadline_of(&projection, &row, &rules.cal, &rules.limits);
-    first.due = row.deadline;
-    row.timeline = Some(evaluation::timeline::encode(&first).to_vec());
-    let hash = chain::link(chain::GENESIS, &first);
-    row.last_hash = hash.clone();
-    Ok(Prepared { row, projection, first, hash, rules })
+    let mut p = Prepared { row, projection, first, hash: String::new(), rules };
+    stamp(&mut p, now)?;
+    Ok(p)
+}
+
+/// Sets everything of a new case that depends on when it was created: its times, the first
+/// event's time and deadline, the projection, the packed timeline and the first hash. Called
+/// again by the writer when the case must carry a later time (see [`crate::numbering`]).
+pub(crate) fn stamp(p: &mut Prepared, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    p.first.at = now;
+    p.first.due = None;
+    p.projection = workflow::machine::open(&p.first);
+    let row = &mut p.row;
+    row.created_at = now;
+    row.updated_at = now;
+    row.projection = serde_json::to_string(&p.projection).map_err(Error::internal)?;
+    row.deadline = crate::clock::deadline_of(&p.projection, row, &p.rules.cal, &p.rules.limits);
+    p.first.due = row.deadline;
+    row.timeline = Some(evaluation::timeline::encode(&p.first).to_vec());
+    p.hash = chain::link(chain::GENESIS, &p.first);
+    row.last_hash = p.hash.clone();
+    Ok(())
 }
 
 /// Stores one prepared case (number, row, first event) inside the caller's transaction: the
-/// path of public reports, which do not go through the group-commit writer.
-pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(
-    txn: &C,
-    tenant_code: &str,
-    mut p: Prepared,
-) -> Result<case::Model> {
-    let seq = next_numbers(txn, tenant_code, 1).await?;
-    p.row.number = case_number(p.row.created_at, seq.first().copied().unwrap_or_default());
+/// path of public reports, which do not go through the group-commit writer. Numbered from the
+/// same counter as every other channel.
+pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(txn: &C, mut p: Prepared) -> Result<case::Model> {
+    let item = crate::numbering::Item { tenant: p.row.tenant_id, zone: p.rules.zone, created_at: p.row.created_at };
+    let numbered = crate::numbering::number(txn, &[item], true).await?;
+    let Some(n) = numbered.into_iter().next() else {
+        return Err(Error::internal(anyhow::anyhow!("no number for a public report")));
+    };
+    if n.at != p.row.created_at {
+        stamp(&mut p, n.at)?;
+    }
+    p.row.number = n.number;
     case::Entity::insert(case::ActiveModel::from(p.row.clone())).exec_without_returning(txn).await.or_internal()?;
     let event = crate::act::event_row(p.row.tenant_id, p.row.id, &p.first, chain::GENESIS, &p.hash);
     crate::entity::case_event::Entity::insert(event).exec_without_returning(txn).await.or_internal()?;

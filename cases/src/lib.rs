@@ -15,6 +15,7 @@ pub mod entity;
 pub mod feed;
 pub mod history;
 pub mod intake;
+pub mod numbering;
 pub mod overdue;
 pub mod photos;
 pub mod public;
