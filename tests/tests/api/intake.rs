@@ -1,0 +1,129 @@
+//! Intake and numbering over HTTP: case numbers per county without gaps, in creation order and
+//! dated in the county's time zone, shared by the public channel; idempotency keys per (tenant,
+//! user, key) that expire; retried actions; the census check of component reports; 自处置 photos.
+
+use chrono::{DateTime, Utc};
+use reqwest::StatusCode;
+use serde_json::json;
+use tests::{COUNTY_A, COUNTY_B, TestApp, spawn_app};
+
+fn cases_of(county: &str) -> String {
+    format!("/api/v1/tenants/{county}/cases")
+}
+
+/// The centre of a county's first unit grid.
+async fn point_in(app: &TestApp, county: &str, token: &str) -> (f64, f64) {
+    let g = app.get(&format!("/api/v1/tenants/{county}/grids?limit=1"), token).await;
+    let b: Vec<f64> = g.body["items"][0]["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+    ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0)
+}
+
+fn instant(s: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
+}
+
+/// A case number's date and sequence parts.
+fn parts(number: &str) -> (&str, u64) {
+    assert!(number.len() >= 14 && number.bytes().all(|b| b.is_ascii_digit()), "{number}");
+    (&number[..8], number[8..].parse().unwrap())
+}
+
+/// Every case of a county as (created_at, number), oldest first (cases created at the same
+/// instant by their numbers).
+async fn numbers_of(app: &TestApp, county: &str, token: &str) -> Vec<(DateTime<Utc>, String)> {
+    let list = app.get(&format!("{}?limit=200", cases_of(county)), token).await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.text);
+    let mut out: Vec<(DateTime<Utc>, String)> = list.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (instant(c["created_at"].as_str().unwrap()), c["number"].as_str().unwrap().to_owned()))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Two counties reporting at the same time — patrol reports through the group-commit writer and
+/// public reports through their own path, all at once — each number their day 1, 2, …, n with no
+/// gap and no number shared, in the order the cases were created. The day is the county's:
+/// 05:43 in Beijing is 21:43 UTC the day before, and the number carries the Beijing date.
+#[tokio::test]
+async fn two_counties_reporting_at_once_each_number_their_day_from_one_without_gaps() {
+    let app = tests::spawn_with(|s| s.public_reports_per_minute = 100).await;
+    // A day with no demo cases, at 05:43 Beijing time.
+    app.settings.clock.set(instant("2026-12-20T21:43:00Z"));
+    let mut counties = Vec::new();
+    for county in [COUNTY_A, COUNTY_B] {
+        let collector = app.demo(county, "collector").await;
+        let acceptor = app.demo(county, "acceptor").await;
+        let (lon, lat) = point_in(&app, county, &collector).await;
+        counties.push((county, collector, acceptor, lon, lat));
+    }
+    const PATROL: usize = 20;
+    const PUBLIC: usize = 3;
+    let mut sends = Vec::new();
+    for n in 0..PATROL {
+        for (county, collector, _, lon, lat) in &counties {
+            let app = &app;
+            sends.push(Box::pin(async move {
+                let body = json!({"kind": "matter", "class_code": "06010", "description": format!("第{n}处暴露垃圾"), "lon": lon, "lat": lat});
+                let r = app.post(&cases_of(county), collector, body).await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+                (county.to_string(), r.body["number"].as_str().unwrap().to_owned())
+            }) as std::pin::Pin<Box<dyn std::future::Future<Output = (String, String)>>>);
+        }
+    }
+    for n in 0..PUBLIC {
+        for (county, _, _, lon, lat) in &counties {
+            let app = &app;
+            sends.push(Box::pin(async move {
+                let (glon, glat) = spatial::crs::wgs84_to_gcj02(*lon, *lat);
+                let body = json!({"description": format!("市民反映第{n}处垃圾"), "lon": glon, "lat": glat, "crs": "gcj02", "class_code": "06010"});
+                let r = app
+                    .call(reqwest::Method::POST, &format!("/api/v1/public/{county}/reports"), None, Some(body))
+                    .await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+                (county.to_string(), String::new())
+            }));
+        }
+    }
+    let answered = futures_util::future::join_all(sends).await;
+
+    for (county, _, acceptor, _, _) in &counties {
+        let stored = numbers_of(&app, county, acceptor).await;
+        let today: Vec<&(DateTime<Utc>, String)> = stored.iter().filter(|(_, n)| n.starts_with("20261221")).collect();
+        assert_eq!(today.len(), PATROL + PUBLIC, "every report of the 21st (Beijing) carries its date: {stored:?}");
+        assert!(stored.iter().all(|(_, n)| !n.starts_with("20261220")), "no case has the UTC date: {stored:?}");
+        // In creation order the sequence parts are exactly 1..=n.
+        let seqs: Vec<u64> = today.iter().map(|(_, n)| parts(n).1).collect();
+        assert_eq!(seqs, (1..=(PATROL + PUBLIC) as u64).collect::<Vec<_>>(), "{county}: {today:?}");
+        // The answers gave the stored numbers.
+        for (c, number) in answered.iter().filter(|(c, n)| c == county && !n.is_empty()) {
+            assert!(today.iter().any(|(_, n)| n == number), "{c}: {number} not stored");
+        }
+    }
+}
+
+/// Numbers are the same 8 + 6 digits on every backend, and a county's series continues across
+/// channels: a public report takes the next number after the patrol reports before it.
+#[tokio::test]
+async fn the_public_channel_takes_the_next_number_of_the_countys_series() {
+    let app = spawn_app().await;
+    app.settings.clock.set(instant("2026-12-22T02:00:00Z"));
+    let collector = app.demo(COUNTY_A, "collector").await;
+    let (lon, lat) = point_in(&app, COUNTY_A, &collector).await;
+    let patrol = json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat});
+    let first = app.post(&cases_of(COUNTY_A), &collector, patrol.clone()).await;
+    assert_eq!(first.body["number"], "20261222000001", "{}", first.text);
+    let (glon, glat) = spatial::crs::wgs84_to_gcj02(lon, lat);
+    let public = json!({"description": "市民反映垃圾", "lon": glon, "lat": glat, "crs": "gcj02"});
+    let r = app.call(reqwest::Method::POST, &format!("/api/v1/public/{COUNTY_A}/reports"), None, Some(public)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let third = app.post(&cases_of(COUNTY_A), &collector, patrol).await;
+    assert_eq!(third.body["number"], "20261222000003", "the public report took 000002: {}", third.text);
+    let acceptor = app.demo(COUNTY_A, "acceptor").await;
+    let list = app.get(&format!("{}?source=public", cases_of(COUNTY_A)), &acceptor).await;
+    let numbers: Vec<&str> =
+        list.body["items"].as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap()).collect();
+    assert!(numbers.contains(&"20261222000002"), "{}", list.text);
+}
