@@ -6,7 +6,7 @@
 
 use calendar::WorkCalendar;
 use kernel::{Error, Result, Validator};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -19,7 +19,7 @@ use workflow::{Action, Event, Source, chain};
 
 use crate::db::OrInternal;
 use crate::duplicates::{DUPLICATES, DuplicateRule};
-use crate::entity::{case, idempotency_key};
+use crate::entity::case;
 use crate::query::CaseView;
 use crate::recent::RecentCases;
 use inventory::catalog::Kind;
@@ -80,28 +80,33 @@ pub struct Service {
     classes: Cached<(Uuid, Kind, String), bool>,
     writer: crate::writer::Writer,
     recent: Arc<RecentCases>,
-    clock: crate::clock::Clock,
+    keys: crate::idempotency::Keys,
 }
 
 impl Service {
     /// Starts the writer lanes on `writer_db` (needs a tokio runtime); `recent` is the index of
-    /// recent open cases the duplicate search reads and the writer keeps current; `clock` stamps
-    /// new cases.
+    /// recent open cases the duplicate search reads and the writer keeps current; `keys` the
+    /// lifetime of idempotency records and the clock that stamps new cases.
     pub fn start(
         db: DatabaseConnection,
         writer_db: DatabaseConnection,
         versions: tenancy::Versions,
         grids: Arc<GridCache>,
         recent: Arc<RecentCases>,
-        clock: crate::clock::Clock,
+        keys: crate::idempotency::Keys,
     ) -> Self {
-        let writer = crate::writer::Writer::start(writer_db, recent.clone());
-        Self { db, versions, grids, rules: Cached::new(10_000), classes: Cached::new(10_000), writer, recent, clock }
+        let writer = crate::writer::Writer::start(writer_db, recent.clone(), keys.clone());
+        Self { db, versions, grids, rules: Cached::new(10_000), classes: Cached::new(10_000), writer, recent, keys }
     }
 
     /// The clock new cases are stamped with (public reports use it too).
     pub fn clock(&self) -> &crate::clock::Clock {
-        &self.clock
+        self.keys.clock()
+    }
+
+    /// The idempotency records' lifetime (actions and the upkeep's purge use it too).
+    pub fn keys(&self) -> &crate::idempotency::Keys {
+        &self.keys
     }
 
     /// The index of recent open cases (for actions and public reports to keep it current).
@@ -119,10 +124,8 @@ impl Service {
     ) -> Result<Created> {
         let coming = self.writer.expect();
         let hash = request_hash(&input);
-        if let Some(k) = key
-            && (k.is_empty() || k.len() > 128)
-        {
-            return Err(Error::invalid("Idempotency-Key", "must be 1–128 characters"));
+        if let Some(k) = key {
+            crate::idempotency::check_key(k)?;
         }
         let prepared = match self.prepare(authz, scope, &input).await {
             Ok(p) => p,
@@ -131,7 +134,8 @@ impl Service {
             Err(e) => {
                 if let Some(k) = key
                     && let Some(prior) =
-                        replay(&self.db, scope.tenant_id().0, scope.principal().user_id.0, k, &hash).await?
+                        replay(&self.db, scope.tenant_id().0, scope.principal().user_id.0, k, &hash, self.keys.cutoff())
+                            .await?
                 {
                     return Ok(prior);
                 }
@@ -242,7 +246,7 @@ impl Service {
             contact: None,
         };
         let rules = self.rules_of(tenant).await?;
-        prepare(scope.tenant(), &place, Some(user), role, &intake, rules, self.clock.now())
+        prepare(scope.tenant(), &place, Some(user), role, &intake, rules, self.keys.clock().now())
     }
 
     /// The county's calendar, time limits and duplicate rule, parsed once per settings version.
@@ -270,33 +274,21 @@ impl Service {
     }
 }
 
-/// The first answer to an earlier request of the same user with the same key, if there was one.
+/// The first answer to an earlier request of the same user with the same key, if there was one
+/// created after `cutoff` (older records have expired).
 pub(crate) async fn replay<C: sea_orm::ConnectionTrait>(
     db: &C,
     tenant: Uuid,
     user: Uuid,
     key: &str,
     hash: &str,
+    cutoff: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<Created>> {
-    let Some(prior) = idempotency_key::Entity::find()
-        .filter(idempotency_key::Column::TenantId.eq(tenant))
-        .filter(idempotency_key::Column::UserId.eq(user))
-        .filter(idempotency_key::Column::Key.eq(key))
-        .one(db)
-        .await
-        .or_internal()?
-    else {
+    let Some(prior) = crate::idempotency::find(db, tenant, user, key, cutoff).await? else {
         return Ok(None);
     };
-    replayed(&prior, hash).map(Some)
-}
-
-/// The stored first answer, if the request is the same one.
-pub(crate) fn replayed(prior: &idempotency_key::Model, hash: &str) -> Result<Created> {
-    if prior.request_hash != hash {
-        return Err(Error::invalid("Idempotency-Key", "was already used for a different request"));
-    }
-    Ok(Created { status: prior.status as u16, body: prior.response.clone(), replayed: true })
+    let stored = crate::idempotency::answer_of(&prior, hash)?;
+    Ok(Some(Created { status: stored.status, body: stored.body, replayed: true }))
 }
 
 /// What a new case is made of, however it arrived.

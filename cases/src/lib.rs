@@ -14,6 +14,7 @@ pub mod duplicates;
 pub mod entity;
 pub mod feed;
 pub mod history;
+pub mod idempotency;
 pub mod intake;
 pub mod numbering;
 pub mod overdue;

@@ -124,14 +124,14 @@ impl Writer {
     /// Starts the lanes: [`LANES`] on PostgreSQL (a batch is written while the next gathers), one
     /// on SQLite (which has one writer anyway). `db` should be a pool of its own with a connection
     /// per lane, so each lane keeps its prepared statements.
-    pub fn start(db: DatabaseConnection, recent: Arc<RecentCases>) -> Self {
+    pub fn start(db: DatabaseConnection, recent: Arc<RecentCases>, keys: crate::idempotency::Keys) -> Self {
         let (queue, rx) = mpsc::channel::<Queued>(4 * MAX_BATCH);
         let rx = Arc::new(Mutex::new(rx));
         let lanes = if db.get_database_backend() == sea_orm::DbBackend::Postgres { LANES } else { 1 };
         let coming = Arc::new(AtomicUsize::new(0));
         let writing = Arc::new(AtomicUsize::new(0));
         for _ in 0..lanes {
-            let lane_of = Lane { db: db.clone(), recent: recent.clone() };
+            let lane_of = Lane { db: db.clone(), recent: recent.clone(), keys: keys.clone() };
             tokio::spawn(lane(lane_of, rx.clone(), coming.clone(), writing.clone()));
         }
         Self { queue, coming }
@@ -160,6 +160,7 @@ impl Writer {
 struct Lane {
     db: DatabaseConnection,
     recent: Arc<RecentCases>,
+    keys: crate::idempotency::Keys,
 }
 
 /// Whether a lane holding `batch` requests waits for more: some are still coming, or the batch is
@@ -221,8 +222,8 @@ async fn write(lane: &Lane, batch: Vec<Queued>) {
             }
         }
         Err(e) if now.len() == 1 => {
-            if let Some((job, reply)) = now.into_iter().next() {
-                let _ = reply.send(alone_failed(&lane.db, &job, e).await);
+            if let Some((mut job, reply)) = now.into_iter().next() {
+                let _ = reply.send(alone_failed(lane, &mut job, e).await);
             }
         }
         Err(e) => {
@@ -237,15 +238,27 @@ async fn write(lane: &Lane, batch: Vec<Queued>) {
     }
 }
 
-/// A single request failed to write: if its key was stored meanwhile, that is its answer.
-async fn alone_failed(db: &DatabaseConnection, job: &Job, e: Error) -> Result<Created> {
-    if let Some(k) = &job.key
-        && let Some(prior) =
-            crate::intake::replay(db, job.prepared.row.tenant_id, job.user, k, &job.request_hash).await?
-    {
+/// A single request failed to write: if its key was stored meanwhile, that is its answer. If
+/// the key's record has expired but is still there (the upkeep purges every few minutes), the
+/// record no longer counts: it is removed and the request written once more, as a new one.
+async fn alone_failed(lane: &Lane, job: &mut Job, e: Error) -> Result<Created> {
+    let Some(k) = job.key.clone() else { return Err(e) };
+    let (tenant, user) = (job.prepared.row.tenant_id, job.user);
+    let cutoff = lane.keys.cutoff();
+    if let Some(prior) = crate::intake::replay(&lane.db, tenant, user, &k, &job.request_hash, cutoff).await? {
         return Ok(prior);
     }
-    Err(e)
+    if !crate::idempotency::forget_expired(&lane.db, tenant, user, &k, cutoff).await? {
+        return Err(e);
+    }
+    match commit(lane, &mut [job]).await {
+        Ok(answers) => answers.into_iter().next().unwrap_or(Err(e)),
+        // Another request with the key may have been stored meanwhile.
+        Err(again) => match crate::intake::replay(&lane.db, tenant, user, &k, &job.request_hash, cutoff).await? {
+            Some(prior) => Ok(prior),
+            None => Err(again),
+        },
+    }
 }
 
 /// What a batch adds to its jobs' rows: idempotency records and each request's response body.

@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 use tests::{COUNTY_A, COUNTY_B, TestApp, spawn_app};
 
 fn cases_of(county: &str) -> String {
@@ -126,4 +126,135 @@ async fn the_public_channel_takes_the_next_number_of_the_countys_series() {
     let numbers: Vec<&str> =
         list.body["items"].as_array().unwrap().iter().map(|c| c["number"].as_str().unwrap()).collect();
     assert!(numbers.contains(&"20261222000002"), "{}", list.text);
+}
+
+/// A report sent with an Idempotency-Key: status, whether it was replayed, body.
+async fn keyed(app: &TestApp, county: &str, token: &str, key: &str, body: &Value) -> (StatusCode, bool, Value) {
+    let r = app
+        .client
+        .post(format!("{}{}", app.base, cases_of(county)))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let replayed = r.headers().get("idempotent-replayed").is_some_and(|v| v == "true");
+    (r.status(), replayed, r.json().await.unwrap())
+}
+
+/// How many idempotency records hold `key`.
+async fn records_of(app: &TestApp, key: &str) -> i64 {
+    use sea_orm::ConnectionTrait;
+    let db = app.db().await;
+    let backend = db.get_database_backend();
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            backend,
+            match backend {
+                sea_orm::DbBackend::Postgres => "SELECT count(*) AS n FROM idempotency_records WHERE key = $1",
+                _ => "SELECT count(*) AS n FROM idempotency_records WHERE key = ?",
+            },
+            [key.into()],
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<i64>("", "n").unwrap()
+}
+
+/// A key is the sender's own: the same key from another user of the county, or from a user of
+/// another county, is another request — a case of its own, not someone else's answer (nor a 422
+/// because their bodies differ).
+#[tokio::test]
+async fn an_idempotency_key_is_scoped_to_its_tenant_and_user() {
+    let app = spawn_app().await;
+    let collector = app.demo(COUNTY_A, "collector").await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let r = app
+        .post(
+            &format!("/api/v1/tenants/{COUNTY_A}/users"),
+            &admin,
+            json!({"username": "collector2", "display_name": "监督员二", "password": "Second-Collector-2026", "roles": ["collector"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let second = app.login(COUNTY_A, "collector2", "Second-Collector-2026").await;
+    let b_collector = app.demo(COUNTY_B, "collector").await;
+    let (lon, lat) = point_in(&app, COUNTY_A, &collector).await;
+    let (blon, blat) = point_in(&app, COUNTY_B, &b_collector).await;
+    let body = json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat});
+
+    let (status, replayed, first) = keyed(&app, COUNTY_A, &collector, "shared-key", &body).await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, false), "{first}");
+    // Another user of the county, same key, same body: a new case.
+    let (status, replayed, other) = keyed(&app, COUNTY_A, &second, "shared-key", &body).await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, false), "{other}");
+    assert_ne!(other["id"], first["id"]);
+    // … and with another body: still a request of its own, not a reuse of someone else's key.
+    let changed = json!({"kind": "matter", "class_code": "06010", "description": "另一处垃圾", "lon": lon, "lat": lat});
+    let (status, _, third) = keyed(&app, COUNTY_A, &second, "shared-key-2", &changed).await;
+    assert_eq!(status, StatusCode::CREATED, "{third}");
+    let (status, replayed, mine) = keyed(&app, COUNTY_A, &collector, "shared-key-2", &body).await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, false), "{mine}");
+    // A user of another county with the same key.
+    let b_body = json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": blon, "lat": blat});
+    let (status, replayed, b) = keyed(&app, COUNTY_B, &b_collector, "shared-key", &b_body).await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, false), "{b}");
+    // Each sender's retry still gets its own first answer.
+    let (status, replayed, again) = keyed(&app, COUNTY_A, &second, "shared-key", &body).await;
+    assert_eq!((status, replayed, &again["id"]), (StatusCode::CREATED, true, &other["id"]));
+    let (_, replayed, again) = keyed(&app, COUNTY_A, &collector, "shared-key", &body).await;
+    assert_eq!((replayed, &again["id"]), (true, &first["id"]));
+    let (_, replayed, again) = keyed(&app, COUNTY_B, &b_collector, "shared-key", &b_body).await;
+    assert_eq!((replayed, &again["id"]), (true, &b["id"]));
+    // The same user reusing a key for another request is refused, naming the header.
+    let (status, _, refused) = keyed(&app, COUNTY_A, &collector, "shared-key", &changed).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused["errors"][0]["field"], "Idempotency-Key", "{refused}");
+}
+
+/// A key replays its first answer for a day (the default lifetime); after that it is new again —
+/// even before the upkeep has purged the record — and the upkeep purges expired records.
+#[tokio::test]
+async fn idempotency_keys_expire_after_a_day_and_are_purged() {
+    let app = spawn_app().await;
+    assert_eq!(app.settings.idempotency_key_ttl_secs, 24 * 3600, "the default lifetime");
+    let collector = app.demo(COUNTY_A, "collector").await;
+    let (lon, lat) = point_in(&app, COUNTY_A, &collector).await;
+    let body = json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat});
+    let now = Utc::now();
+    app.settings.clock.set(now - chrono::Duration::hours(48));
+    let (status, _, first) = keyed(&app, COUNTY_A, &collector, "retry-me", &body).await;
+    assert_eq!(status, StatusCode::CREATED, "{first}");
+    let (_, kept, _) = keyed(&app, COUNTY_A, &collector, "to-be-purged", &body).await;
+    assert!(!kept);
+    // 23 hours later the key still replays.
+    app.settings.clock.set(now - chrono::Duration::hours(25));
+    let (_, replayed, again) = keyed(&app, COUNTY_A, &collector, "retry-me", &body).await;
+    assert_eq!((replayed, &again["id"]), (true, &first["id"]));
+    // 25 hours later it is a new request: a new case (and another body is no reuse).
+    app.settings.clock.set(now - chrono::Duration::hours(23));
+    let (status, replayed, later) = keyed(&app, COUNTY_A, &collector, "retry-me", &body).await;
+    assert_eq!((status, replayed), (StatusCode::CREATED, false), "{later}");
+    assert_ne!(later["id"], first["id"]);
+    // … whose answer the key now replays.
+    let (_, replayed, again) = keyed(&app, COUNTY_A, &collector, "retry-me", &body).await;
+    assert_eq!((replayed, &again["id"]), (true, &later["id"]));
+    assert_eq!(records_of(&app, "retry-me").await, 1);
+
+    // The upkeep purges expired records (at start, then every ten minutes): a replica starting
+    // now removes the one of `to-be-purged`, written 25 hours before the clock's time.
+    assert_eq!(records_of(&app, "to-be-purged").await, 1);
+    let _replica = app.replica().await;
+    let mut left = 1;
+    for _ in 0..50 {
+        left = records_of(&app, "to-be-purged").await;
+        if left == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(left, 0, "purged");
+    assert_eq!(records_of(&app, "retry-me").await, 1, "an unexpired record is kept");
 }
