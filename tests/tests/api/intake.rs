@@ -258,3 +258,80 @@ async fn idempotency_keys_expire_after_a_day_and_are_purged() {
     assert_eq!(left, 0, "purged");
     assert_eq!(records_of(&app, "retry-me").await, 1, "an unexpired record is kept");
 }
+
+/// An action sent with an Idempotency-Key: status, whether it was replayed, body.
+async fn keyed_action(app: &TestApp, token: &str, case: &str, key: &str, body: &Value) -> (StatusCode, bool, String) {
+    let r = app
+        .client
+        .post(format!("{}{}/{case}/actions", app.base, cases_of(COUNTY_A)))
+        .bearer_auth(token)
+        .header("idempotency-key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    let replayed = r.headers().get("idempotent-replayed").is_some_and(|v| v == "true");
+    (r.status(), replayed, r.text().await.unwrap())
+}
+
+/// A dispatch retried with its Idempotency-Key (the answer was lost on the way) gets the first
+/// answer — same status, same bytes — instead of a 409 because the case is dispatched now; the
+/// same key with another body or on another case is refused; a retry racing its original is
+/// one event.
+#[tokio::test]
+async fn a_retried_action_with_its_key_replays_the_first_answer() {
+    let app = spawn_app().await;
+    let collector = app.demo(COUNTY_A, "collector").await;
+    let acceptor = app.demo(COUNTY_A, "acceptor").await;
+    let dispatcher = app.demo(COUNTY_A, "dispatcher").await;
+    let handler = app.demo(COUNTY_A, "handler").await;
+    let dept = app.get("/api/v1/me", &handler).await.body["user"]["department_id"].as_str().unwrap().to_owned();
+    let (lon, lat) = point_in(&app, COUNTY_A, &collector).await;
+    let mut ids = Vec::new();
+    for _ in 0..3 {
+        let body = json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat});
+        let r = app.post(&cases_of(COUNTY_A), &collector, body).await;
+        let id = r.body["id"].as_str().unwrap().to_owned();
+        for step in [json!({"action": "accept"}), json!({"action": "file", "class_code": "06010"})] {
+            let r = app.post(&format!("{}/{id}/actions", cases_of(COUNTY_A)), &acceptor, step).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        }
+        ids.push(id);
+    }
+    let dispatch = json!({"action": "dispatch", "department": dept});
+
+    let (status, replayed, first) = keyed_action(&app, &dispatcher, &ids[0], "dispatch-1", &dispatch).await;
+    assert_eq!((status, replayed), (StatusCode::OK, false), "{first}");
+    let (status, replayed, again) = keyed_action(&app, &dispatcher, &ids[0], "dispatch-1", &dispatch).await;
+    assert_eq!((status, replayed), (StatusCode::OK, true), "{again}");
+    assert_eq!(again, first, "the first answer, byte for byte");
+    // Without the key the same retry is decided again: the case is dispatched already.
+    let r = app.post(&format!("{}/{}/actions", cases_of(COUNTY_A), ids[0]), &dispatcher, dispatch.clone()).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    // The same key for another request: another body, or another case.
+    let other = json!({"action": "dispatch", "department": uuid::Uuid::nil()});
+    for (case, body) in [(&ids[0], &other), (&ids[1], &dispatch)] {
+        let (status, _, refused) = keyed_action(&app, &dispatcher, case, "dispatch-1", body).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+        let refused: Value = serde_json::from_str(&refused).unwrap();
+        assert_eq!(refused["errors"][0]["field"], "Idempotency-Key", "{refused}");
+    }
+    let state = app.get(&format!("{}/{}", cases_of(COUNTY_A), ids[1]), &dispatcher).await;
+    assert_eq!(state.body["state"], "filed", "the refused request did nothing");
+    // A refused action stores nothing: its key is free for the corrected request.
+    let (status, _, _) = keyed_action(&app, &dispatcher, &ids[1], "dispatch-2", &other).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, replayed, _) = keyed_action(&app, &dispatcher, &ids[1], "dispatch-2", &dispatch).await;
+    assert_eq!((status, replayed), (StatusCode::OK, false));
+
+    // A retry racing its original: both answered 200 with the same case, one event.
+    let sends = (0..4).map(|_| keyed_action(&app, &dispatcher, &ids[2], "dispatch-3", &dispatch));
+    let answers = futures_util::future::join_all(sends).await;
+    for (status, _, body) in &answers {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+    }
+    assert_eq!(answers.iter().filter(|(_, replayed, _)| !replayed).count(), 1, "one decided, the others replayed");
+    let detail = app.get(&format!("{}/{}", cases_of(COUNTY_A), ids[2]), &dispatcher).await;
+    let dispatches = detail.body["timeline"].as_array().unwrap().iter().filter(|e| e["action"] == "dispatch").count();
+    assert_eq!(dispatches, 1, "{}", detail.text);
+}
