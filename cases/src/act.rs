@@ -101,6 +101,15 @@ async fn check_references(
                     format!("{class_code} is not a {} class of the catalogue", kind.as_str()),
                 ));
             }
+            // Filed under another class than its census component's, the case would contradict
+            // the census as a report of that class would (see intake). A component removed from
+            // the census since leaves nothing to contradict.
+            if let Some(id) = &row.component_id
+                && let Ok(c) = inventory::census::query::get(db, scope, id).await
+                && let Some((_, problem)) = crate::intake::contradicts_census(kind, class_code, &c)
+            {
+                return Err(Error::invalid("class_code", problem));
+            }
         }
         _ => {}
     }

@@ -211,6 +211,12 @@ impl Service {
                 let c = inventory::census::query::get(db, scope, id.trim())
                     .await
                     .map_err(|_| Error::invalid("component_id", "no such component in this county's census"))?;
+                // The census says what the component is: a report of another class about it is a
+                // mistake (wrong component picked, or wrong class), and would be dispatched to the
+                // department of the wrong class.
+                if let Some((field, problem)) = contradicts_census(input.kind, &class_code, &c) {
+                    return Err(Error::invalid(field, problem));
+                }
                 let coords = c.location.get("coordinates").cloned().unwrap_or(Value::Null);
                 let first = if coords.get(0).is_some_and(Value::is_number) {
                     coords
@@ -272,6 +278,34 @@ impl Service {
         self.classes.put(key, version, exists);
         Ok(exists)
     }
+}
+
+/// Where and why a report of `kind` and `class_code` about census component `c` contradicts the
+/// census, if it does (the field to name, and the message): a report about a component is a
+/// `component` report (部件) of the component's own class.
+pub(crate) fn contradicts_census(
+    kind: Kind,
+    class_code: &str,
+    c: &inventory::census::query::Component,
+) -> Option<(&'static str, String)> {
+    if kind != Kind::Component {
+        return Some((
+            "kind",
+            format!(
+                "census component {} is a 部件: report it as `component` of its class {}",
+                c.component_id, c.class_code
+            ),
+        ));
+    }
+    (class_code != c.class_code).then(|| {
+        (
+            "class_code",
+            format!(
+                "{class_code} contradicts the census: component {} ({}) is of class {}",
+                c.component_id, c.name, c.class_code
+            ),
+        )
+    })
 }
 
 /// The first answer to an earlier request of the same user with the same key, if there was one

@@ -335,3 +335,64 @@ async fn a_retried_action_with_its_key_replays_the_first_answer() {
     let dispatches = detail.body["timeline"].as_array().unwrap().iter().filter(|e| e["action"] == "dispatch").count();
     assert_eq!(dispatches, 1, "{}", detail.text);
 }
+
+/// A component report names the census component's own class: another class, or an event
+/// (`matter`) report about a component, is refused naming the field; filing the case under
+/// another class later is refused the same way.
+#[tokio::test]
+async fn a_component_report_that_contradicts_the_census_is_refused() {
+    let app = spawn_app().await;
+    let collector = app.demo(COUNTY_A, "collector").await;
+    let acceptor = app.demo(COUNTY_A, "acceptor").await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let comp =
+        app.get(&format!("/api/v1/tenants/{COUNTY_A}/components?limit=1"), &admin).await.body["items"][0].clone();
+    let (id, class) = (comp["component_id"].as_str().unwrap(), comp["class_code"].as_str().unwrap());
+    // Another component class of the catalogue.
+    let catalog = app.get(&format!("/api/v1/tenants/{COUNTY_A}/catalog/classes?kind=component"), &admin).await;
+    let classes: Vec<String> = catalog
+        .body
+        .as_array()
+        .or(catalog.body["items"].as_array())
+        .unwrap_or_else(|| panic!("{}", catalog.text))
+        .iter()
+        .filter_map(|c| c["code"].as_str().map(str::to_owned))
+        .collect();
+    let other = classes.iter().find(|c| c.as_str() != class && c.len() == 5).unwrap_or_else(|| panic!("{classes:?}"));
+
+    let r = app
+        .post(
+            &cases_of(COUNTY_A),
+            &collector,
+            json!({"kind": "component", "class_code": other, "description": "破损", "component_id": id}),
+        )
+        .await;
+    assert_eq!((r.status, r.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["class_code".to_owned()]), "{}", r.text);
+    let detail = r.body["errors"][0]["reason"].as_str().unwrap_or_default();
+    assert!(detail.contains(id) && detail.contains(class), "says what the census holds: {}", r.text);
+    let r = app
+        .post(
+            &cases_of(COUNTY_A),
+            &collector,
+            json!({"kind": "matter", "class_code": "06010", "description": "破损", "component_id": id}),
+        )
+        .await;
+    assert_eq!((r.status, r.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["kind".to_owned()]), "{}", r.text);
+
+    // Its own class is accepted; filing it under another is refused.
+    let r = app
+        .post(
+            &cases_of(COUNTY_A),
+            &collector,
+            json!({"kind": "component", "class_code": class, "description": "破损", "component_id": id}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let case = r.body["id"].as_str().unwrap().to_owned();
+    let act = format!("{}/{case}/actions", cases_of(COUNTY_A));
+    assert_eq!(app.post(&act, &acceptor, json!({"action": "accept"})).await.status, StatusCode::OK);
+    let r = app.post(&act, &acceptor, json!({"action": "file", "class_code": other})).await;
+    assert_eq!(r.fields(), ["class_code"], "{}", r.text);
+    let r = app.post(&act, &acceptor, json!({"action": "file", "class_code": class})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
