@@ -56,6 +56,7 @@ fn build(tenant: &tenancy::TenantRef, s: &Scripted, rules: &Arc<Rules>, index: u
         address: None,
         urgent: false,
         photos: Vec::new(),
+        after_photos: Vec::new(),
         self_handled: s.self_handled,
         contact: None,
     };

@@ -47,13 +47,46 @@ pub struct NewCase {
     pub address: Option<String>,
     #[serde(default)]
     pub urgent: bool,
-    /// Ids of uploaded photos (before photos; for 自处置 also after photos).
+    /// Ids of uploaded photos of the problem as found (for 自处置: before the fix).
     #[serde(default)]
     pub photos: Vec<String>,
     /// 自处置: the collector fixed a minor problem on the spot.
     #[serde(default)]
     pub self_handled: bool,
+    /// 自处置 only: ids of uploaded photos after the fix. Unless the county's `self_handling`
+    /// setting says otherwise, a 自处置 needs photos before (`photos`) and after.
+    // Left out of the request hash when empty, so keys stored before it existed still match.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after_photos: Vec<String>,
 }
+
+/// A county's rule for 自处置 (tenant setting `self_handling`): by default a collector who fixes a
+/// problem on the spot shows it fixed, with photos before and after.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct SelfHandling {
+    /// Whether a 自处置 report needs at least one photo before the fix (`photos`) and one after
+    /// (`after_photos`).
+    pub require_photos: bool,
+}
+
+impl Default for SelfHandling {
+    fn default() -> Self {
+        Self { require_photos: true }
+    }
+}
+
+impl SelfHandling {
+    /// Every problem of the rule, by field (a boolean has none).
+    pub fn validate(&self) -> Result<(), Vec<(String, String)>> {
+        Ok(())
+    }
+}
+
+/// The setting that holds a county's [`SelfHandling`] rule.
+pub const SELF_HANDLING: &str = "self_handling";
+
+/// The most photos a report carries in each of `photos` and `after_photos`.
+pub const MAX_PHOTOS: usize = 20;
 
 /// The response of an intake, with the HTTP status to send (a replay returns the first one).
 /// The body is serialised JSON: the same bytes go to the client and to the idempotency record.
@@ -175,8 +208,25 @@ impl Service {
         {
             v.add("address", "must be at most 256 characters");
         }
-        if input.photos.len() > 20 {
-            v.add("photos", "at most 20 photos");
+        if input.photos.len() > MAX_PHOTOS {
+            v.add("photos", format!("at most {MAX_PHOTOS} photos"));
+        }
+        if input.after_photos.len() > MAX_PHOTOS {
+            v.add("after_photos", format!("at most {MAX_PHOTOS} photos"));
+        }
+        let rules = self.rules_of(tenant).await?;
+        if input.self_handled {
+            if rules.self_handling.require_photos {
+                // 自处置 closes without anyone else seeing the problem: the photos are the proof.
+                if input.photos.is_empty() {
+                    v.add("photos", "自处置 (self_handled) needs at least one photo before the fix");
+                }
+                if input.after_photos.is_empty() {
+                    v.add("after_photos", "自处置 (self_handled) needs at least one photo after the fix");
+                }
+            }
+        } else if !input.after_photos.is_empty() {
+            v.add("after_photos", "only a 自处置 (self_handled) report has photos after a fix");
         }
         let role = match (source, input.self_handled) {
             (Source::Patrol, _) if is_collector => "collector",
@@ -234,8 +284,13 @@ impl Service {
             },
         };
         let place = locate(db, &self.grids, scope.tenant(), lon, lat).await?;
-        if !input.photos.is_empty() {
-            crate::photos::check_ids(db, tenant, &input.photos).await?;
+        if !input.photos.is_empty() || !input.after_photos.is_empty() {
+            crate::photos::check_fields(
+                db,
+                tenant,
+                &[("photos", &input.photos), ("after_photos", &input.after_photos)],
+            )
+            .await?;
         }
         let intake = Intake {
             source,
@@ -248,10 +303,10 @@ impl Service {
             address: input.address.clone(),
             urgent: input.urgent,
             photos: input.photos.clone(),
+            after_photos: input.after_photos.clone(),
             self_handled: input.self_handled,
             contact: None,
         };
-        let rules = self.rules_of(tenant).await?;
         prepare(scope.tenant(), &place, Some(user), role, &intake, rules, self.keys.clock().now())
     }
 
@@ -263,7 +318,8 @@ impl Service {
         }
         let (cal, limits) = crate::clock::load(&self.db, tenant).await?;
         let duplicates = crate::settings::get(&self.db, tenant, DUPLICATES).await?.unwrap_or_default();
-        let rules = Arc::new(Rules::new(cal, limits, duplicates));
+        let self_handling = crate::settings::get(&self.db, tenant, SELF_HANDLING).await?.unwrap_or_default();
+        let rules = Arc::new(Rules { self_handling, ..Rules::new(cal, limits, duplicates) });
         self.rules.put(tenant, version, rules.clone());
         Ok(rules)
     }
@@ -340,6 +396,8 @@ pub(crate) struct Intake {
     pub address: Option<String>,
     pub urgent: bool,
     pub photos: Vec<String>,
+    /// 自处置: photos after the fix.
+    pub after_photos: Vec<String>,
     pub self_handled: bool,
     /// A public reporter's contact (personal: never shown publicly).
     pub contact: Option<String>,
@@ -368,12 +426,14 @@ pub(crate) struct Rules {
     pub duplicates: DuplicateRule,
     /// The calendar's zone, parsed once: the date of the county's case numbers.
     pub zone: chrono_tz::Tz,
+    /// Whether 自处置 needs photos before and after.
+    pub self_handling: SelfHandling,
 }
 
 impl Rules {
     pub fn new(cal: WorkCalendar, limits: crate::clock::TimeLimits, duplicates: DuplicateRule) -> Self {
         let zone = crate::clock::zone_of(&cal);
-        Self { cal, limits, duplicates, zone }
+        Self { cal, limits, duplicates, zone, self_handling: SelfHandling::default() }
     }
 }
 
@@ -399,11 +459,16 @@ pub(crate) fn prepare(
     rules: Arc<Rules>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Prepared> {
-    let payload = json!({
+    let mut payload = json!({
         "source": intake.source, "kind": intake.kind, "class_code": intake.class_code, "description": intake.description,
         "lon": intake.lon, "lat": intake.lat, "grid_code": place.code, "component_id": intake.component_id,
         "urgent": intake.urgent, "photos": intake.photos, "address": intake.address, "contact": intake.contact,
     });
+    if !intake.after_photos.is_empty()
+        && let Some(p) = payload.as_object_mut()
+    {
+        p.insert("after_photos".to_owned(), json!(intake.after_photos));
+    }
     let first = Event {
         seq: 1,
         action: if intake.self_handled { Action::SelfHandle } else { Action::Report },

@@ -107,6 +107,7 @@ pub async fn report(
         address: input.address,
         urgent: false,
         photos: input.photos,
+        after_photos: Vec::new(),
         self_handled: false,
         contact: input.contact.filter(|c| !c.trim().is_empty()),
     };

@@ -396,3 +396,81 @@ async fn a_component_report_that_contradicts_the_census_is_refused() {
     let r = app.post(&act, &acceptor, json!({"action": "file", "class_code": class})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 }
+
+/// Uploads a (tiny) PNG as `token`; returns its id.
+async fn photo(app: &TestApp, county: &str, token: &str, tag: &str) -> String {
+    let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
+    bytes.extend_from_slice(tag.as_bytes());
+    let r = app
+        .client
+        .post(format!("{}/api/v1/tenants/{county}/photos", app.base))
+        .bearer_auth(token)
+        .body(bytes)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+/// 自处置 closes a case nobody else saw: by default it needs photos before and after the fix,
+/// each missing list named; a county may waive that in its `self_handling` setting.
+#[tokio::test]
+async fn self_handling_needs_before_and_after_photos_unless_the_county_waives_them() {
+    let app = spawn_app().await;
+    let collector = app.demo(COUNTY_A, "collector").await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (lon, lat) = point_in(&app, COUNTY_A, &collector).await;
+    let fixed = |extra: Value| {
+        let mut body = json!({"kind": "matter", "class_code": "06012", "description": "路面有杂物，已清理", "lon": lon, "lat": lat, "self_handled": true});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        body
+    };
+    let settings = format!("/api/v1/tenants/{COUNTY_A}/settings/self-handling");
+    assert_eq!(app.get(&settings, &admin).await.body, json!({"require_photos": true}), "required by default");
+
+    let r = app.post(&cases_of(COUNTY_A), &collector, fixed(json!({}))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.fields(), ["photos", "after_photos"], "{}", r.text);
+    let before = photo(&app, COUNTY_A, &collector, "before").await;
+    let after = photo(&app, COUNTY_A, &collector, "after").await;
+    let r = app.post(&cases_of(COUNTY_A), &collector, fixed(json!({"photos": [before]}))).await;
+    assert_eq!(r.fields(), ["after_photos"], "{}", r.text);
+    let r = app.post(&cases_of(COUNTY_A), &collector, fixed(json!({"after_photos": [after]}))).await;
+    assert_eq!(r.fields(), ["photos"], "{}", r.text);
+    let r = app
+        .post(&cases_of(COUNTY_A), &collector, fixed(json!({"photos": [before], "after_photos": ["not-a-photo"]})))
+        .await;
+    assert_eq!(r.fields(), ["after_photos[0]"], "{}", r.text);
+    // After photos belong to a 自处置 only.
+    let report = json!({"kind": "matter", "class_code": "06012", "description": "路面有杂物", "lon": lon, "lat": lat, "after_photos": [after]});
+    let r = app.post(&cases_of(COUNTY_A), &collector, report).await;
+    assert_eq!(r.fields(), ["after_photos"], "{}", r.text);
+
+    let r =
+        app.post(&cases_of(COUNTY_A), &collector, fixed(json!({"photos": [before], "after_photos": [after]}))).await;
+    assert_eq!((r.status, r.body["state"].as_str()), (StatusCode::CREATED, Some("self_handled")), "{}", r.text);
+    let id = r.body["id"].as_str().unwrap().to_owned();
+    // The after photo is served through the case, like the before photo.
+    let acceptor = app.demo(COUNTY_A, "acceptor").await;
+    for p in [&before, &after] {
+        let r = app.get(&format!("{}/{id}/photos/{p}", cases_of(COUNTY_A)), &acceptor).await;
+        assert_eq!(r.status, StatusCode::OK, "{p}: {}", r.text);
+    }
+
+    // The county waives the photos: a 自处置 without them is accepted (a collector cannot do it).
+    let r = app.put(&settings, &collector, json!({"require_photos": false})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let r = app.put(&settings, &admin, json!({"require_photos": "no"})).await;
+    assert_eq!(r.fields(), ["require_photos"], "{}", r.text);
+    let r = app.put(&settings, &admin, json!({"require_photos": false})).await;
+    assert_eq!((r.status, &r.body), (StatusCode::OK, &json!({"require_photos": false})), "{}", r.text);
+    let r = app.post(&cases_of(COUNTY_A), &collector, fixed(json!({}))).await;
+    assert_eq!((r.status, r.body["state"].as_str()), (StatusCode::CREATED, Some("self_handled")), "{}", r.text);
+    // Another county keeps the default.
+    let b_collector = app.demo(COUNTY_B, "collector").await;
+    let (blon, blat) = point_in(&app, COUNTY_B, &b_collector).await;
+    let body = json!({"kind": "matter", "class_code": "06012", "description": "路面有杂物，已清理", "lon": blon, "lat": blat, "self_handled": true});
+    let r = app.post(&cases_of(COUNTY_B), &b_collector, body).await;
+    assert_eq!(r.fields(), ["photos", "after_photos"], "{}", r.text);
+}
