@@ -51,6 +51,9 @@ pub struct Settings {
     pub login_failure_window_secs: i64,
     /// How long audit records are kept (at least 184 days: six months, 网络安全法).
     pub audit_retention_days: i64,
+    /// How long the first answer to a request with an `Idempotency-Key` is kept for its retries
+    /// (after it, the key is new again).
+    pub idempotency_key_ttl_secs: i64,
     /// Password of the platform administrator created on an empty database (random if unset).
     pub admin_password: Option<Secret>,
     /// Seed the demo organisation on start-up.
@@ -81,6 +84,10 @@ pub struct Settings {
     pub s3_secret_key: Option<Secret>,
     /// Path-style object URLs (`endpoint/bucket/key`); `false` for virtual-host style.
     pub s3_path_style: bool,
+    /// The clock new cases are stamped with: the system clock. Not a configuration key — tests
+    /// shift it to see what a report at a given hour gets.
+    #[serde(skip)]
+    pub clock: cases::clock::Clock,
 }
 
 impl Default for Settings {
@@ -99,6 +106,7 @@ impl Default for Settings {
             login_max_failures_per_source: 50,
             login_failure_window_secs: 900,
             audit_retention_days: tenancy::audit::MIN_RETENTION_DAYS,
+            idempotency_key_ttl_secs: cases::idempotency::DEFAULT_TTL_SECS,
             admin_password: None,
             demo: false,
             demo_password: None,
@@ -115,6 +123,7 @@ impl Default for Settings {
             s3_access_key: None,
             s3_secret_key: None,
             s3_path_style: true,
+            clock: cases::clock::Clock::system(),
         }
     }
 }
@@ -155,6 +164,9 @@ impl Settings {
                 "audit_retention_days must be at least {} (six months)",
                 tenancy::audit::MIN_RETENTION_DAYS
             ));
+        }
+        if self.idempotency_key_ttl_secs < 60 || self.idempotency_key_ttl_secs > 30 * 24 * 3600 {
+            return Err("idempotency_key_ttl_secs must be between 60 and 2592000 (30 days)".into());
         }
         if self.public_reports_per_minute == 0 {
             return Err("public_reports_per_minute must be at least 1".into());

@@ -150,8 +150,14 @@ impl Application {
         let grids = Arc::new(inventory::grid_cache::GridCache::new(versions.clone()));
         let writer_db = connect_writer(&settings, &db).await?;
         let recent = Arc::new(cases::recent::RecentCases::load(&db).await.map_err(describe)?);
-        let intake =
-            Arc::new(cases::intake::Service::start(db.clone(), writer_db, versions.clone(), grids.clone(), recent));
+        let intake = Arc::new(cases::intake::Service::start(
+            db.clone(),
+            writer_db,
+            versions.clone(),
+            grids.clone(),
+            recent,
+            cases::idempotency::Keys::new(settings.idempotency_key_ttl_secs, settings.clock.clone()),
+        ));
         let photos = match settings.s3() {
             Some(s3) => cases::storage::PhotoStore::s3(&s3).map_err(describe)?,
             None => cases::storage::PhotoStore::disk(&settings.data_dir),
@@ -205,7 +211,8 @@ fn describe(e: Error) -> anyhow::Error {
 }
 
 /// Periodic work: pick up other replicas' changes (version counters, policies, cases for the
-/// duplicate search), mark overdue cases, purge expired login data and old audit records.
+/// duplicate search), mark overdue cases, purge expired login data, idempotency records (at
+/// start and every ten minutes) and old audit records.
 async fn upkeep(state: AppState) {
     let mut ticks: u64 = 0;
     let mut interval = tokio::time::interval(tenancy::Versions::POLL_INTERVAL);
@@ -239,6 +246,13 @@ async fn upkeep(state: AppState) {
             && let Err(e) = tenancy::session::purge_expired(&state.db, &state.auth).await
         {
             tracing::warn!(error = %e, "purging expired sessions failed");
+        }
+        if ticks == 1 || ticks.is_multiple_of(600 * per_second) {
+            match cases::idempotency::purge(&state.db, state.intake.keys()).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(records = n, "expired idempotency records purged"),
+                Err(e) => tracing::warn!(error = %e, "purging expired idempotency records failed"),
+            }
         }
         if ticks.is_multiple_of(600 * per_second) {
             match tenancy::audit::purge(&state.db, state.audit_retention_days).await {

@@ -101,6 +101,15 @@ async fn check_references(
                     format!("{class_code} is not a {} class of the catalogue", kind.as_str()),
                 ));
             }
+            // Filed under another class than its census component's, the case would contradict
+            // the census as a report of that class would (see intake). A component removed from
+            // the census since leaves nothing to contradict.
+            if let Some(id) = &row.component_id
+                && let Ok(c) = inventory::census::query::get(db, scope, id).await
+                && let Some((_, problem)) = crate::intake::contradicts_census(kind, class_code, &c)
+            {
+                return Err(Error::invalid("class_code", problem));
+            }
         }
         _ => {}
     }
@@ -117,14 +126,97 @@ pub async fn act(
     actor: &Actor,
     command: Command,
 ) -> Result<CaseView> {
+    let (view, _) = decide_and_append(db, recent, scope, case_id, actor, &command, None).await?;
+    Ok(view)
+}
+
+/// The answer to an action sent with an `Idempotency-Key`: the case after it as JSON (the same
+/// bytes the record keeps), and whether it is the stored answer of an earlier request.
+#[derive(Debug, Clone)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub replayed: bool,
+}
+
+/// [`act`] with an `Idempotency-Key`: a retried action (the same key, case and command) gets the
+/// first answer — status and body — instead of a 409 because the case has moved on; the same key
+/// with another case or command is refused (422 naming `Idempotency-Key`). The record is stored in
+/// the transaction of the event, so an answer is kept exactly when the action took effect; a
+/// refused action stores nothing, and its retry is decided again.
+#[allow(clippy::too_many_arguments)]
+pub async fn act_keyed(
+    db: &DatabaseConnection,
+    recent: &RecentCases,
+    keys: &crate::idempotency::Keys,
+    scope: &TenantScope,
+    case_id: Uuid,
+    actor: &Actor,
+    command: Command,
+    key: &str,
+) -> Result<Answer> {
+    crate::idempotency::check_key(key)?;
+    let (tenant, user) = (scope.tenant_id().0, scope.principal().user_id.0);
+    let hash = request_hash(case_id, &command);
+    let replay = || async {
+        let prior = crate::idempotency::find(db, tenant, user, key, keys.cutoff()).await?;
+        prior
+            .map(|p| {
+                crate::idempotency::answer_of(&p, &hash).map(|s| Answer {
+                    status: s.status,
+                    body: s.body,
+                    replayed: true,
+                })
+            })
+            .transpose()
+    };
+    if let Some(answer) = replay().await? {
+        return Ok(answer);
+    }
+    let pending = Pending { tenant, user, key, hash: hash.clone(), keys };
+    match decide_and_append(db, recent, scope, case_id, actor, &command, Some(pending)).await {
+        Ok((_, body)) => Ok(Answer { status: 200, body: body.unwrap_or_default(), replayed: false }),
+        // A retry racing its original: the original's event or record came first.
+        Err(e) => match replay().await? {
+            Some(answer) => Ok(answer),
+            None => Err(e),
+        },
+    }
+}
+
+/// What identifies an action request: the case and the command.
+fn request_hash(case_id: Uuid, command: &Command) -> String {
+    use sha2::Digest;
+    let body = serde_json::to_string(command).unwrap_or_default();
+    hex::encode(sha2::Sha256::digest(format!("actions\n{case_id}\n{body}").as_bytes()))
+}
+
+/// An idempotency record to store with the action's event.
+struct Pending<'a> {
+    tenant: Uuid,
+    user: Uuid,
+    key: &'a str,
+    hash: String,
+    keys: &'a crate::idempotency::Keys,
+}
+
+async fn decide_and_append(
+    db: &DatabaseConnection,
+    recent: &RecentCases,
+    scope: &TenantScope,
+    case_id: Uuid,
+    actor: &Actor,
+    command: &Command,
+    pending: Option<Pending<'_>>,
+) -> Result<(CaseView, Option<String>)> {
     let row = find_visible(db, scope, actor, case_id).await?;
-    check_references(db, scope, &row, &command).await?;
+    check_references(db, scope, &row, command).await?;
     let projection: workflow::Case = serde_json::from_str(&row.projection).map_err(Error::internal)?;
     let now = crate::now();
-    let event = workflow::decide(&projection, actor, &command, now).map_err(crate::refusal)?;
-    let (saved, view) = append(db, Some(recent.replica()), row, projection, event).await?;
+    let event = workflow::decide(&projection, actor, command, now).map_err(crate::refusal)?;
+    let (saved, view, body) = append_recorded(db, Some(recent.replica()), row, projection, event, pending).await?;
     recent.record([Nearby::from(&saved)]);
-    Ok(view)
+    Ok((view, body))
 }
 
 /// Appends a decided event and updates the projection row, stamped with the writing server
@@ -134,8 +226,22 @@ pub(crate) async fn append(
     replica: Option<Uuid>,
     row: case::Model,
     projection: workflow::Case,
-    mut event: Event,
+    event: Event,
 ) -> Result<(case::Model, CaseView)> {
+    let (saved, view, _) = append_recorded(db, replica, row, projection, event, None).await?;
+    Ok((saved, view))
+}
+
+/// [`append`], and with `pending` the idempotency record of the request in the same transaction;
+/// then also the view as stored in it (JSON).
+async fn append_recorded(
+    db: &DatabaseConnection,
+    replica: Option<Uuid>,
+    row: case::Model,
+    projection: workflow::Case,
+    mut event: Event,
+    pending: Option<Pending<'_>>,
+) -> Result<(case::Model, CaseView, Option<String>)> {
     let next = workflow::apply(projection, &event);
     // Read before the transaction: a write holds one connection, never two.
     let (cal, limits) = crate::clock::load(db, row.tenant_id).await?;
@@ -166,7 +272,30 @@ pub(crate) async fn append(
     am.updated_at = Set(event.at);
     am.replica = Set(replica);
     let saved = case::Entity::update(am).exec(&txn).await.or_internal()?;
-    txn.commit().await.or_internal()?;
     let view = CaseView::from_row(&saved)?.with_clock(&saved, &cal, &limits, crate::now());
-    Ok((saved, view))
+    let body = match pending {
+        Some(p) => {
+            let body = serde_json::to_string(&view).map_err(Error::internal)?;
+            let cutoff = p.keys.cutoff();
+            // An expired record of the key (not purged yet) no longer counts.
+            crate::idempotency::forget_expired(&txn, p.tenant, p.user, p.key, cutoff).await?;
+            crate::idempotency::store(
+                &txn,
+                crate::entity::idempotency_key::Model {
+                    tenant_id: p.tenant,
+                    user_id: p.user,
+                    key: p.key.to_owned(),
+                    request_hash: p.hash,
+                    status: 200,
+                    response: body.clone(),
+                    created_at: p.keys.clock().now(),
+                },
+            )
+            .await?;
+            Some(body)
+        }
+        None => None,
+    };
+    txn.commit().await.or_internal()?;
+    Ok((saved, view, body))
 }

@@ -228,3 +228,45 @@ pub fn deadline_of(
 ) -> Option<DateTime<Utc>> {
     stage(p, row, limits, cal).and_then(|s| deadline(&s, cal))
 }
+
+/// The clock new cases are stamped with: the system clock, or — for tests of what happens at a
+/// given hour — the system clock shifted so that it reads a chosen instant now (and runs on from
+/// there). Clones share the shift.
+#[derive(Debug, Clone, Default)]
+pub struct Clock {
+    shift_us: std::sync::Arc<std::sync::atomic::AtomicI64>,
+}
+
+impl Clock {
+    /// The system clock.
+    pub fn system() -> Self {
+        Self::default()
+    }
+
+    /// A clock that reads `at` now.
+    pub fn starting_at(at: DateTime<Utc>) -> Self {
+        let clock = Self::default();
+        clock.set(at);
+        clock
+    }
+
+    /// Shifts the clock (and its clones) so that it reads `at` now.
+    pub fn set(&self, at: DateTime<Utc>) {
+        let shift = (at - Utc::now()).num_microseconds().unwrap_or_default();
+        self.shift_us.store(shift, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// The time, truncated to microseconds: PostgreSQL keeps no finer, and the hash of an event
+    /// must survive the round trip through storage.
+    pub fn now(&self) -> DateTime<Utc> {
+        let shift = self.shift_us.load(std::sync::atomic::Ordering::Relaxed);
+        let now = crate::now();
+        if shift == 0 { now } else { now + chrono::TimeDelta::microseconds(shift) }
+    }
+}
+
+/// The time zone a county's calendar names (Asia/Shanghai when it names none the server knows):
+/// the zone of its working hours, and of the dates in its case numbers.
+pub fn zone_of(cal: &WorkCalendar) -> chrono_tz::Tz {
+    cal.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai)
+}

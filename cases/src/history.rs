@@ -18,7 +18,7 @@ use workflow::{Actor, Command, Refusal, Source, chain};
 use crate::db::OrInternal;
 use crate::duplicates::DuplicateRule;
 use crate::entity::{case, case_event};
-use crate::intake::{Intake, Rules, case_number, next_numbers, prepare};
+use crate::intake::{Intake, Rules, prepare};
 
 /// One case to write: the report, then each step at its time.
 #[derive(Debug, Clone)]
@@ -56,6 +56,7 @@ fn build(tenant: &tenancy::TenantRef, s: &Scripted, rules: &Arc<Rules>, index: u
         address: None,
         urgent: false,
         photos: Vec::new(),
+        after_photos: Vec::new(),
         self_handled: s.self_handled,
         contact: None,
     };
@@ -101,12 +102,17 @@ fn build(tenant: &tenancy::TenantRef, s: &Scripted, rules: &Arc<Rules>, index: u
 /// Writes the scripted cases of one county in one transaction; returns their ids in order.
 pub async fn write(db: &DatabaseConnection, tenant: &tenancy::TenantRef, scripts: &[Scripted]) -> Result<Vec<Uuid>> {
     let (cal, limits) = crate::clock::load(db, tenant.id.0).await?;
-    let rules = Arc::new(Rules { cal, limits, duplicates: DuplicateRule::default() });
+    let rules = Arc::new(Rules::new(cal, limits, DuplicateRule::default()));
     let mut built = scripts.iter().enumerate().map(|(i, s)| build(tenant, s, &rules, i)).collect::<Result<Vec<_>>>()?;
     let txn = db.begin().await.or_internal()?;
-    let numbers = next_numbers(&txn, tenant.code.as_str(), built.len()).await?;
+    // Numbered like live reports, in the order of their (given) times, which are kept.
+    let items: Vec<crate::numbering::Item> = built
+        .iter()
+        .map(|b| crate::numbering::Item { tenant: tenant.id.0, zone: rules.zone, created_at: b.row.created_at })
+        .collect();
+    let numbers = crate::numbering::number(&txn, &items, false).await?;
     for (b, n) in built.iter_mut().zip(numbers) {
-        b.row.number = case_number(b.row.created_at, n);
+        b.row.number = n.number;
     }
     // Bounded by the parameters one statement may bind (SQLite: 32,766; PostgreSQL: 65,535).
     for chunk in built.chunks(500) {

@@ -6,7 +6,7 @@
 
 use calendar::WorkCalendar;
 use kernel::{Error, Result, Validator};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{DatabaseConnection, EntityTrait};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
@@ -19,7 +19,7 @@ use workflow::{Action, Event, Source, chain};
 
 use crate::db::OrInternal;
 use crate::duplicates::{DUPLICATES, DuplicateRule};
-use crate::entity::{case, idempotency_key};
+use crate::entity::case;
 use crate::query::CaseView;
 use crate::recent::RecentCases;
 use inventory::catalog::Kind;
@@ -47,13 +47,46 @@ pub struct NewCase {
     pub address: Option<String>,
     #[serde(default)]
     pub urgent: bool,
-    /// Ids of uploaded photos (before photos; for 自处置 also after photos).
+    /// Ids of uploaded photos of the problem as found (for 自处置: before the fix).
     #[serde(default)]
     pub photos: Vec<String>,
     /// 自处置: the collector fixed a minor problem on the spot.
     #[serde(default)]
     pub self_handled: bool,
+    /// 自处置 only: ids of uploaded photos after the fix. Unless the county's `self_handling`
+    /// setting says otherwise, a 自处置 needs photos before (`photos`) and after.
+    // Left out of the request hash when empty, so keys stored before it existed still match.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub after_photos: Vec<String>,
 }
+
+/// A county's rule for 自处置 (tenant setting `self_handling`): by default a collector who fixes a
+/// problem on the spot shows it fixed, with photos before and after.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+pub struct SelfHandling {
+    /// Whether a 自处置 report needs at least one photo before the fix (`photos`) and one after
+    /// (`after_photos`).
+    pub require_photos: bool,
+}
+
+impl Default for SelfHandling {
+    fn default() -> Self {
+        Self { require_photos: true }
+    }
+}
+
+impl SelfHandling {
+    /// Every problem of the rule, by field (a boolean has none).
+    pub fn validate(&self) -> Result<(), Vec<(String, String)>> {
+        Ok(())
+    }
+}
+
+/// The setting that holds a county's [`SelfHandling`] rule.
+pub const SELF_HANDLING: &str = "self_handling";
+
+/// The most photos a report carries in each of `photos` and `after_photos`.
+pub const MAX_PHOTOS: usize = 20;
 
 /// The response of an intake, with the HTTP status to send (a replay returns the first one).
 /// The body is serialised JSON: the same bytes go to the client and to the idempotency record.
@@ -80,20 +113,33 @@ pub struct Service {
     classes: Cached<(Uuid, Kind, String), bool>,
     writer: crate::writer::Writer,
     recent: Arc<RecentCases>,
+    keys: crate::idempotency::Keys,
 }
 
 impl Service {
     /// Starts the writer lanes on `writer_db` (needs a tokio runtime); `recent` is the index of
-    /// recent open cases the duplicate search reads and the writer keeps current.
+    /// recent open cases the duplicate search reads and the writer keeps current; `keys` the
+    /// lifetime of idempotency records and the clock that stamps new cases.
     pub fn start(
         db: DatabaseConnection,
         writer_db: DatabaseConnection,
         versions: tenancy::Versions,
         grids: Arc<GridCache>,
         recent: Arc<RecentCases>,
+        keys: crate::idempotency::Keys,
     ) -> Self {
-        let writer = crate::writer::Writer::start(writer_db, recent.clone());
-        Self { db, versions, grids, rules: Cached::new(10_000), classes: Cached::new(10_000), writer, recent }
+        let writer = crate::writer::Writer::start(writer_db, recent.clone(), keys.clone());
+        Self { db, versions, grids, rules: Cached::new(10_000), classes: Cached::new(10_000), writer, recent, keys }
+    }
+
+    /// The clock new cases are stamped with (public reports use it too).
+    pub fn clock(&self) -> &crate::clock::Clock {
+        self.keys.clock()
+    }
+
+    /// The idempotency records' lifetime (actions and the upkeep's purge use it too).
+    pub fn keys(&self) -> &crate::idempotency::Keys {
+        &self.keys
     }
 
     /// The index of recent open cases (for actions and public reports to keep it current).
@@ -111,10 +157,8 @@ impl Service {
     ) -> Result<Created> {
         let coming = self.writer.expect();
         let hash = request_hash(&input);
-        if let Some(k) = key
-            && (k.is_empty() || k.len() > 128)
-        {
-            return Err(Error::invalid("Idempotency-Key", "must be 1–128 characters"));
+        if let Some(k) = key {
+            crate::idempotency::check_key(k)?;
         }
         let prepared = match self.prepare(authz, scope, &input).await {
             Ok(p) => p,
@@ -122,7 +166,9 @@ impl Service {
             // request would be refused now.
             Err(e) => {
                 if let Some(k) = key
-                    && let Some(prior) = replay(&self.db, scope.tenant_id().0, k, &hash).await?
+                    && let Some(prior) =
+                        replay(&self.db, scope.tenant_id().0, scope.principal().user_id.0, k, &hash, self.keys.cutoff())
+                            .await?
                 {
                     return Ok(prior);
                 }
@@ -133,7 +179,7 @@ impl Service {
         let created = self
             .writer
             .submit(
-                crate::writer::Job::new(prepared, scope.tenant().code.to_string(), key.map(str::to_owned), hash),
+                crate::writer::Job::new(prepared, scope.principal().user_id.0, key.map(str::to_owned), hash),
                 coming,
             )
             .await?;
@@ -162,8 +208,25 @@ impl Service {
         {
             v.add("address", "must be at most 256 characters");
         }
-        if input.photos.len() > 20 {
-            v.add("photos", "at most 20 photos");
+        if input.photos.len() > MAX_PHOTOS {
+            v.add("photos", format!("at most {MAX_PHOTOS} photos"));
+        }
+        if input.after_photos.len() > MAX_PHOTOS {
+            v.add("after_photos", format!("at most {MAX_PHOTOS} photos"));
+        }
+        let rules = self.rules_of(tenant).await?;
+        if input.self_handled {
+            if rules.self_handling.require_photos {
+                // 自处置 closes without anyone else seeing the problem: the photos are the proof.
+                if input.photos.is_empty() {
+                    v.add("photos", "自处置 (self_handled) needs at least one photo before the fix");
+                }
+                if input.after_photos.is_empty() {
+                    v.add("after_photos", "自处置 (self_handled) needs at least one photo after the fix");
+                }
+            }
+        } else if !input.after_photos.is_empty() {
+            v.add("after_photos", "only a 自处置 (self_handled) report has photos after a fix");
         }
         let role = match (source, input.self_handled) {
             (Source::Patrol, _) if is_collector => "collector",
@@ -198,6 +261,12 @@ impl Service {
                 let c = inventory::census::query::get(db, scope, id.trim())
                     .await
                     .map_err(|_| Error::invalid("component_id", "no such component in this county's census"))?;
+                // The census says what the component is: a report of another class about it is a
+                // mistake (wrong component picked, or wrong class), and would be dispatched to the
+                // department of the wrong class.
+                if let Some((field, problem)) = contradicts_census(input.kind, &class_code, &c) {
+                    return Err(Error::invalid(field, problem));
+                }
                 let coords = c.location.get("coordinates").cloned().unwrap_or(Value::Null);
                 let first = if coords.get(0).is_some_and(Value::is_number) {
                     coords
@@ -215,8 +284,13 @@ impl Service {
             },
         };
         let place = locate(db, &self.grids, scope.tenant(), lon, lat).await?;
-        if !input.photos.is_empty() {
-            crate::photos::check_ids(db, tenant, &input.photos).await?;
+        if !input.photos.is_empty() || !input.after_photos.is_empty() {
+            crate::photos::check_fields(
+                db,
+                tenant,
+                &[("photos", &input.photos), ("after_photos", &input.after_photos)],
+            )
+            .await?;
         }
         let intake = Intake {
             source,
@@ -229,11 +303,11 @@ impl Service {
             address: input.address.clone(),
             urgent: input.urgent,
             photos: input.photos.clone(),
+            after_photos: input.after_photos.clone(),
             self_handled: input.self_handled,
             contact: None,
         };
-        let rules = self.rules_of(tenant).await?;
-        prepare(scope.tenant(), &place, Some(user), role, &intake, rules, crate::now())
+        prepare(scope.tenant(), &place, Some(user), role, &intake, rules, self.keys.clock().now())
     }
 
     /// The county's calendar, time limits and duplicate rule, parsed once per settings version.
@@ -244,7 +318,8 @@ impl Service {
         }
         let (cal, limits) = crate::clock::load(&self.db, tenant).await?;
         let duplicates = crate::settings::get(&self.db, tenant, DUPLICATES).await?.unwrap_or_default();
-        let rules = Arc::new(Rules { cal, limits, duplicates });
+        let self_handling = crate::settings::get(&self.db, tenant, SELF_HANDLING).await?.unwrap_or_default();
+        let rules = Arc::new(Rules { self_handling, ..Rules::new(cal, limits, duplicates) });
         self.rules.put(tenant, version, rules.clone());
         Ok(rules)
     }
@@ -261,31 +336,49 @@ impl Service {
     }
 }
 
-/// The first answer to an earlier request with the same key, if there was one.
+/// Where and why a report of `kind` and `class_code` about census component `c` contradicts the
+/// census, if it does (the field to name, and the message): a report about a component is a
+/// `component` report (部件) of the component's own class.
+pub(crate) fn contradicts_census(
+    kind: Kind,
+    class_code: &str,
+    c: &inventory::census::query::Component,
+) -> Option<(&'static str, String)> {
+    if kind != Kind::Component {
+        return Some((
+            "kind",
+            format!(
+                "census component {} is a 部件: report it as `component` of its class {}",
+                c.component_id, c.class_code
+            ),
+        ));
+    }
+    (class_code != c.class_code).then(|| {
+        (
+            "class_code",
+            format!(
+                "{class_code} contradicts the census: component {} ({}) is of class {}",
+                c.component_id, c.name, c.class_code
+            ),
+        )
+    })
+}
+
+/// The first answer to an earlier request of the same user with the same key, if there was one
+/// created after `cutoff` (older records have expired).
 pub(crate) async fn replay<C: sea_orm::ConnectionTrait>(
     db: &C,
     tenant: Uuid,
+    user: Uuid,
     key: &str,
     hash: &str,
+    cutoff: chrono::DateTime<chrono::Utc>,
 ) -> Result<Option<Created>> {
-    let Some(prior) = idempotency_key::Entity::find()
-        .filter(idempotency_key::Column::TenantId.eq(tenant))
-        .filter(idempotency_key::Column::Key.eq(key))
-        .one(db)
-        .await
-        .or_internal()?
-    else {
+    let Some(prior) = crate::idempotency::find(db, tenant, user, key, cutoff).await? else {
         return Ok(None);
     };
-    replayed(&prior, hash).map(Some)
-}
-
-/// The stored first answer, if the request is the same one.
-pub(crate) fn replayed(prior: &idempotency_key::Model, hash: &str) -> Result<Created> {
-    if prior.request_hash != hash {
-        return Err(Error::invalid("Idempotency-Key", "was already used for a different request"));
-    }
-    Ok(Created { status: prior.status as u16, body: prior.response.clone(), replayed: true })
+    let stored = crate::idempotency::answer_of(&prior, hash)?;
+    Ok(Some(Created { status: stored.status, body: stored.body, replayed: true }))
 }
 
 /// What a new case is made of, however it arrived.
@@ -303,6 +396,8 @@ pub(crate) struct Intake {
     pub address: Option<String>,
     pub urgent: bool,
     pub photos: Vec<String>,
+    /// 自处置: photos after the fix.
+    pub after_photos: Vec<String>,
     pub self_handled: bool,
     /// A public reporter's contact (personal: never shown publicly).
     pub contact: Option<String>,
@@ -322,48 +417,24 @@ pub(crate) async fn locate(
     })
 }
 
-/// `count` new case numbers' sequence parts, in increasing order. PostgreSQL: a sequence (never
-/// blocks concurrent intake; numbers are unique and increasing, with gaps within a county).
-/// Elsewhere (SQLite, one writer at a time): a per-county counter, inside the caller's
-/// transaction.
-pub(crate) async fn next_numbers<C: sea_orm::ConnectionTrait>(
-    txn: &C,
-    tenant_code: &str,
-    count: usize,
-) -> Result<Vec<i64>> {
-    if count == 0 {
-        return Ok(Vec::new());
-    }
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
-        let rows = txn
-            .query_all_raw(sea_orm::Statement::from_sql_and_values(
-                sea_orm::DbBackend::Postgres,
-                "SELECT nextval('case_number_seq') AS n FROM generate_series(1, $1)",
-                [(count as i64).into()],
-            ))
-            .await
-            .or_internal()?;
-        let mut numbers = rows.iter().map(|r| r.try_get::<i64>("", "n").or_internal()).collect::<Result<Vec<_>>>()?;
-        numbers.sort_unstable();
-        return Ok(numbers);
-    }
-    let name = format!("case_no:{tenant_code}");
-    tenancy::db::bump_counter(txn, &name, count as i64).await?;
-    let last = tenancy::db::read_version(txn, &name).await?;
-    Ok((last - count as i64 + 1..=last).collect())
-}
-
-/// The case number shown to people: date of the report and sequence part.
-pub(crate) fn case_number(at: chrono::DateTime<chrono::Utc>, seq: i64) -> String {
-    format!("{}{:06}", at.format("%Y%m%d"), seq)
-}
-
-/// A county's rules for new cases: work calendar, time limits, duplicate rule.
+/// A county's rules for new cases: work calendar (and its time zone), time limits, duplicate
+/// rule.
 #[derive(Debug)]
 pub(crate) struct Rules {
     pub cal: WorkCalendar,
     pub limits: crate::clock::TimeLimits,
     pub duplicates: DuplicateRule,
+    /// The calendar's zone, parsed once: the date of the county's case numbers.
+    pub zone: chrono_tz::Tz,
+    /// Whether 自处置 needs photos before and after.
+    pub self_handling: SelfHandling,
+}
+
+impl Rules {
+    pub fn new(cal: WorkCalendar, limits: crate::clock::TimeLimits, duplicates: DuplicateRule) -> Self {
+        let zone = crate::clock::zone_of(&cal);
+        Self { cal, limits, duplicates, zone, self_handling: SelfHandling::default() }
+    }
 }
 
 /// A new case before it is stored: its row (without a number yet), first event and that event's
@@ -378,7 +449,7 @@ pub(crate) struct Prepared {
     pub rules: Arc<Rules>,
 }
 
-/// Builds the row and first event of a new case (no storage involved).
+/// Builds the row and first event of a new case, created at `now` (no storage involved).
 pub(crate) fn prepare(
     tenant: &tenancy::TenantRef,
     place: &inventory::grid_cache::GridEntry,
@@ -388,12 +459,17 @@ pub(crate) fn prepare(
     rules: Arc<Rules>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Prepared> {
-    let payload = json!({
+    let mut payload = json!({
         "source": intake.source, "kind": intake.kind, "class_code": intake.class_code, "description": intake.description,
         "lon": intake.lon, "lat": intake.lat, "grid_code": place.code, "component_id": intake.component_id,
         "urgent": intake.urgent, "photos": intake.photos, "address": intake.address, "contact": intake.contact,
     });
-    let mut first = Event {
+    if !intake.after_photos.is_empty()
+        && let Some(p) = payload.as_object_mut()
+    {
+        p.insert("after_photos".to_owned(), json!(intake.after_photos));
+    }
+    let first = Event {
         seq: 1,
         action: if intake.self_handled { Action::SelfHandle } else { Action::Report },
         actor: reporter.map(|u| u.to_string()),
@@ -403,7 +479,7 @@ pub(crate) fn prepare(
         due: None,
     };
     let projection = workflow::machine::open(&first);
-    let mut row = case::Model {
+    let row = case::Model {
         id: Uuid::now_v7(),
         tenant_id: tenant.id.0,
         number: String::new(),
@@ -429,7 +505,7 @@ pub(crate) fn prepare(
         overdue: false,
         deadline: None,
         tracking_code: None,
-        projection: serde_json::to_string(&projection).map_err(Error::internal)?,
+        projection: String::new(),
         last_hash: String::new(),
         created_at: now,
         updated_at: now,
@@ -437,23 +513,43 @@ pub(crate) fn prepare(
         closed_at: None,
         timeline: None,
     };
-    row.deadline = crate::clock::deadline_of(&projection, &row, &rules.cal, &rules.limits);
-    first.due = row.deadline;
-    row.timeline = Some(evaluation::timeline::encode(&first).to_vec());
-    let hash = chain::link(chain::GENESIS, &first);
-    row.last_hash = hash.clone();
-    Ok(Prepared { row, projection, first, hash, rules })
+    let mut p = Prepared { row, projection, first, hash: String::new(), rules };
+    stamp(&mut p, now)?;
+    Ok(p)
+}
+
+/// Sets everything of a new case that depends on when it was created: its times, the first
+/// event's time and deadline, the projection, the packed timeline and the first hash. Called
+/// again by the writer when the case must carry a later time (see [`crate::numbering`]).
+pub(crate) fn stamp(p: &mut Prepared, now: chrono::DateTime<chrono::Utc>) -> Result<()> {
+    p.first.at = now;
+    p.first.due = None;
+    p.projection = workflow::machine::open(&p.first);
+    let row = &mut p.row;
+    row.created_at = now;
+    row.updated_at = now;
+    row.projection = serde_json::to_string(&p.projection).map_err(Error::internal)?;
+    row.deadline = crate::clock::deadline_of(&p.projection, row, &p.rules.cal, &p.rules.limits);
+    p.first.due = row.deadline;
+    row.timeline = Some(evaluation::timeline::encode(&p.first).to_vec());
+    p.hash = chain::link(chain::GENESIS, &p.first);
+    row.last_hash = p.hash.clone();
+    Ok(())
 }
 
 /// Stores one prepared case (number, row, first event) inside the caller's transaction: the
-/// path of public reports, which do not go through the group-commit writer.
-pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(
-    txn: &C,
-    tenant_code: &str,
-    mut p: Prepared,
-) -> Result<case::Model> {
-    let seq = next_numbers(txn, tenant_code, 1).await?;
-    p.row.number = case_number(p.row.created_at, seq.first().copied().unwrap_or_default());
+/// path of public reports, which do not go through the group-commit writer. Numbered from the
+/// same counter as every other channel.
+pub(crate) async fn insert_case<C: sea_orm::ConnectionTrait>(txn: &C, mut p: Prepared) -> Result<case::Model> {
+    let item = crate::numbering::Item { tenant: p.row.tenant_id, zone: p.rules.zone, created_at: p.row.created_at };
+    let numbered = crate::numbering::number(txn, &[item], true).await?;
+    let Some(n) = numbered.into_iter().next() else {
+        return Err(Error::internal(anyhow::anyhow!("no number for a public report")));
+    };
+    if n.at != p.row.created_at {
+        stamp(&mut p, n.at)?;
+    }
+    p.row.number = n.number;
     case::Entity::insert(case::ActiveModel::from(p.row.clone())).exec_without_returning(txn).await.or_internal()?;
     let event = crate::act::event_row(p.row.tenant_id, p.row.id, &p.first, chain::GENESIS, &p.hash);
     crate::entity::case_event::Entity::insert(event).exec_without_returning(txn).await.or_internal()?;

@@ -62,19 +62,31 @@ pub async fn store(
 
 /// Checks that photo ids are photos of the tenant; reports each bad one.
 pub async fn check_ids<C: sea_orm::ConnectionTrait>(db: &C, tenant: Uuid, ids: &[String]) -> Result<()> {
+    check_fields(db, tenant, &[("photos", ids)]).await
+}
+
+/// [`check_ids`] for several fields of photo ids (`photos`, `after_photos`), each bad id named
+/// by its field and position.
+pub async fn check_fields<C: sea_orm::ConnectionTrait>(
+    db: &C,
+    tenant: Uuid,
+    fields: &[(&str, &[String])],
+) -> Result<()> {
     let mut v = kernel::Validator::new();
-    for (i, id) in ids.iter().enumerate() {
-        let found = match Uuid::parse_str(id) {
-            Ok(u) => photo::Entity::find_by_id(u)
-                .filter(photo::Column::TenantId.eq(tenant))
-                .one(db)
-                .await
-                .or_internal()?
-                .is_some(),
-            Err(_) => false,
-        };
-        if !found {
-            v.add(format!("photos[{i}]"), "no such uploaded photo in this county");
+    for (field, ids) in fields {
+        for (i, id) in ids.iter().enumerate() {
+            let found = match Uuid::parse_str(id) {
+                Ok(u) => photo::Entity::find_by_id(u)
+                    .filter(photo::Column::TenantId.eq(tenant))
+                    .one(db)
+                    .await
+                    .or_internal()?
+                    .is_some(),
+                Err(_) => false,
+            };
+            if !found {
+                v.add(format!("{field}[{i}]"), "no such uploaded photo in this county");
+            }
         }
     }
     v.finish()
@@ -93,10 +105,13 @@ pub async fn read(
     let referenced =
         case_event::Entity::find().filter(case_event::Column::CaseId.eq(c.id)).all(db).await.or_internal()?.iter().any(
             |e| {
-                serde_json::from_str::<serde_json::Value>(&e.payload)
-                    .ok()
-                    .and_then(|p| p.get("photos").and_then(|ph| ph.as_array()).cloned())
-                    .is_some_and(|list| list.iter().any(|v| v.as_str() == Some(photo_id.to_string().as_str())))
+                serde_json::from_str::<serde_json::Value>(&e.payload).ok().is_some_and(|p| {
+                    // A report's photos, a 自处置's after photos, a feedback's photos.
+                    ["photos", "after_photos"]
+                        .iter()
+                        .filter_map(|f| p.get(f).and_then(|ph| ph.as_array()))
+                        .any(|list| list.iter().any(|v| v.as_str() == Some(photo_id.to_string().as_str())))
+                })
             },
         );
     let p = photo::Entity::find_by_id(photo_id)

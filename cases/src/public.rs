@@ -64,12 +64,13 @@ fn tracking_code() -> String {
     format!("UG{tail}")
 }
 
-/// Registers a public report for an active county.
-/// `recent` takes in the new case once it is stored.
+/// Registers a public report for an active county, numbered in the county's one series.
+/// `recent` takes in the new case once it is stored; `clock` stamps it.
 pub async fn report(
     db: &DatabaseConnection,
     grids: &GridCache,
     recent: &crate::recent::RecentCases,
+    clock: &crate::clock::Clock,
     county: &str,
     input: PublicReport,
 ) -> Result<Receipt> {
@@ -106,17 +107,18 @@ pub async fn report(
         address: input.address,
         urgent: false,
         photos: input.photos,
+        after_photos: Vec::new(),
         self_handled: false,
         contact: input.contact.filter(|c| !c.trim().is_empty()),
     };
     let code = tracking_code();
     let (cal, limits) = crate::clock::load(db, tenant.id.0).await?;
-    let rules = Arc::new(Rules { cal, limits, duplicates: Default::default() });
-    let mut new = prepare(&tenant, &place, None, "public", &intake, rules, crate::now())?;
+    let rules = Arc::new(Rules::new(cal, limits, Default::default()));
+    let mut new = prepare(&tenant, &place, None, "public", &intake, rules, clock.now())?;
     new.row.tracking_code = Some(code.clone());
     new.row.replica = Some(recent.replica());
     let txn = db.begin().await.or_internal()?;
-    let stored = insert_case(&txn, tenant.code.as_str(), new).await?;
+    let stored = insert_case(&txn, new).await?;
     txn.commit().await.or_internal()?;
     recent.record([crate::duplicates::Nearby::from(&stored)]);
     tracing::info!(case = %stored.id, county, "public report received");

@@ -12,15 +12,18 @@
 //! case.
 //!
 //! Likely duplicates come from the in-memory index of recent open cases ([`RecentCases`]), which
-//! takes in each batch once it is committed. On PostgreSQL a batch is one statement (an insert of
-//! every row, with rows bound as binary arrays per column — see [`commit_postgres`]); elsewhere it
-//! is one transaction with multi-row inserts. A batch that fails (say, a key raced by another
-//! replica, or a retry of a request already stored) is retried one request at a time, so one
-//! request's problem is never another's.
+//! takes in each batch once it is committed. Every backend writes a batch the same way: one
+//! transaction that takes the batch's case numbers from the counters of its counties
+//! ([`crate::numbering`]: numbers and cases commit together, so no gaps) and inserts every row —
+//! on PostgreSQL in one statement with the rows bound as binary arrays per column (see
+//! [`insert_postgres`]), elsewhere with multi-row inserts. A batch that fails (say, a key already
+//! stored by an earlier request or another replica) rolls back with its numbers and is retried one
+//! request at a time, so one request's problem is never another's; a request alone whose key is
+//! stored gets the stored answer.
 
 use kernel::{Error, Result};
-use sea_orm::{ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
-use std::collections::{HashMap, HashSet, VecDeque};
+use sea_orm::{DatabaseConnection, EntityTrait, TransactionTrait};
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
@@ -29,7 +32,8 @@ use tokio::sync::{Mutex, mpsc, oneshot};
 use crate::db::OrInternal;
 use crate::duplicates::Nearby;
 use crate::entity::{case, case_event, idempotency_key};
-use crate::intake::{Created, Prepared, case_number, next_numbers, replayed, response};
+use crate::intake::{Created, Prepared, response};
+use crate::numbering::{self, Item};
 use crate::query::CaseView;
 use crate::recent::RecentCases;
 use workflow::chain::GENESIS;
@@ -58,22 +62,36 @@ pub(crate) struct Job {
     pub prepared: Prepared,
     pub event: case_event::Model,
     pub view: CaseView,
-    pub tenant_code: String,
+    /// The user whose Idempotency-Key `key` is.
+    pub user: uuid::Uuid,
     pub key: Option<String>,
     pub request_hash: String,
 }
 
 impl Job {
-    pub fn new(prepared: Prepared, tenant_code: String, key: Option<String>, request_hash: String) -> Self {
-        let row = &prepared.row;
-        let event = crate::act::event_model(row.tenant_id, row.id, &prepared.first, GENESIS, &prepared.hash);
-        let view = CaseView::with_projection(row, prepared.projection.clone()).with_clock(
+    pub fn new(prepared: Prepared, user: uuid::Uuid, key: Option<String>, request_hash: String) -> Self {
+        let (event, view) = Self::derived(&prepared);
+        Self { prepared, event, view, user, key, request_hash }
+    }
+
+    /// The event row and the view, from the prepared case.
+    fn derived(p: &Prepared) -> (case_event::Model, CaseView) {
+        let row = &p.row;
+        let event = crate::act::event_model(row.tenant_id, row.id, &p.first, GENESIS, &p.hash);
+        let view = CaseView::with_projection(row, p.projection.clone()).with_clock(
             row,
-            &prepared.rules.cal,
-            &prepared.rules.limits,
-            crate::now(),
+            &p.rules.cal,
+            &p.rules.limits,
+            row.created_at,
         );
-        Self { prepared, event, view, tenant_code, key, request_hash }
+        (event, view)
+    }
+
+    /// Moves the case's creation to `at` (a case created after it was numbered first).
+    fn restamp(&mut self, at: chrono::DateTime<chrono::Utc>) -> Result<()> {
+        crate::intake::stamp(&mut self.prepared, at)?;
+        (self.event, self.view) = Self::derived(&self.prepared);
+        Ok(())
     }
 }
 
@@ -106,15 +124,14 @@ impl Writer {
     /// Starts the lanes: [`LANES`] on PostgreSQL (a batch is written while the next gathers), one
     /// on SQLite (which has one writer anyway). `db` should be a pool of its own with a connection
     /// per lane, so each lane keeps its prepared statements.
-    pub fn start(db: DatabaseConnection, recent: Arc<RecentCases>) -> Self {
+    pub fn start(db: DatabaseConnection, recent: Arc<RecentCases>, keys: crate::idempotency::Keys) -> Self {
         let (queue, rx) = mpsc::channel::<Queued>(4 * MAX_BATCH);
         let rx = Arc::new(Mutex::new(rx));
         let lanes = if db.get_database_backend() == sea_orm::DbBackend::Postgres { LANES } else { 1 };
-        let numbers = Arc::new(Numbers::default());
         let coming = Arc::new(AtomicUsize::new(0));
         let writing = Arc::new(AtomicUsize::new(0));
         for _ in 0..lanes {
-            let lane_of = Lane { db: db.clone(), numbers: numbers.clone(), recent: recent.clone() };
+            let lane_of = Lane { db: db.clone(), recent: recent.clone(), keys: keys.clone() };
             tokio::spawn(lane(lane_of, rx.clone(), coming.clone(), writing.clone()));
         }
         Self { queue, coming }
@@ -142,8 +159,8 @@ impl Writer {
 /// What a lane writes with.
 struct Lane {
     db: DatabaseConnection,
-    numbers: Arc<Numbers>,
     recent: Arc<RecentCases>,
+    keys: crate::idempotency::Keys,
 }
 
 /// Whether a lane holding `batch` requests waits for more: some are still coming, or the batch is
@@ -191,7 +208,7 @@ async fn write(lane: &Lane, batch: Vec<Queued>) {
     // A key repeated within the batch (a retry racing its original) waits for the original.
     let mut seen = HashSet::new();
     let (mut now, later): (Vec<Queued>, Vec<Queued>) = batch.into_iter().partition(|(job, _)| match &job.key {
-        Some(k) => seen.insert((job.prepared.row.tenant_id, k.clone())),
+        Some(k) => seen.insert((job.prepared.row.tenant_id, job.user, k.clone())),
         None => true,
     });
     let mut jobs: Vec<&mut Job> = now.iter_mut().map(|(j, _)| &mut **j).collect();
@@ -205,8 +222,8 @@ async fn write(lane: &Lane, batch: Vec<Queued>) {
             }
         }
         Err(e) if now.len() == 1 => {
-            if let Some((job, reply)) = now.into_iter().next() {
-                let _ = reply.send(alone_failed(&lane.db, &job, e).await);
+            if let Some((mut job, reply)) = now.into_iter().next() {
+                let _ = reply.send(alone_failed(lane, &mut job, e).await);
             }
         }
         Err(e) => {
@@ -221,14 +238,27 @@ async fn write(lane: &Lane, batch: Vec<Queued>) {
     }
 }
 
-/// A single request failed to write: if its key was stored meanwhile, that is its answer.
-async fn alone_failed(db: &DatabaseConnection, job: &Job, e: Error) -> Result<Created> {
-    if let Some(k) = &job.key
-        && let Some(prior) = crate::intake::replay(db, job.prepared.row.tenant_id, k, &job.request_hash).await?
-    {
+/// A single request failed to write: if its key was stored meanwhile, that is its answer. If
+/// the key's record has expired but is still there (the upkeep purges every few minutes), the
+/// record no longer counts: it is removed and the request written once more, as a new one.
+async fn alone_failed(lane: &Lane, job: &mut Job, e: Error) -> Result<Created> {
+    let Some(k) = job.key.clone() else { return Err(e) };
+    let (tenant, user) = (job.prepared.row.tenant_id, job.user);
+    let cutoff = lane.keys.cutoff();
+    if let Some(prior) = crate::intake::replay(&lane.db, tenant, user, &k, &job.request_hash, cutoff).await? {
         return Ok(prior);
     }
-    Err(e)
+    if !crate::idempotency::forget_expired(&lane.db, tenant, user, &k, cutoff).await? {
+        return Err(e);
+    }
+    match commit(lane, &mut [job]).await {
+        Ok(answers) => answers.into_iter().next().unwrap_or(Err(e)),
+        // Another request with the key may have been stored meanwhile.
+        Err(again) => match crate::intake::replay(&lane.db, tenant, user, &k, &job.request_hash, cutoff).await? {
+            Some(prior) => Ok(prior),
+            None => Err(again),
+        },
+    }
 }
 
 /// What a batch adds to its jobs' rows: idempotency records and each request's response body.
@@ -237,26 +267,46 @@ struct Rows {
     bodies: Vec<String>,
 }
 
-/// Numbers the jobs' cases (`numbers` in their order), finds their likely duplicates and builds
-/// their idempotency records and responses.
-fn assemble(jobs: &mut [&mut Job], numbers: &[i64], recent: &RecentCases) -> Result<Rows> {
-    for (job, &n) in jobs.iter_mut().zip(numbers) {
+/// The jobs' numbering: one item per job, and the county-days they fall in.
+fn plan(jobs: &[&mut Job]) -> (Vec<Item>, Vec<numbering::Group>) {
+    let items: Vec<Item> = jobs
+        .iter()
+        .map(|j| Item {
+            tenant: j.prepared.row.tenant_id,
+            zone: j.prepared.rules.zone,
+            created_at: j.prepared.row.created_at,
+        })
+        .collect();
+    let groups = numbering::plan(&items);
+    (items, groups)
+}
+
+/// Gives the jobs their numbers (re-stamping those created before a case numbered earlier) and
+/// builds their idempotency records and responses, with the likely duplicates found before.
+fn assemble(
+    jobs: &mut [&mut Job],
+    numbered: Vec<numbering::Numbered>,
+    hints: &[Vec<crate::duplicates::DuplicateHint>],
+    replica: uuid::Uuid,
+) -> Result<Rows> {
+    for (job, n) in jobs.iter_mut().zip(numbered) {
+        if n.at != job.prepared.row.created_at {
+            job.restamp(n.at)?;
+        }
         let row = &mut job.prepared.row;
-        row.number = case_number(row.created_at, n);
-        row.replica = Some(recent.replica());
+        row.number = n.number;
+        row.replica = Some(replica);
         job.view.number = row.number.clone();
     }
-    let search: Vec<_> = jobs.iter().map(|job| (&job.prepared.row, job.prepared.rules.duplicates)).collect();
-    let hints = recent.duplicates_of(&search);
     let mut rows = Rows { keys: Vec::new(), bodies: Vec::with_capacity(jobs.len()) };
-    for (job, hints) in jobs.iter().zip(&hints) {
+    for (job, hints) in jobs.iter().zip(hints) {
         let row = &job.prepared.row;
         let body = response(&job.view, hints)?;
         if let Some(k) = &job.key {
             rows.keys.push(idempotency_key::Model {
                 tenant_id: row.tenant_id,
+                user_id: job.user,
                 key: k.clone(),
-                user_id: row.reporter_id,
                 request_hash: job.request_hash.clone(),
                 status: 201,
                 response: body.clone(),
@@ -268,29 +318,36 @@ fn assemble(jobs: &mut [&mut Job], numbers: &[i64], recent: &RecentCases) -> Res
     Ok(rows)
 }
 
-/// Writes the batch. Returns each request's answer in order.
+/// Writes the batch in one transaction: the numbers from the counters of its county-days (locked
+/// in one order by every writer), then every row. Returns each request's answer in order.
 async fn commit(lane: &Lane, jobs: &mut [&mut Job]) -> Result<Vec<Result<Created>>> {
-    let answers = if lane.db.get_database_backend() == sea_orm::DbBackend::Postgres {
-        commit_postgres(lane, jobs).await?
+    // Likely duplicates do not depend on the numbers: found before the counters are locked.
+    let search: Vec<_> = jobs.iter().map(|job| (&job.prepared.row, job.prepared.rules.duplicates)).collect();
+    let hints = lane.recent.duplicates_of(&search);
+    let (items, groups) = plan(jobs);
+    let replica = lane.recent.replica();
+    let rows = if lane.db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let mut tx = lane.db.get_postgres_connection_pool().begin().await.map_err(Error::internal)?;
+        let mut reserved = Vec::with_capacity(groups.len());
+        for g in &groups {
+            reserved.push(numbering::reserve_pg(&mut *tx, g).await?);
+        }
+        let rows = assemble(jobs, numbering::assign(&items, &groups, &reserved, true)?, &hints, replica)?;
+        insert_postgres(&mut *tx, jobs, &rows.keys).await?;
+        tx.commit().await.map_err(Error::internal)?;
+        rows
     } else {
-        commit_in_transaction(lane, jobs).await?
+        let txn = lane.db.begin().await.or_internal()?;
+        let mut reserved = Vec::with_capacity(groups.len());
+        for g in &groups {
+            reserved.push(numbering::reserve(&txn, g).await?);
+        }
+        let rows = assemble(jobs, numbering::assign(&items, &groups, &reserved, true)?, &hints, replica)?;
+        insert_many(&txn, jobs, rows.keys.clone()).await?;
+        txn.commit().await.or_internal()?;
+        rows
     };
-    // Requests answered from an earlier key (SQLite) stored nothing: their rows are not numbered.
-    let stored = jobs.iter().zip(&answers).filter(|(_, a)| a.as_ref().is_ok_and(|c| !c.replayed));
-    lane.recent.record(stored.map(|(job, _)| Nearby::from(&job.prepared.row)));
-    Ok(answers)
-}
-
-/// PostgreSQL: one round trip for the whole batch, a statement that inserts every row. The rows go
-/// as one array per column, bound in binary, so the statement has one shape whatever the batch size
-/// and each connection plans it once; a statement is atomic on its own, so no transaction is
-/// opened. A request whose key is already stored makes the insert
-/// fail on the key's unique index; the batch is then retried one request at a time, and that
-/// request gets the stored answer (see [`alone_failed`]).
-async fn commit_postgres(lane: &Lane, jobs: &mut [&mut Job]) -> Result<Vec<Result<Created>>> {
-    let taken = lane.numbers.take(&lane.db, jobs.len()).await?;
-    let rows = assemble(jobs, &taken, &lane.recent)?;
-    insert_postgres(lane.db.get_postgres_connection_pool(), jobs, &rows.keys).await?;
+    lane.recent.record(jobs.iter().map(|job| Nearby::from(&job.prepared.row)));
     Ok(rows.bodies.into_iter().map(|body| Ok(Created { status: 201, body, replayed: false })).collect())
 }
 
@@ -299,9 +356,11 @@ fn col<'a, R, T>(rows: &'a [R], f: impl Fn(&'a R) -> T) -> Vec<T> {
     rows.iter().map(f).collect()
 }
 
-/// The cases, their first events and the idempotency records in one statement.
+/// PostgreSQL: the cases, their first events and the idempotency records in one statement. The
+/// rows go as one array per column, bound in binary, so the statement has one shape whatever the
+/// batch size and each connection plans it once.
 async fn insert_postgres(
-    pool: &sea_orm::sqlx::PgPool,
+    conn: &mut sea_orm::sqlx::PgConnection,
     jobs: &[&mut Job],
     keys: &[idempotency_key::Model],
 ) -> Result<()> {
@@ -317,8 +376,8 @@ async fn insert_postgres(
         e AS (INSERT INTO case_events (tenant_id, case_id, seq, action, actor_id, role, at, payload, due, prev_hash, hash) \
           SELECT * FROM unnest($30::uuid[], $31::uuid[], $32::int4[], $33::text[], $34::text[], $35::text[], \
             $36::timestamptz[], $37::text[], $38::timestamptz[], $39::text[], $40::text[])) \
-        INSERT INTO idempotency_keys (tenant_id, key, user_id, request_hash, status, response, created_at) \
-          SELECT * FROM unnest($41::uuid[], $42::text[], $43::uuid[], $44::text[], $45::int4[], $46::text[], \
+        INSERT INTO idempotency_records (tenant_id, user_id, key, request_hash, status, response, created_at) \
+          SELECT * FROM unnest($41::uuid[], $42::uuid[], $43::text[], $44::text[], $45::int4[], $46::text[], \
             $47::timestamptz[])";
     let c: Vec<&case::Model> = jobs.iter().map(|j| &j.prepared.row).collect();
     let e: Vec<&case_event::Model> = jobs.iter().map(|j| &j.event).collect();
@@ -365,152 +424,46 @@ async fn insert_postgres(
         .bind(col(e, |r| r.prev_hash.as_str()))
         .bind(col(e, |r| r.hash.as_str()))
         .bind(col(k, |r| r.tenant_id))
-        .bind(col(k, |r| r.key.as_str()))
         .bind(col(k, |r| r.user_id))
+        .bind(col(k, |r| r.key.as_str()))
         .bind(col(k, |r| r.request_hash.as_str()))
         .bind(col(k, |r| r.status))
         .bind(col(k, |r| r.response.as_str()))
         .bind(col(k, |r| r.created_at))
-        .execute(pool)
+        .execute(conn)
         .await
         .map_err(Error::internal)?;
     Ok(())
 }
 
-/// Any backend (SQLite): one transaction with multi-row inserts; requests whose key is already
-/// stored are answered from it.
-async fn commit_in_transaction(lane: &Lane, jobs: &mut [&mut Job]) -> Result<Vec<Result<Created>>> {
-    let mut keyed = Condition::any();
-    let mut any_key = false;
-    for job in jobs.iter() {
-        if let Some(k) = &job.key {
-            keyed = keyed.add(
-                Condition::all()
-                    .add(idempotency_key::Column::TenantId.eq(job.prepared.row.tenant_id))
-                    .add(idempotency_key::Column::Key.eq(k.as_str())),
-            );
-            any_key = true;
-        }
-    }
-    let txn = lane.db.begin().await.or_internal()?;
-    let mut prior: HashMap<(uuid::Uuid, String), idempotency_key::Model> = HashMap::new();
-    if any_key {
-        for m in idempotency_key::Entity::find().filter(keyed).all(&txn).await.or_internal()? {
-            prior.insert((m.tenant_id, m.key.clone()), m);
-        }
-    }
-    // Each request's stored first answer, if its key was used before.
-    let stored_before: Vec<Option<idempotency_key::Model>> = jobs
-        .iter()
-        .map(|job| job.key.as_ref().and_then(|k| prior.remove(&(job.prepared.row.tenant_id, k.clone()))))
-        .collect();
-    let mut fresh: Vec<&mut Job> =
-        jobs.iter_mut().zip(&stored_before).filter(|(_, s)| s.is_none()).map(|(j, _)| &mut **j).collect();
-
-    // Numbers, per county in batch order.
-    let mut numbers = vec![0; fresh.len()];
-    let mut by_tenant: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, job) in fresh.iter().enumerate() {
-        by_tenant.entry(job.tenant_code.clone()).or_default().push(i);
-    }
-    for (code, positions) in &by_tenant {
-        for (&i, n) in positions.iter().zip(next_numbers(&txn, code, positions.len()).await?) {
-            numbers[i] = n;
-        }
-    }
-    let rows = assemble(&mut fresh, &numbers, &lane.recent)?;
-    if !fresh.is_empty() {
-        case::Entity::insert_many(fresh.iter().map(|j| case::ActiveModel::from(j.prepared.row.clone())))
-            .exec_without_returning(&txn)
+/// Any other backend (SQLite): multi-row inserts in the caller's transaction.
+async fn insert_many(
+    txn: &sea_orm::DatabaseTransaction,
+    jobs: &[&mut Job],
+    keys: Vec<idempotency_key::Model>,
+) -> Result<()> {
+    if !jobs.is_empty() {
+        case::Entity::insert_many(jobs.iter().map(|j| case::ActiveModel::from(j.prepared.row.clone())))
+            .exec_without_returning(txn)
             .await
             .or_internal()?;
-        case_event::Entity::insert_many(fresh.iter().map(|j| crate::act::insertable(j.event.clone())))
-            .exec_without_returning(&txn)
+        case_event::Entity::insert_many(jobs.iter().map(|j| crate::act::insertable(j.event.clone())))
+            .exec_without_returning(txn)
             .await
             .or_internal()?;
     }
-    if !rows.keys.is_empty() {
-        idempotency_key::Entity::insert_many(rows.keys.into_iter().map(idempotency_key::ActiveModel::from))
-            .exec_without_returning(&txn)
+    if !keys.is_empty() {
+        idempotency_key::Entity::insert_many(keys.into_iter().map(idempotency_key::ActiveModel::from))
+            .exec_without_returning(txn)
             .await
             .or_internal()?;
     }
-    txn.commit().await.or_internal()?;
-
-    let mut bodies = rows.bodies.into_iter();
-    let answers = jobs
-        .iter()
-        .zip(&stored_before)
-        .map(|(job, stored)| match stored {
-            Some(m) => replayed(m, &job.request_hash),
-            None => Ok(Created { status: 201, body: bodies.next().unwrap_or_default(), replayed: false }),
-        })
-        .collect();
-    Ok(answers)
-}
-
-/// Case numbers on PostgreSQL, taken from the sequence a block at a time and handed out in the
-/// order batches form, so within a server they increase with time. A block is [`MAX_BATCH`]
-/// numbers, or a quarter of what the last second used when that is more (at thousands of
-/// reports a second, a round trip for numbers every few batches would hold both lanes up).
-/// Numbers left in the block when the server stops are never used, and with several replicas each
-/// hands out its own block, so numbers from different replicas interleave out of time order by up
-/// to a block.
-#[derive(Debug, Default)]
-pub(crate) struct Numbers {
-    state: Mutex<NumberState>,
-}
-
-#[derive(Debug, Default)]
-struct NumberState {
-    free: VecDeque<i64>,
-    /// Numbers handed out in the second that began at `since`, and in the second before it.
-    since: Option<Instant>,
-    this_second: usize,
-    last_second: usize,
-}
-
-/// The largest block of numbers taken at once.
-const MAX_BLOCK: usize = 4096;
-
-impl NumberState {
-    /// Counts `count` numbers handed out at `now`.
-    fn note(&mut self, now: Instant, count: usize) {
-        match self.since.map(|since| now.duration_since(since).as_secs()) {
-            Some(0) => {}
-            Some(1) => {
-                self.last_second = std::mem::take(&mut self.this_second);
-                self.since = Some(now);
-            }
-            _ => (self.last_second, self.this_second, self.since) = (0, 0, Some(now)),
-        }
-        self.this_second += count;
-    }
-
-    /// How many numbers to take from the sequence when `count` are wanted now.
-    fn block(&self, count: usize) -> usize {
-        let missing = count.saturating_sub(self.free.len());
-        if missing == 0 { 0 } else { missing.max(MAX_BATCH).max((self.last_second / 4).min(MAX_BLOCK)) }
-    }
-}
-
-impl Numbers {
-    async fn take<C: sea_orm::ConnectionTrait>(&self, db: &C, count: usize) -> Result<Vec<i64>> {
-        let mut state = self.state.lock().await;
-        state.note(Instant::now(), count);
-        let block = state.block(count);
-        if block > 0 {
-            let more = next_numbers(db, "", block).await?;
-            state.free.extend(more);
-        }
-        Ok(state.free.drain(..count).collect())
-    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::time::Duration;
 
     #[test]
     fn a_lane_waits_for_requests_coming_and_for_a_worthwhile_batch_while_the_other_writes() {
@@ -519,33 +472,5 @@ mod tests {
         assert!(keep_gathering(3, 0, 1), "the other lane is writing: a small batch waits");
         assert!(!keep_gathering(MIN_BATCH, 0, 1), "but not one worth a statement");
         assert!(!keep_gathering(MAX_BATCH, 5, 1), "never beyond the largest batch");
-    }
-
-    #[test]
-    fn the_block_of_numbers_grows_with_the_rate_and_shrinks_when_it_falls() {
-        let start = Instant::now();
-        let mut s = NumberState::default();
-        s.note(start, 10);
-        assert_eq!(s.block(10), MAX_BATCH, "no history: the smallest block");
-        assert_eq!(s.block(100), 100, "never less than asked for");
-        // A busy second: 8,000 numbers.
-        for i in 0..800 {
-            s.note(start + Duration::from_micros(i * 1000), 10);
-        }
-        s.note(start + Duration::from_millis(1001), 10);
-        assert_eq!(s.block(10), 2002, "a quarter of the last second");
-        s.free.extend(0..10);
-        assert_eq!(s.block(10), 0, "enough left: no round trip");
-        s.free.clear();
-        // Quiet: a second with a handful, then a long pause.
-        s.note(start + Duration::from_millis(2002), 5);
-        assert_eq!(s.block(10), MAX_BATCH);
-        s.note(start + Duration::from_secs(60), 1);
-        assert_eq!(s.block(10), MAX_BATCH);
-        // A rate beyond reason is capped.
-        let later = start + Duration::from_secs(61);
-        s.note(later, 100_000);
-        s.note(later + Duration::from_millis(1000), 1);
-        assert_eq!(s.block(10), MAX_BLOCK);
     }
 }

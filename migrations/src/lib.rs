@@ -21,6 +21,7 @@ mod m20261128_000009_partial_indexes;
 mod m20261128_000010_lz4_values;
 mod m20261128_000011_due_cases;
 mod m20261202_000013_audit;
+mod m20261202_000014_numbering;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000010_lz4_values::Migration),
             Box::new(m20261128_000011_due_cases::Migration),
             Box::new(m20261202_000013_audit::Migration),
+            Box::new(m20261202_000014_numbering::Migration),
         ]
     }
 }

@@ -26,7 +26,7 @@ use crate::state::AppState;
     security(("bearer" = [])),
     params(
         ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Any unique string (1–128 characters) per intended case"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Any unique string (1–128 characters) per intended case; the sender's own (per county and user), kept 24 h by default"),
     ),
     request_body = NewCase,
     responses(
@@ -45,7 +45,7 @@ pub async fn create(
     req: HttpRequest,
     body: Json<NewCase>,
 ) -> ApiResult<HttpResponse> {
-    let key = req.headers().get("idempotency-key").and_then(|v| v.to_str().ok()).map(str::trim);
+    let key = idempotency_key(&req);
     let created = state.intake.open(&state.authz, &scope, body.0, key).await?;
     let status = actix_web::http::StatusCode::from_u16(created.status).unwrap_or(actix_web::http::StatusCode::CREATED);
     let mut resp = HttpResponse::build(status);
@@ -110,7 +110,9 @@ pub async fn get(
 
 /// Take an action on a case: `{"action": "dispatch", "department": "…"}` and so on. Who may take
 /// which action in which state is the workflow's table; a refusal says why (403 role or
-/// department, 409 state, 422 data).
+/// department, 409 state, 422 data). With an `Idempotency-Key` header a retried action (same key,
+/// case and body) returns the first response (`idempotent-replayed: true`) instead of a 409; the
+/// same key with another case or body is 422.
 #[utoipa::path(
     tag = "cases",
     operation_id = "cases.act",
@@ -118,6 +120,7 @@ pub async fn get(
     params(
         ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
         ("case_id" = Uuid, Path, description = "Case id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Any unique string (1–128 characters) per intended action; the sender's own (per county and user), kept 24 h by default"),
     ),
     request_body = Command,
     responses(
@@ -133,12 +136,29 @@ pub async fn get(
 pub async fn act(
     scope: Authorized<CaseWrite>,
     state: web::Data<AppState>,
+    req: HttpRequest,
     path: web::Path<(String, Uuid)>,
     body: Json<Command>,
 ) -> ApiResult<HttpResponse> {
     let actor = cases::actor::of(&state.authz, &scope);
-    Ok(HttpResponse::Ok()
-        .json(cases::act::act(&state.db, state.intake.recent(), &scope, path.1, &actor, body.0).await?))
+    let recent = state.intake.recent();
+    let Some(key) = idempotency_key(&req) else {
+        return Ok(HttpResponse::Ok().json(cases::act::act(&state.db, recent, &scope, path.1, &actor, body.0).await?));
+    };
+    let keys = state.intake.keys();
+    let answer = cases::act::act_keyed(&state.db, recent, keys, &scope, path.1, &actor, body.0, key).await?;
+    let status = actix_web::http::StatusCode::from_u16(answer.status).unwrap_or(actix_web::http::StatusCode::OK);
+    let mut resp = HttpResponse::build(status);
+    if answer.replayed {
+        resp.insert_header(("idempotent-replayed", "true"));
+    }
+    Ok(resp.content_type("application/json").body(answer.body))
+}
+
+/// The request's `Idempotency-Key`, trimmed (a value that is not text reads as an empty key,
+/// which is refused).
+fn idempotency_key(req: &HttpRequest) -> Option<&str> {
+    req.headers().get("idempotency-key").map(|v| v.to_str().unwrap_or_default().trim())
 }
 
 /// Recompute the case's hash chain: is the stored history exactly what was written?

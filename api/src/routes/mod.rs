@@ -111,6 +111,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(settings::put_limits)
         .service(settings::get_duplicates)
         .service(settings::put_duplicates)
+        .service(settings::get_self_handling)
+        .service(settings::put_self_handling)
         .service(settings::get_responsibilities)
         .service(settings::put_responsibilities);
 }

@@ -41,7 +41,9 @@ pub async fn report(
     body: Json<PublicReport>,
 ) -> ApiResult<HttpResponse> {
     limit(&state, &req)?;
-    let receipt = cases::public::report(&state.db, &state.grids, state.intake.recent(), &path, body.0).await?;
+    let receipt =
+        cases::public::report(&state.db, &state.grids, state.intake.recent(), state.intake.clock(), &path, body.0)
+            .await?;
     Ok(HttpResponse::Created().json(receipt))
 }
 

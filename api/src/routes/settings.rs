@@ -1,10 +1,11 @@
-//! A county's work calendar, time limits, duplicate rule and responsibility list: configuration,
-//! not code (the national standards leave the numbers to each city).
+//! A county's work calendar, time limits, duplicate rule, 自处置 rule and responsibility list:
+//! configuration, not code (the national standards leave the numbers to each city).
 
 use actix_web::{HttpResponse, get, put, web};
 use calendar::WorkCalendar;
 use cases::clock::{CALENDAR, LIMITS, TimeLimits};
 use cases::duplicates::{DUPLICATES, DuplicateRule};
+use cases::intake::{SELF_HANDLING, SelfHandling};
 use kernel::{Error, FieldError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -181,6 +182,52 @@ pub async fn put_duplicates(
     origin: Origin,
 ) -> ApiResult<HttpResponse> {
     replace(&scope, &state, &body.0, DUPLICATES, DuplicateRule::validate, &origin).await
+}
+
+/// The 自处置 rule: whether a collector's on-the-spot fix needs photos before (`photos`) and after
+/// (`after_photos`) the fix. Defaults to required.
+#[utoipa::path(
+    tag = "settings",
+    operation_id = "settings.self_handling.get",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    responses(
+        (status = 200, description = "The rule", body = SelfHandling),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/settings/self-handling")]
+pub async fn get_self_handling(scope: Authorized<TenantRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    let rule: SelfHandling =
+        cases::settings::get(&state.db, scope.tenant_id().0, SELF_HANDLING).await?.unwrap_or_default();
+    Ok(HttpResponse::Ok().json(rule))
+}
+
+/// Replace the 自处置 rule. It applies from the next report on.
+#[utoipa::path(
+    tag = "settings",
+    operation_id = "settings.self_handling.put",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    request_body = SelfHandling,
+    responses(
+        (status = 200, description = "The stored rule", body = SelfHandling),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[put("/api/v1/tenants/{tenant_code}/settings/self-handling")]
+pub async fn put_self_handling(
+    scope: Authorized<TenantWrite>,
+    state: web::Data<AppState>,
+    body: Json<Value>,
+    origin: Origin,
+) -> ApiResult<HttpResponse> {
+    replace(&scope, &state, &body.0, SELF_HANDLING, SelfHandling::validate, &origin).await
 }
 
 /// The responsibility list (权责清单): class, optionally narrowed to a street, community or grid,

@@ -348,8 +348,21 @@ async fn rework_extension_return_suspension_void_merge_and_self_handling() {
     let c = ok(&app, &s.acceptor, &dup2, json!({"action": "merge", "into": id})).await;
     assert_eq!((c["state"].as_str(), c["merged_into"].as_str()), (Some("voided"), Some(id.as_str())));
 
-    // 自处置: fixed on the spot, closed without dispatch.
-    let r = app.post(&cases(), &s.collector, json!({"kind": "matter", "class_code": "06012", "description": "路面有杂物，已清理", "lon": lon, "lat": lat, "self_handled": true})).await;
+    // 自处置: fixed on the spot (shown by photos before and after), closed without dispatch.
+    let mut photos = Vec::new();
+    for bytes in [&b"\x89PNG\r\n\x1a\nbefore"[..], &b"\x89PNG\r\n\x1a\nafter"[..]] {
+        let r = app
+            .client
+            .post(format!("{}/api/v1/tenants/{COUNTY_A}/photos", app.base))
+            .bearer_auth(&s.collector)
+            .body(bytes.to_vec())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::CREATED);
+        photos.push(r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned());
+    }
+    let r = app.post(&cases(), &s.collector, json!({"kind": "matter", "class_code": "06012", "description": "路面有杂物，已清理", "lon": lon, "lat": lat, "self_handled": true, "photos": [photos[0]], "after_photos": [photos[1]]})).await;
     assert_eq!((r.status, r.body["state"].as_str()), (StatusCode::CREATED, Some("self_handled")), "{}", r.text);
     let sh = r.body["id"].as_str().unwrap().to_owned();
     assert_eq!(ok(&app, &s.acceptor, &sh, json!({"action": "close"})).await["state"], "closed");

@@ -13,6 +13,7 @@ mod departments;
 mod docs;
 mod evaluation;
 mod grids;
+mod intake;
 mod isolation;
 mod migrations;
 mod resilience;
