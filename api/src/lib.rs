@@ -8,6 +8,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod fallback;
 pub mod openapi;
 pub mod routes;
 pub mod startup;

@@ -15,7 +15,6 @@ use utoipa_actix_web::AppExt;
 use utoipa_swagger_ui::SwaggerUi;
 
 use crate::config::Settings;
-use crate::error::ApiError;
 use crate::openapi::OpenApiJson;
 use crate::state::AppState;
 
@@ -267,6 +266,9 @@ async fn upkeep(state: AppState) {
 fn run(listener: TcpListener, state: AppState, shutdown_timeout: u64) -> std::io::Result<Server> {
     let doc = OpenApiJson(crate::openapi::document_json());
     let spec: utoipa::openapi::OpenApi = crate::openapi::document();
+    let known = web::Data::new(crate::fallback::KnownPaths::from_document(
+        &serde_json::to_value(&spec).map_err(std::io::Error::other)?,
+    ));
     let server = HttpServer::new(move || {
         let (app, _) = App::new()
             .into_utoipa_app()
@@ -283,9 +285,8 @@ fn run(listener: TcpListener, state: AppState, shutdown_timeout: u64) -> std::io
             .wrap(from_fn(crate::telemetry::trace_request))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
             .service(web::redirect("/docs", "/docs/"))
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(ApiError(Error::not_found("route")))
-            }))
+            .app_data(known.clone())
+            .default_service(web::to(crate::fallback::answer))
     })
     .listen(listener)?
     .shutdown_timeout(shutdown_timeout)

@@ -49,6 +49,7 @@ error_codes! {
     AccountDisabled    = ("account_disabled", 403, "The account is deactivated"),
     NotFound           = ("not_found", 404, "Not found"),
     OutsideGrids       = ("outside_grids", 404, "The point lies outside every unit grid of the tenant"),
+    MethodNotAllowed   = ("method_not_allowed", 405, "The path does not take this method"),
     AlreadyExists      = ("already_exists", 409, "It already exists"),
     Conflict           = ("conflict", 409, "The request conflicts with the current state"),
     PayloadTooLarge    = ("payload_too_large", 413, "The request body is too large"),

@@ -45,6 +45,26 @@ async fn unknown_routes_are_problem_documents() {
 }
 
 #[tokio::test]
+async fn a_known_path_under_another_method_is_405_with_allow() {
+    let app = spawn_app().await;
+    let token = app.demo(tests::COUNTY_A, "admin").await;
+    for (method, path, allow) in [
+        (Method::PUT, "/api/v1/tenants/320115/cases", "GET, POST"),
+        (Method::DELETE, "/api/v1/tenants/320115/departments", "GET, POST"),
+        (Method::PATCH, "/api/v1/me", "GET"),
+    ] {
+        let r = app.call(method.clone(), path, Some(&token), None).await;
+        assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}: {}", r.text);
+        assert_eq!(r.headers["allow"], allow, "{method} {path}");
+        assert_eq!(r.code(), "method_not_allowed");
+        assert!(r.text.contains(allow), "{}", r.text);
+    }
+    // An unknown path stays 404, whatever the method.
+    let r = app.call(Method::PUT, "/api/v1/tenants/320115/nothing", Some(&token), None).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+}
+
+#[tokio::test]
 async fn the_vocabulary_labels_every_code_the_document_declares() {
     let app = spawn_app().await;
     let v = app.call(Method::GET, "/api/v1/vocabulary", None, None).await;
