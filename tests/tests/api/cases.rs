@@ -943,6 +943,14 @@ async fn the_live_feed_delivers_each_user_only_the_cases_they_may_see() {
     let seen = read_stream(handler_feed, &mine, 10).await;
     assert!(seen.contains(&mine), "the department sees its case: {seen}");
     assert!(!seen.contains(&theirs), "but not another department's: {seen}");
+    // Another department's case is not visible to it at all (README: 404, as for another
+    // tenant), whether read or acted on.
+    let r = app.get(&format!("/api/v1/tenants/{COUNTY_A}/cases/{theirs}"), &s.handler).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
+    let r = app
+        .post(&format!("/api/v1/tenants/{COUNTY_A}/cases/{theirs}/actions"), &s.handler, json!({"action": "handle", "note": "x"}))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
 
     // Resuming from an id replays what came after it.
     let first_id: i64 = seen.lines().find_map(|l| l.strip_prefix("id: ")).unwrap().parse().unwrap();
