@@ -5,6 +5,8 @@
 //! 主管部门 is one of the county's departments (same 统一社会信用代码) wins over all lines. The
 //! dispatcher sees the suggestion and may choose another department.
 
+use std::collections::HashSet;
+
 use kernel::{Result, Validator};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde::{Deserialize, Serialize};
@@ -58,20 +60,39 @@ pub async fn replace(db: &DatabaseConnection, scope: &TenantScope, lines: Vec<Li
     // The county's own departments and those its city shares.
     let departments: std::collections::HashSet<Uuid> =
         tenancy::department::dispatch_targets(db, scope).await?.into_iter().map(|d| d.id).collect();
+    // What the lines may name: the catalogue's classes (components and matters), the county's
+    // streets, communities and unit grids.
+    let mut classes = inventory::catalog::visible_classes(db, scope, inventory::catalog::Kind::Component).await?;
+    classes.extend(inventory::catalog::visible_classes(db, scope, inventory::catalog::Kind::Matter).await?);
+    let streets: HashSet<String> = inventory::grids::streets(db, scope).await?.into_iter().map(|s| s.code).collect();
+    let communities: HashSet<String> =
+        inventory::grids::communities(db, scope, None).await?.into_iter().map(|c| c.code).collect();
+    let grid_codes: Vec<&str> = lines.iter().filter_map(|l| l.grid_code.as_deref()).collect();
+    let grids = inventory::grids::existing_grid_codes(db, scope, &grid_codes).await?;
     let mut v = Validator::new();
     for (i, l) in lines.iter().enumerate() {
         if l.class_code.len() != 5 || !l.class_code.bytes().all(|b| b.is_ascii_digit()) {
             v.add(format!("[{i}].class_code"), "must be a 5-digit class code");
+        } else if !classes.contains_key(&l.class_code) {
+            v.add(format!("[{i}].class_code"), format!("`{}` is not a class of the catalogue", l.class_code));
         }
         for (field, value, len) in [
             ("street_code", &l.street_code, 9),
             ("community_code", &l.community_code, 12),
             ("grid_code", &l.grid_code, 15),
         ] {
-            if let Some(c) = value
-                && let Err(reason) = spatial::codes::check_child_code(c, len, &code, field)
-            {
+            let Some(c) = value else { continue };
+            if let Err(reason) = spatial::codes::check_child_code(c, len, &code, field) {
                 v.add(format!("[{i}].{field}"), reason);
+                continue;
+            }
+            let (known, what) = match field {
+                "street_code" => (streets.contains(c), "street"),
+                "community_code" => (communities.contains(c), "community"),
+                _ => (grids.contains(c), "unit grid"),
+            };
+            if !known {
+                v.add(format!("[{i}].{field}"), format!("`{c}` is not a {what} of this county"));
             }
         }
         if !departments.contains(&l.department_id) {

@@ -503,6 +503,29 @@ pub fn export(db: DatabaseConnection, scope: TenantScope) -> impl Stream<Item = 
     })
 }
 
+/// Which of `codes` are unit grids of the scoped county (for reference checks).
+pub async fn existing_grid_codes(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    codes: &[&str],
+) -> Result<HashSet<String>> {
+    let mut out = HashSet::new();
+    // Bounded IN lists: SQLite takes at most 32,766 parameters.
+    for chunk in codes.chunks(500) {
+        let rows = unit_grid::Entity::find()
+            .select_only()
+            .column(unit_grid::Column::Code)
+            .filter(unit_grid::Column::TenantId.eq(scope.tenant_id().0))
+            .filter(unit_grid::Column::Code.is_in(chunk.iter().copied()))
+            .into_tuple::<String>()
+            .all(db)
+            .await
+            .or_internal()?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 pub async fn streets(db: &DatabaseConnection, scope: &TenantScope) -> Result<Vec<Street>> {
     Ok(street::Entity::find()
         .filter(street::Column::TenantId.eq(scope.tenant_id().0))

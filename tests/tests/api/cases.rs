@@ -767,6 +767,20 @@ async fn the_responsibility_list_suggests_the_most_specific_department() {
     let bad = json!([{"class_code": "6010", "street_code": "320102001", "department_id": "00000000-0000-0000-0000-000000000000"}]);
     let r = app.put(&list, &admin, bad).await;
     assert_eq!(r.fields(), ["[0].class_code", "[0].street_code", "[0].department_id"], "{}", r.text);
+    // Well-formed codes that name nothing of the county's are refused too, each by its line and
+    // field, and the list in force is unchanged.
+    let county = &COUNTY_A[..6];
+    let unknown = json!([
+        {"class_code": "99999", "department_id": depts[0]},
+        {"class_code": "06010", "street_code": format!("{county}999"), "department_id": depts[0]},
+        {"class_code": "06010", "community_code": format!("{county}999999"), "department_id": depts[0]},
+        {"class_code": "06010", "grid_code": format!("{county}999999999"), "department_id": depts[0]},
+    ]);
+    let r = app.put(&list, &admin, unknown).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.fields(), ["[0].class_code", "[1].street_code", "[2].community_code", "[3].grid_code"], "{}", r.text);
+    assert!(r.text.contains("not a unit grid of this county"), "{}", r.text);
+    assert_eq!(app.get(&list, &s.dispatcher).await.body.as_array().unwrap().len(), 3);
     assert_eq!(app.put(&list, &s.dispatcher, lines).await.status, StatusCode::FORBIDDEN);
 
     let mut expect = Vec::new();
@@ -948,7 +962,11 @@ async fn the_live_feed_delivers_each_user_only_the_cases_they_may_see() {
     let r = app.get(&format!("/api/v1/tenants/{COUNTY_A}/cases/{theirs}"), &s.handler).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
     let r = app
-        .post(&format!("/api/v1/tenants/{COUNTY_A}/cases/{theirs}/actions"), &s.handler, json!({"action": "handle", "note": "x"}))
+        .post(
+            &format!("/api/v1/tenants/{COUNTY_A}/cases/{theirs}/actions"),
+            &s.handler,
+            json!({"action": "handle", "note": "x"}),
+        )
         .await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.text);
 
