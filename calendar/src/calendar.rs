@@ -174,6 +174,13 @@ impl WorkCalendar {
         self
     }
 
+    /// Those of `years` in which the calendar lists no public holiday. The State Council publishes
+    /// each year's schedule in the autumn before; until a tenant adds it, such a year's deadlines
+    /// count only weekends as days off, which the console should say rather than hide.
+    pub fn years_without_holidays(&self, years: impl IntoIterator<Item = i32>) -> Vec<i32> {
+        years.into_iter().filter(|y| !self.holidays.iter().any(|d| d.year() == *y)).collect()
+    }
+
     /// Whether `date` is worked: holidays never are (even if also listed as a make-up day, which `validate`
     /// refuses), make-up days always are, other days unless they fall on the weekend.
     pub fn is_working_day(&self, date: NaiveDate) -> bool {

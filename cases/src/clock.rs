@@ -216,6 +216,27 @@ pub async fn load<C: sea_orm::ConnectionTrait>(
     Ok((cal, limits))
 }
 
+/// The work calendar as the API shows it: the calendar itself, and the years it has no holiday
+/// data for among this year and the next (in the calendar's own time zone).
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct CalendarView {
+    /// What `PUT` takes.
+    pub calendar: WorkCalendar,
+    /// This year and/or the next when the calendar lists no public holiday in them; deadlines there count only weekends as days off
+    /// until the year's schedule (国务院办公厅 节假日安排) is added.
+    #[schema(example = json!([2027]))]
+    pub missing_holiday_years: Vec<i32>,
+}
+
+impl CalendarView {
+    pub fn of(calendar: WorkCalendar, now: DateTime<Utc>) -> Self {
+        use chrono::Datelike;
+        let year = now.with_timezone(&zone_of(&calendar)).year();
+        let missing_holiday_years = calendar.years_without_holidays([year, year + 1]);
+        Self { calendar, missing_holiday_years }
+    }
+}
+
 pub const CALENDAR: &str = "work_calendar";
 pub const LIMITS: &str = "time_limits";
 

@@ -3,7 +3,7 @@
 
 use actix_web::{HttpResponse, get, put, web};
 use calendar::WorkCalendar;
-use cases::clock::{CALENDAR, LIMITS, TimeLimits};
+use cases::clock::{CALENDAR, CalendarView, LIMITS, TimeLimits};
 use cases::duplicates::{DUPLICATES, DuplicateRule};
 use cases::intake::{SELF_HANDLING, SelfHandling};
 use kernel::{Error, FieldError};
@@ -37,13 +37,13 @@ async fn replace<T: Serialize + DeserializeOwned>(
     name: &str,
     validate: impl FnOnce(&T) -> Result<(), Vec<(String, String)>>,
     origin: &Origin,
-) -> ApiResult<HttpResponse> {
+) -> ApiResult<T> {
     own(scope)?;
     let value: T = crate::extract::parse(body.to_string().as_bytes())?;
     validate(&value).map_err(invalid)?;
     cases::settings::put(&state.db, scope.tenant_id().0, name, &value).await?;
     crate::routes::audit::note(state, scope, origin, "settings.changed", format!("settings:{name}"), &value).await?;
-    Ok(HttpResponse::Ok().json(value))
+    Ok(value)
 }
 
 /// The work calendar: time zone, working periods, weekend, public holidays and make-up working
@@ -55,7 +55,7 @@ async fn replace<T: Serialize + DeserializeOwned>(
     security(("bearer" = [])),
     params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
     responses(
-        (status = 200, description = "The calendar", body = WorkCalendar),
+        (status = 200, description = "The calendar, and the years it has no holidays for", body = CalendarView),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
@@ -64,7 +64,7 @@ async fn replace<T: Serialize + DeserializeOwned>(
 #[get("/api/v1/tenants/{tenant_code}/settings/work-calendar")]
 pub async fn get_calendar(scope: Authorized<TenantRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let (cal, _) = cases::clock::load(&state.db, scope.tenant_id().0).await?;
-    Ok(HttpResponse::Ok().json(cal))
+    Ok(HttpResponse::Ok().json(CalendarView::of(cal, chrono::Utc::now())))
 }
 
 /// Replace the work calendar (every problem is reported by field).
@@ -75,7 +75,7 @@ pub async fn get_calendar(scope: Authorized<TenantRead>, state: web::Data<AppSta
     params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
     request_body(content = WorkCalendar, description = "The whole calendar; unknown fields are refused"),
     responses(
-        (status = 200, description = "The stored calendar", body = WorkCalendar),
+        (status = 200, description = "The stored calendar, and the years it has no holidays for", body = CalendarView),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
@@ -89,7 +89,8 @@ pub async fn put_calendar(
     body: Json<Value>,
     origin: Origin,
 ) -> ApiResult<HttpResponse> {
-    replace(&scope, &state, &body.0, CALENDAR, WorkCalendar::validate, &origin).await
+    let cal: WorkCalendar = replace(&scope, &state, &body.0, CALENDAR, WorkCalendar::validate, &origin).await?;
+    Ok(HttpResponse::Ok().json(CalendarView::of(cal, chrono::Utc::now())))
 }
 
 /// The time limits: per stage, and per class the disposal limit by area class (A/B/C) with
@@ -134,7 +135,7 @@ pub async fn put_limits(
     body: Json<Value>,
     origin: Origin,
 ) -> ApiResult<HttpResponse> {
-    replace(&scope, &state, &body.0, LIMITS, TimeLimits::validate, &origin).await
+    Ok(HttpResponse::Ok().json(replace(&scope, &state, &body.0, LIMITS, TimeLimits::validate, &origin).await?))
 }
 
 /// The duplicate rule: how close (metres) and how recent (hours) an open case of the same class
@@ -181,7 +182,7 @@ pub async fn put_duplicates(
     body: Json<Value>,
     origin: Origin,
 ) -> ApiResult<HttpResponse> {
-    replace(&scope, &state, &body.0, DUPLICATES, DuplicateRule::validate, &origin).await
+    Ok(HttpResponse::Ok().json(replace(&scope, &state, &body.0, DUPLICATES, DuplicateRule::validate, &origin).await?))
 }
 
 /// The 自处置 rule: whether a collector's on-the-spot fix needs photos before (`photos`) and after
@@ -227,7 +228,7 @@ pub async fn put_self_handling(
     body: Json<Value>,
     origin: Origin,
 ) -> ApiResult<HttpResponse> {
-    replace(&scope, &state, &body.0, SELF_HANDLING, SelfHandling::validate, &origin).await
+    Ok(HttpResponse::Ok().json(replace(&scope, &state, &body.0, SELF_HANDLING, SelfHandling::validate, &origin).await?))
 }
 
 /// The responsibility list (权责清单): class, optionally narrowed to a street, community or grid,

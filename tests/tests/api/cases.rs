@@ -655,6 +655,35 @@ async fn another_replicas_reports_and_merges_reach_the_duplicate_search() {
 }
 
 #[tokio::test]
+async fn the_work_calendar_names_the_years_it_has_no_holidays_for() {
+    use chrono::Datelike;
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let path = format!("/api/v1/tenants/{COUNTY_A}/settings/work-calendar");
+    let year = (chrono::Utc::now() + chrono::Duration::hours(8)).year();
+    // The default carries the 2026 schedule only.
+    let cal = app.get(&path, &admin).await.body;
+    let expected: Vec<i32> = [year, year + 1].into_iter().filter(|y| *y != 2026).collect();
+    assert_eq!(cal["missing_holiday_years"], json!(expected), "{cal}");
+
+    // With this year's and next year's holidays added, nothing is missing.
+    let mut full = cal["calendar"].clone();
+    full["holidays"] = json!([format!("{year}-10-01"), format!("{}-01-01", year + 1)]);
+    full["workdays"] = json!([]);
+    let r = app.put(&path, &admin, full).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["missing_holiday_years"], json!([]), "{}", r.text);
+    assert_eq!(app.get(&path, &admin).await.body["missing_holiday_years"], json!([]));
+
+    // Only last year's: both flagged.
+    let mut old = cal["calendar"].clone();
+    old["holidays"] = json!([format!("{}-10-01", year - 1)]);
+    old["workdays"] = json!([]);
+    let r = app.put(&path, &admin, old).await;
+    assert_eq!(r.body["missing_holiday_years"], json!([year, year + 1]), "{}", r.text);
+}
+
+#[tokio::test]
 async fn deadlines_skip_holidays_lights_turn_and_overdue_is_marked_exactly_once() {
     let app = spawn_app().await;
     let s = staff(&app).await;
@@ -663,7 +692,7 @@ async fn deadlines_skip_holidays_lights_turn_and_overdue_is_marked_exactly_once(
     // The next ten days (Shanghai time) are public holidays; the dispatch stage has 1 working hour.
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let holidays: Vec<String> = (0..10).map(|d| (today + chrono::Duration::days(d)).to_string()).collect();
-    let mut cal = app.get(&format!("{settings}/work-calendar"), &admin).await.body;
+    let mut cal = app.get(&format!("{settings}/work-calendar"), &admin).await.body["calendar"].clone();
     assert_eq!(cal["time_zone"], "Asia/Shanghai");
     cal["holidays"] = json!(holidays);
     cal["workdays"] = json!([]);
