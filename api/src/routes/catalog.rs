@@ -9,7 +9,8 @@ use crate::extract::Json;
 use crate::extract::Query;
 use crate::state::AppState;
 
-/// The national catalogue of GB/T 47678.5-2026 (153 component and 250 matter classes).
+/// The national catalogue of GB/T 47678.5-2026 (153 component and 250 matter classes), whole
+/// and not paged: a fixed reference list that clients cache.
 #[utoipa::path(
     tag = "catalog",
     operation_id = "catalog.classes.list",
@@ -46,7 +47,8 @@ pub async fn legacy(_caller: Authenticated, state: web::Data<AppState>) -> ApiRe
     Ok(HttpResponse::Ok().json(catalog::legacy_mappings(&state.db).await?))
 }
 
-/// The classes a tenant uses: national ones, its city's extensions and its own.
+/// The classes a tenant uses: national ones, its city's extensions and its own. Whole and not
+/// paged, like the national list (a few hundred classes; `kind` and `major` narrow it).
 #[utoipa::path(
     tag = "catalog",
     operation_id = "catalog.tenant.list",

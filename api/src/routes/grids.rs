@@ -146,7 +146,8 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(grids::get(&state.db, &scope, &path.1).await?))
 }
 
-/// The streets/towns of a county.
+/// The streets/towns of a county, whole and not paged: reference data that pickers load at once,
+/// and small (the 2023 list's largest county has 52 streets).
 #[utoipa::path(
     tag = "grids",
     operation_id = "streets.list",
@@ -171,7 +172,8 @@ pub struct CommunityFilter {
     pub street: Option<String>,
 }
 
-/// The communities/villages of a county.
+/// The communities/villages of a county, whole and not paged (reference data for pickers, at
+/// most some hundreds per county; `street` narrows it to one street's).
 #[utoipa::path(
     tag = "grids",
     operation_id = "communities.list",
@@ -193,7 +195,8 @@ pub async fn communities(
     Ok(HttpResponse::Ok().json(grids::communities(&state.db, &scope, q.street.as_deref()).await?))
 }
 
-/// The duty grids (责任网格) of a county with their unit grids and collectors.
+/// The duty grids (责任网格) of a county with their unit grids and collectors, whole and not
+/// paged: a county has one per collector or team, tens to a few hundred.
 #[utoipa::path(
     tag = "grids",
     operation_id = "duty_grids.list",
