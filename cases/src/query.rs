@@ -125,6 +125,12 @@ pub struct TimelineEntry {
     pub seq: i32,
     pub action: String,
     pub actor_id: Option<String>,
+    /// The actor's display name (absent for the system).
+    #[schema(example = "张三")]
+    pub actor_name: Option<String>,
+    /// The name of the actor's department, for department staff.
+    #[schema(example = "江宁区城市管理局")]
+    pub actor_department: Option<String>,
     pub role: Option<String>,
     pub at: DateTime<Utc>,
     #[schema(value_type = Object)]
@@ -137,6 +143,9 @@ pub struct CaseDetail {
     #[serde(flatten)]
     pub case: CaseView,
     pub timeline: Vec<TimelineEntry>,
+    /// What the caller may do to the case now (`POST …/actions` with `action` and the fields
+    /// named; `supervise` through `…/supervision-orders`), from the workflow table itself.
+    pub available_actions: Vec<workflow::available::Available>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -350,18 +359,31 @@ pub async fn detail(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor,
         .await
         .or_internal()?;
     let (cal, limits) = crate::clock::load(db, scope.tenant_id().0).await?;
+    let actor_ids: Vec<Uuid> = events.iter().filter_map(|e| e.actor_id.as_deref()?.parse().ok()).collect();
+    let names = tenancy::user::names_of(db, scope, &actor_ids).await?;
+    let departments: std::collections::HashMap<Uuid, String> =
+        tenancy::department::dispatch_targets(db, scope).await?.into_iter().map(|d| (d.id, d.name)).collect();
+    let now = crate::now();
+    let case = CaseView::from_row(&row)?.with_clock(&row, &cal, &limits, now);
+    let available_actions = workflow::available::available(&case.workflow, actor, now);
     Ok(CaseDetail {
-        case: CaseView::from_row(&row)?.with_clock(&row, &cal, &limits, crate::now()),
+        case,
+        available_actions,
         timeline: events
             .into_iter()
-            .map(|e| TimelineEntry {
-                seq: e.seq,
-                action: e.action,
-                actor_id: e.actor_id,
-                role: e.role,
-                at: e.at,
-                payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
-                hash: e.hash,
+            .map(|e| {
+                let name = e.actor_id.as_deref().and_then(|a| a.parse::<Uuid>().ok()).and_then(|a| names.get(&a));
+                TimelineEntry {
+                    seq: e.seq,
+                    action: e.action,
+                    actor_name: name.map(|n| n.display_name.clone()),
+                    actor_department: name.and_then(|n| n.department_id).and_then(|d| departments.get(&d)).cloned(),
+                    actor_id: e.actor_id,
+                    role: e.role,
+                    at: e.at,
+                    payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+                    hash: e.hash,
+                }
             })
             .collect(),
     })

@@ -209,6 +209,38 @@ fn view(m: user::Model, tenant: &TenantRef, roles: Vec<Role>) -> User {
     }
 }
 
+/// How a timeline names the person behind an event.
+#[derive(Debug, Clone)]
+pub struct ActorName {
+    pub display_name: String,
+    pub department_id: Option<Uuid>,
+}
+
+/// Display names of `ids` among the users of the scoped tenant and of the city above it (whose
+/// oversight and shared departments act in its counties). Unknown ids are left out.
+pub async fn names_of<C: ConnectionTrait>(
+    db: &C,
+    scope: &TenantScope,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, ActorName>> {
+    let mut tenants = vec![scope.tenant_id().0];
+    tenants.extend(scope.tenant().parent_id.map(|p| p.0));
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let rows = user::Entity::find()
+            .filter(user::Column::TenantId.is_in(tenants.clone()))
+            .filter(user::Column::Id.is_in(chunk.iter().copied()))
+            .all(db)
+            .await
+            .or_internal()?;
+        out.extend(
+            rows.into_iter()
+                .map(|m| (m.id, ActorName { display_name: m.display_name, department_id: m.department_id })),
+        );
+    }
+    Ok(out)
+}
+
 async fn find<C: ConnectionTrait>(db: &C, scope: &TenantScope, id: Uuid) -> Result<user::Model> {
     user::Entity::find_by_id(id)
         .filter(user::Column::TenantId.eq(scope.tenant_id().0))

@@ -7,6 +7,7 @@
 //! tampered history is detected. No HTTP, no storage: the `cases` crate persists events and
 //! projections, the `api` crate speaks HTTP.
 
+pub mod available;
 pub mod chain;
 pub mod machine;
 pub mod model;

@@ -1275,3 +1275,68 @@ async fn the_overdue_sweep_reads_the_index_of_running_clocks() {
     };
     assert!(plan.iter().any(|line| line.contains("ix_cases_due")), "{plan:#?}");
 }
+
+/// The console's buttons: the detail lists what the caller may do now, and every action listed
+/// is accepted when sent with its fields; the timeline names who acted.
+#[tokio::test]
+async fn a_case_lists_the_actions_its_caller_may_take_now_and_names_its_actors() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let (lon, lat) = point(&app, &s.collector).await;
+    let id = report(
+        &app,
+        &s,
+        json!({"kind": "matter", "class_code": "06010", "description": "暴露垃圾", "lon": lon, "lat": lat}),
+    )
+    .await;
+    let available = |token: String| {
+        let (app, id) = (&app, id.clone());
+        async move {
+            let r = app.get(&format!("{}/{id}", cases()), &token).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            let list = r.body["available_actions"].as_array().unwrap().clone();
+            let names: Vec<String> = list.iter().map(|a| a["action"].as_str().unwrap().to_owned()).collect();
+            (names, list, r.body)
+        }
+    };
+
+    let (acceptor, list, detail) = available(s.acceptor.clone()).await;
+    for a in ["accept", "reject", "send_verification", "request_void", "merge"] {
+        assert!(acceptor.contains(&a.to_owned()), "the supervision centre may {a}: {acceptor:?}");
+    }
+    assert!(!acceptor.contains(&"dispatch".to_owned()) && !acceptor.contains(&"close".to_owned()), "{acceptor:?}");
+    let reject = list.iter().find(|a| a["action"] == "reject").unwrap();
+    assert_eq!(reject["required"], json!(["reason"]));
+    // The report's actor is named.
+    let first = &detail["timeline"][0];
+    assert_eq!(first["actor_name"], "监督员", "{first}");
+    let (collector, ..) = available(s.collector.clone()).await;
+    assert!(collector.is_empty(), "a collector has nothing to do on a reported case: {collector:?}");
+
+    accept_and_file(&app, &s, &id, "06010").await;
+    let (dispatcher, list, _) = available(s.dispatcher.clone()).await;
+    assert!(
+        dispatcher.contains(&"dispatch".to_owned()) && dispatcher.contains(&"supervise".to_owned()),
+        "{dispatcher:?}"
+    );
+    assert_eq!(list.iter().find(|a| a["action"] == "dispatch").unwrap()["required"], json!(["department"]));
+    ok(&app, &s.dispatcher, &id, json!({"action": "dispatch", "department": s.handler_dept})).await;
+
+    let (handler, _, detail) = available(s.handler.clone()).await;
+    let mut expected =
+        ["handle", "request_extension", "request_return", "request_suspension"].map(String::from).to_vec();
+    expected.sort();
+    let mut got = handler.clone();
+    got.sort();
+    assert_eq!(got, expected);
+    // The dispatch names its actor and role; a department member is named with the department.
+    let dispatch = detail["timeline"].as_array().unwrap().iter().find(|e| e["action"] == "dispatch").unwrap();
+    assert_eq!(dispatch["role"], "command-center", "{dispatch}");
+    assert!(dispatch["actor_name"].as_str().is_some_and(|n| !n.is_empty()), "{dispatch}");
+    // Every listed action is one the server takes (here: the handler's feedback).
+    ok(&app, &s.handler, &id, json!({"action": "handle", "note": "已清理"})).await;
+    let (_, _, detail) = available(s.handler.clone()).await;
+    let handle = detail["timeline"].as_array().unwrap().iter().find(|e| e["action"] == "handle").unwrap();
+    assert!(handle["actor_department"].as_str().is_some_and(|d| !d.is_empty()), "{handle}");
+    assert_eq!(detail["available_actions"], json!([]), "nothing left for the department once handled");
+}
