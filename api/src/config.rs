@@ -236,6 +236,17 @@ mod tests {
     }
 
     #[test]
+    fn idempotency_keys_live_a_day_by_default_and_between_a_minute_and_thirty_days() {
+        assert_eq!(Settings::default().idempotency_key_ttl_secs, 24 * 3600);
+        for bad in [0, 59, 30 * 24 * 3600 + 1] {
+            let s = Settings { idempotency_key_ttl_secs: bad, ..Settings::default() };
+            assert!(s.validate().unwrap_err().contains("idempotency_key_ttl_secs"), "{bad}");
+        }
+        let s = Settings { idempotency_key_ttl_secs: 60, ..Settings::default() };
+        assert_eq!(s.validate(), Ok(()));
+    }
+
+    #[test]
     fn short_secret_is_refused() {
         let s = Settings { jwt_secret: Some(Secret("short".into())), ..Settings::default() };
         assert!(s.validate().unwrap_err().contains("jwt_secret"));

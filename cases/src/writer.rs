@@ -330,10 +330,10 @@ async fn commit(lane: &Lane, jobs: &mut [&mut Job]) -> Result<Vec<Result<Created
         let mut tx = lane.db.get_postgres_connection_pool().begin().await.map_err(Error::internal)?;
         let mut reserved = Vec::with_capacity(groups.len());
         for g in &groups {
-            reserved.push(numbering::reserve_pg(&mut *tx, g).await?);
+            reserved.push(numbering::reserve_pg(&mut tx, g).await?);
         }
         let rows = assemble(jobs, numbering::assign(&items, &groups, &reserved, true)?, &hints, replica)?;
-        insert_postgres(&mut *tx, jobs, &rows.keys).await?;
+        insert_postgres(&mut tx, jobs, &rows.keys).await?;
         tx.commit().await.map_err(Error::internal)?;
         rows
     } else {

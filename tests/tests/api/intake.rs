@@ -140,7 +140,15 @@ async fn keyed(app: &TestApp, county: &str, token: &str, key: &str, body: &Value
         .await
         .unwrap();
     let replayed = r.headers().get("idempotent-replayed").is_some_and(|v| v == "true");
-    (r.status(), replayed, r.json().await.unwrap())
+    let status = r.status();
+    let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let text = r.text().await.unwrap();
+    if let Err(tests::contract::Violation(v)) =
+        tests::contract::check("POST", &cases_of(county), status.as_u16(), content_type.as_deref(), &text)
+    {
+        panic!("the response breaks the OpenAPI document: {v}");
+    }
+    (status, replayed, serde_json::from_str(&text).unwrap())
 }
 
 /// How many idempotency records hold `key`.
@@ -271,7 +279,17 @@ async fn keyed_action(app: &TestApp, token: &str, case: &str, key: &str, body: &
         .await
         .unwrap();
     let replayed = r.headers().get("idempotent-replayed").is_some_and(|v| v == "true");
-    (r.status(), replayed, r.text().await.unwrap())
+    let status = r.status();
+    let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let text = r.text().await.unwrap();
+    // A replayed answer must match the document as the first one did.
+    let path = format!("{}/{case}/actions", cases_of(COUNTY_A));
+    if let Err(tests::contract::Violation(v)) =
+        tests::contract::check("POST", &path, status.as_u16(), content_type.as_deref(), &text)
+    {
+        panic!("the response breaks the OpenAPI document: {v}");
+    }
+    (status, replayed, text)
 }
 
 /// A dispatch retried with its Idempotency-Key (the answer was lost on the way) gets the first
