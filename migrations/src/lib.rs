@@ -22,6 +22,7 @@ mod m20261128_000010_lz4_values;
 mod m20261128_000011_due_cases;
 mod m20261202_000013_audit;
 mod m20261202_000014_numbering;
+mod m20261203_000015_user_contacts;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000011_due_cases::Migration),
             Box::new(m20261202_000013_audit::Migration),
             Box::new(m20261202_000014_numbering::Migration),
+            Box::new(m20261203_000015_user_contacts::Migration),
         ]
     }
 }

@@ -56,6 +56,7 @@ pub async fn ensure_platform(db: &DatabaseConnection, admin_password: Option<Str
         password: password.clone(),
         department_id: None,
         roles: vec![Role::PlatformAdmin],
+        contacts: Default::default(),
     };
     insert(&txn, &root, admin, hash).await?;
     txn.commit().await.or_internal()?;

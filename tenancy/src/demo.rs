@@ -142,6 +142,7 @@ pub async fn seed_with(
             password: password.into(),
             department_id: u.department.and_then(|i| departments.get(i).copied()),
             roles: vec![u.role],
+            contacts: Default::default(),
         };
         insert(&txn, tenant, user, hash.clone()).await?;
     }

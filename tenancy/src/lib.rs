@@ -9,6 +9,7 @@
 pub mod audit;
 pub mod authz;
 pub mod bootstrap;
+pub mod contact;
 pub mod context;
 pub mod db;
 pub mod demo;

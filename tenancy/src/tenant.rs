@@ -256,6 +256,9 @@ pub async fn create_child(
         password: input.admin.password,
         department_id: None,
         roles: vec![Role::TenantAdmin],
+        mobile: None,
+        email: None,
+        staff_number: None,
     };
     let admin = user::validate_new(&mut v, "admin.", admin);
     v.finish()?;

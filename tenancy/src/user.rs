@@ -54,8 +54,42 @@ pub struct User {
     pub department_id: Option<Uuid>,
     /// Roles held in this tenant.
     pub roles: Vec<Role>,
+    /// Mobile phone (11 digits), e-mail and staff number (工号): in full for those who manage
+    /// the tenant's users and for the user themself, masked for everyone else
+    /// (`138****5678`, `z***@example.gov.cn`, `***42`).
+    #[schema(example = "138****5678")]
+    pub mobile: Option<String>,
+    #[schema(example = "z***@example.gov.cn")]
+    pub email: Option<String>,
+    #[schema(example = "***42")]
+    pub staff_number: Option<String>,
+    /// Whether the contact details above are masked.
+    pub contacts_masked: bool,
     pub created_at: chrono::DateTime<Utc>,
     pub updated_at: chrono::DateTime<Utc>,
+}
+
+/// Whether a caller sees contact details in full (it manages the tenant's users) or masked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disclosure {
+    Full,
+    Masked,
+}
+
+impl Disclosure {
+    /// In full for a caller who may change the scoped tenant's users.
+    pub fn for_caller(authz: &Authorizer, scope: &TenantScope) -> Result<Self> {
+        let manages = authz.allows(scope.principal(), &scope.target(), authz::Resource::User, authz::Action::Write)?;
+        Ok(if manages { Disclosure::Full } else { Disclosure::Masked })
+    }
+}
+
+/// A user's contact details as stored.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Contacts {
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub staff_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -71,6 +105,14 @@ pub struct NewUser {
     pub department_id: Option<Uuid>,
     #[serde(default)]
     pub roles: Vec<Role>,
+    /// Mainland mobile number; `+86`, spaces and dashes are dropped.
+    #[schema(example = "13812345678")]
+    pub mobile: Option<String>,
+    #[schema(example = "zhang.san@example.gov.cn")]
+    pub email: Option<String>,
+    /// 工号: 1–32 letters, digits, `-`, `_`; unique in the tenant.
+    #[schema(example = "JN-0042")]
+    pub staff_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, ToSchema)]
@@ -83,6 +125,18 @@ pub struct UserPatch {
     pub status: Option<UserStatus>,
     /// A new password (an administrator's reset).
     pub password: Option<String>,
+    /// `null` removes it.
+    #[serde(default, deserialize_with = "kernel::patch::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub mobile: Option<Option<String>>,
+    /// `null` removes it.
+    #[serde(default, deserialize_with = "kernel::patch::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub email: Option<Option<String>>,
+    /// `null` removes it.
+    #[serde(default, deserialize_with = "kernel::patch::double_option")]
+    #[schema(value_type = Option<String>)]
+    pub staff_number: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize, ToSchema)]
@@ -99,6 +153,32 @@ pub(crate) struct ValidNewUser {
     pub password: String,
     pub department_id: Option<DepartmentId>,
     pub roles: Vec<Role>,
+    pub contacts: Contacts,
+}
+
+/// Checks one optional contact field.
+fn check_contact(
+    v: &mut Validator,
+    field: &str,
+    value: Option<&str>,
+    check: fn(&str) -> Result<String, String>,
+) -> Option<String> {
+    let value = value?;
+    v.check(field, check(value))
+}
+
+fn check_contacts(
+    v: &mut Validator,
+    prefix: &str,
+    mobile: Option<&str>,
+    email: Option<&str>,
+    staff: Option<&str>,
+) -> Contacts {
+    Contacts {
+        mobile: check_contact(v, &format!("{prefix}mobile"), mobile, crate::contact::mobile),
+        email: check_contact(v, &format!("{prefix}email"), email, crate::contact::email),
+        staff_number: check_contact(v, &format!("{prefix}staff_number"), staff, crate::contact::staff_number),
+    }
 }
 
 pub(crate) fn check_username(name: &str) -> Result<String, String> {
@@ -128,6 +208,8 @@ pub(crate) fn validate_new(v: &mut Validator, prefix: &str, input: NewUser) -> O
     if let Err(reason) = crate::password::check_strength(&input.password, username.as_deref().unwrap_or_default()) {
         v.add(format!("{prefix}password"), reason);
     }
+    let contacts =
+        check_contacts(v, prefix, input.mobile.as_deref(), input.email.as_deref(), input.staff_number.as_deref());
     let mut roles = input.roles;
     roles.sort();
     roles.dedup();
@@ -137,6 +219,7 @@ pub(crate) fn validate_new(v: &mut Validator, prefix: &str, input: NewUser) -> O
         password: input.password,
         department_id: input.department_id.map(DepartmentId),
         roles,
+        contacts,
     })
 }
 
@@ -174,17 +257,30 @@ pub(crate) async fn insert<C: ConnectionTrait>(
         password_hash: Set(password_hash),
         status: Set(UserStatus::Active.as_str().to_owned()),
         department_id: Set(u.department_id.map(|d| d.0)),
+        mobile: Set(u.contacts.mobile),
+        email: Set(u.contacts.email),
+        staff_number: Set(u.contacts.staff_number),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(db)
     .await
-    .map_err(|e| unique_or_internal(e, "username", "this user name is taken in the tenant"))?;
+    .map_err(taken)?;
     authz::replace_roles(db, UserId(m.id), tenant.code, &u.roles).await?;
-    Ok(view(m, tenant, u.roles))
+    Ok(view(m, tenant, u.roles, Disclosure::Full))
 }
 
-/// What the audit trail keeps of a user (never the password hash).
+/// Which unique value a failed insert or update collided with.
+fn taken(e: sea_orm::DbErr) -> Error {
+    if e.to_string().contains("staff_number") {
+        unique_or_internal(e, "staff_number", "this staff number is taken in the tenant")
+    } else {
+        unique_or_internal(e, "username", "this user name is taken in the tenant")
+    }
+}
+
+/// What the audit trail keeps of a user: never the password hash, contact details masked (the
+/// trail is read by auditors, who do not manage users).
 fn summary(u: &User) -> Value {
     serde_json::json!({
         "username": u.username,
@@ -192,11 +288,20 @@ fn summary(u: &User) -> Value {
         "status": u.status,
         "department_id": u.department_id,
         "roles": u.roles,
+        "mobile": u.mobile.as_deref().map(crate::contact::mask_mobile),
+        "email": u.email.as_deref().map(crate::contact::mask_email),
+        "staff_number": u.staff_number.as_deref().map(crate::contact::mask_staff_number),
     })
 }
 
-fn view(m: user::Model, tenant: &TenantRef, roles: Vec<Role>) -> User {
+fn view(m: user::Model, tenant: &TenantRef, roles: Vec<Role>, disclosure: Disclosure) -> User {
+    let masked = disclosure == Disclosure::Masked;
+    let show = |v: Option<String>, mask: fn(&str) -> String| v.map(|v| if masked { mask(&v) } else { v });
     User {
+        mobile: show(m.mobile, crate::contact::mask_mobile),
+        email: show(m.email, crate::contact::mask_email),
+        staff_number: show(m.staff_number, crate::contact::mask_staff_number),
+        contacts_masked: masked,
         id: m.id,
         tenant_code: tenant.code.to_string(),
         username: m.username,
@@ -271,13 +376,20 @@ pub async fn create(
     Ok(user)
 }
 
-pub async fn get(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> Result<User> {
+pub async fn get(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, disclosure: Disclosure) -> Result<User> {
     let m = find(db, scope, id).await?;
     let roles = authz::roles_of(db, UserId(m.id), scope.tenant().code).await?;
-    Ok(view(m, scope.tenant(), roles))
+    // One's own details are never masked.
+    let disclosure = if scope.principal().user_id.0 == id { Disclosure::Full } else { disclosure };
+    Ok(view(m, scope.tenant(), roles, disclosure))
 }
 
-pub async fn list(db: &DatabaseConnection, scope: &TenantScope, page: &PageRequest) -> Result<Page<User>> {
+pub async fn list(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    page: &PageRequest,
+    disclosure: Disclosure,
+) -> Result<Page<User>> {
     let limit = page.limit()?;
     let mut q = user::Entity::find()
         .filter(user::Column::TenantId.eq(scope.tenant_id().0))
@@ -303,7 +415,7 @@ pub async fn list(db: &DatabaseConnection, scope: &TenantScope, page: &PageReque
     Ok(Page::from_rows(rows, limit, |m| m.id).map(|m| {
         let mut r = roles.remove(&format!("user:{}", m.id)).unwrap_or_default();
         r.sort();
-        view(m, scope.tenant(), r)
+        view(m, scope.tenant(), r, disclosure)
     }))
 }
 
@@ -353,6 +465,14 @@ pub async fn update(
     let current = find(db, scope, id).await?;
     let mut v = Validator::new();
     let display_name = patch.display_name.as_deref().map(|n| v.text("display_name", n, 100));
+    // Each contact: absent keeps it, `null` clears it, a value is checked.
+    let contacts = check_contacts(
+        &mut v,
+        "",
+        patch.mobile.as_ref().and_then(|m| m.as_deref()),
+        patch.email.as_ref().and_then(|m| m.as_deref()),
+        patch.staff_number.as_ref().and_then(|m| m.as_deref()),
+    );
     if let Some(pw) = &patch.password
         && let Err(reason) = crate::password::check_strength(pw, &current.username)
     {
@@ -382,7 +502,7 @@ pub async fn update(
     }
     // Status, password and department are part of every cached principal of the tenant.
     crate::db::bump_version(&txn, &crate::session::auth_version_key(scope.tenant().code.as_str())).await?;
-    let before = summary(&view(current.clone(), scope.tenant(), roles.clone()));
+    let before = summary(&view(current.clone(), scope.tenant(), roles.clone(), Disclosure::Full));
     let account = crate::session::account_key(scope.tenant().code.as_str(), &current.username);
     let mut am: user::ActiveModel = current.into();
     if let Some(n) = display_name {
@@ -394,12 +514,21 @@ pub async fn update(
     if let Some(s) = patch.status {
         am.status = Set(s.as_str().to_owned());
     }
+    if patch.mobile.is_some() {
+        am.mobile = Set(contacts.mobile);
+    }
+    if patch.email.is_some() {
+        am.email = Set(contacts.email);
+    }
+    if patch.staff_number.is_some() {
+        am.staff_number = Set(contacts.staff_number);
+    }
     let password_changed = new_hash.is_some();
     if let Some(h) = new_hash {
         am.password_hash = Set(h);
     }
     am.updated_at = Set(Utc::now());
-    let m = am.update(&txn).await.or_internal()?;
+    let m = am.update(&txn).await.map_err(taken)?;
     if password_changed || patch.status == Some(UserStatus::Deactivated) {
         // A reset password or a deactivation ends every session of the user.
         crate::session::revoke_all_for_user(&txn, UserId(id), scope.tenant().code.as_str(), None).await?;
@@ -408,7 +537,7 @@ pub async fn update(
         // The administrator's reset lifts a lockout: the user can log in with the new password.
         crate::session::clear_attempts(&txn, &account).await?;
     }
-    let updated = view(m, scope.tenant(), roles);
+    let updated = view(m, scope.tenant(), roles, Disclosure::Full);
     let target = format!("user:{id}");
     let mut after = summary(&updated);
     if password_changed {
@@ -448,7 +577,7 @@ pub async fn set_roles(
     audit::record_scoped(&txn, scope, origin, entry).await?;
     txn.commit().await.or_internal()?;
     authz.reload_if_changed(db).await?;
-    Ok(view(current, scope.tenant(), roles))
+    Ok(view(current, scope.tenant(), roles, Disclosure::Full))
 }
 
 /// The caller's own account and tenant.
@@ -468,7 +597,7 @@ pub async fn me(db: &DatabaseConnection, principal: &crate::Principal) -> Result
         parent_id: None,
         active: true,
     };
-    Ok((view(m, &tref, roles), tenant))
+    Ok((view(m, &tref, roles, Disclosure::Full), tenant))
 }
 
 /// Lifts a login lockout of a user (an administrator's explicit unlock).

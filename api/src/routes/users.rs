@@ -34,7 +34,8 @@ pub async fn list(
     state: web::Data<AppState>,
     page: Query<PageRequest>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(user::list(&state.db, &scope, &page).await?))
+    let disclosure = user::Disclosure::for_caller(&state.authz, &scope)?;
+    Ok(HttpResponse::Ok().json(user::list(&state.db, &scope, &page, disclosure).await?))
 }
 
 /// Create a user, optionally with roles (a user with role `department` needs `department_id`).
@@ -85,7 +86,8 @@ pub async fn get(
     state: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(user::get(&state.db, &scope, path.1).await?))
+    let disclosure = user::Disclosure::for_caller(&state.authz, &scope)?;
+    Ok(HttpResponse::Ok().json(user::get(&state.db, &scope, path.1, disclosure).await?))
 }
 
 /// Change a user's name, department or status, or reset the password. Deactivating a user or
@@ -147,7 +149,7 @@ pub async fn get_roles(
     state: web::Data<AppState>,
     path: web::Path<(String, Uuid)>,
 ) -> ApiResult<HttpResponse> {
-    let u = user::get(&state.db, &scope, path.1).await?;
+    let u = user::get(&state.db, &scope, path.1, user::Disclosure::Masked).await?;
     Ok(HttpResponse::Ok().json(UserRoles { user_id: u.id, roles: u.roles }))
 }
 

@@ -11,6 +11,9 @@ pub struct Model {
     pub password_hash: String,
     pub status: String,
     pub department_id: Option<Uuid>,
+    pub mobile: Option<String>,
+    pub email: Option<String>,
+    pub staff_number: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

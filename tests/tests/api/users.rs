@@ -132,3 +132,68 @@ async fn two_administrators_demoting_each_other_at_once_leave_one() {
         assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     }
 }
+
+#[tokio::test]
+async fn contact_details_are_checked_unique_and_masked_for_those_who_do_not_manage_users() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let users = format!("/api/v1/tenants/{COUNTY_A}/users");
+    let body = json!({"username": "zhao.liu", "display_name": "赵六", "password": "Zhaoliu-Pass-2026",
+        "roles": ["collector"], "mobile": "+86 138-1234-5678", "email": "zhao.liu@example.gov.cn", "staff_number": "JN-0042"});
+    let r = app.post(&users, &admin, body.clone()).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(
+        (&r.body["mobile"], &r.body["email"], &r.body["staff_number"], &r.body["contacts_masked"]),
+        (&json!("13812345678"), &json!("zhao.liu@example.gov.cn"), &json!("JN-0042"), &json!(false))
+    );
+    let id = r.body["id"].as_str().unwrap().to_owned();
+
+    // Bad values are refused by field, and nothing is written.
+    let bad = json!({"username": "qian.qi", "display_name": "钱七", "password": "Qianqi-Pass-2026",
+        "mobile": "12345", "email": "qian@", "staff_number": "工号 7"});
+    let r = app.post(&users, &admin, bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.fields(), ["mobile", "email", "staff_number"], "{}", r.text);
+    // A staff number is unique in the tenant.
+    let dup = json!({"username": "sun.ba", "display_name": "孙八", "password": "Sunba-Pass-2026!", "staff_number": "JN-0042"});
+    let r = app.post(&users, &admin, dup).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
+    assert_eq!(r.fields(), ["staff_number"], "{}", r.text);
+
+    // The administrator sees them in full; the auditor and the city's administrator masked.
+    let find = |list: &serde_json::Value| {
+        list["items"].as_array().unwrap().iter().find(|u| u["id"] == id.as_str()).cloned().unwrap()
+    };
+    assert_eq!(find(&app.get(&format!("{users}?limit=500"), &admin).await.body)["mobile"], "13812345678");
+    let auditor = app.demo(COUNTY_A, "auditor").await;
+    let city = app.demo(CITY, "admin").await;
+    for token in [&auditor, &city] {
+        let r = app.get(&format!("{users}?limit=500"), token).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        let u = find(&r.body);
+        assert_eq!(
+            (&u["mobile"], &u["email"], &u["staff_number"], &u["contacts_masked"]),
+            (&json!("138****5678"), &json!("z***@example.gov.cn"), &json!("***42"), &json!(true)),
+            "{u}"
+        );
+        assert!(!r.text.contains("13812345678") && !r.text.contains("zhao.liu@"), "{}", r.text);
+        assert_eq!(app.get(&format!("{users}/{id}"), token).await.body["mobile"], "138****5678");
+    }
+    // The user reads their own in full.
+    let me = app.login(COUNTY_A, "zhao.liu", "Zhaoliu-Pass-2026").await;
+    assert_eq!(app.get("/api/v1/me", &me).await.body["user"]["mobile"], "13812345678");
+
+    // A patch changes one, clears another with null, leaves the third.
+    let r = app.patch(&format!("{users}/{id}"), &admin, json!({"mobile": "13900001111", "email": null})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(
+        (&r.body["mobile"], &r.body["email"], &r.body["staff_number"]),
+        (&json!("13900001111"), &json!(null), &json!("JN-0042"))
+    );
+    let r = app.patch(&format!("{users}/{id}"), &admin, json!({"mobile": "139"})).await;
+    assert_eq!(r.fields(), ["mobile"], "{}", r.text);
+    // The audit trail keeps only the masked values.
+    let trail = app.get(&format!("/api/v1/tenants/{COUNTY_A}/audit?target=user:{id}"), &auditor).await;
+    assert_eq!(trail.status, StatusCode::OK, "{}", trail.text);
+    assert!(trail.text.contains("139****1111") && !trail.text.contains("13900001111"), "{}", trail.text);
+}
