@@ -2,7 +2,8 @@
 //! projection — in one transaction.
 
 use kernel::{Error, Result};
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
+use tenancy::TenantOwned;
 use tenancy::TenantScope;
 use uuid::Uuid;
 use workflow::{Actor, Command, Event, chain};
@@ -79,8 +80,7 @@ async fn check_references(
         }
         Command::Merge { into } => {
             let id = Uuid::parse_str(into).map_err(|_| Error::invalid("into", "is not a case id"))?;
-            let kept = case::Entity::find_by_id(id)
-                .filter(case::Column::TenantId.eq(scope.tenant_id().0))
+            let kept = case::Entity::find_by_id_in(scope, id)
                 .one(db)
                 .await
                 .or_internal()?

@@ -6,6 +6,7 @@
 //! dispatcher sees the suggestion and may choose another department.
 
 use std::collections::HashSet;
+use tenancy::TenantOwned;
 
 use kernel::{Result, Validator};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
@@ -36,8 +37,7 @@ pub struct Suggestion {
 }
 
 pub async fn list(db: &DatabaseConnection, scope: &TenantScope) -> Result<Vec<Line>> {
-    Ok(responsibility::Entity::find()
-        .filter(responsibility::Column::TenantId.eq(scope.tenant_id().0))
+    Ok(responsibility::Entity::find_in(scope)
         .order_by_asc(responsibility::Column::ClassCode)
         .all(db)
         .await
@@ -101,11 +101,7 @@ pub async fn replace(db: &DatabaseConnection, scope: &TenantScope, lines: Vec<Li
     }
     v.finish()?;
     let txn = db.begin().await.or_internal()?;
-    responsibility::Entity::delete_many()
-        .filter(responsibility::Column::TenantId.eq(tenant))
-        .exec(&txn)
-        .await
-        .or_internal()?;
+    responsibility::Entity::delete_in(scope).exec(&txn).await.or_internal()?;
     if !lines.is_empty() {
         let rows: Vec<responsibility::ActiveModel> = lines
             .iter()
@@ -133,7 +129,6 @@ pub async fn suggest(
     case_id: Uuid,
 ) -> Result<Option<Suggestion>> {
     let c = crate::query::find_visible(db, scope, actor, case_id).await?;
-    let tenant = scope.tenant_id().0;
     let departments = tenancy::department::dispatch_targets(db, scope).await?;
     let name_of = |id: Uuid| departments.iter().find(|d| d.id == id).map(|d| d.name.clone());
     if let Some(component) = &c.component_id
@@ -146,8 +141,7 @@ pub async fn suggest(
             matched_by: "component_owner",
         }));
     }
-    let lines = responsibility::Entity::find()
-        .filter(responsibility::Column::TenantId.eq(tenant))
+    let lines = responsibility::Entity::find_in(scope)
         .filter(responsibility::Column::ClassCode.eq(c.class_code.as_str()))
         .all(db)
         .await

@@ -7,6 +7,7 @@ use kernel::{Error, ErrorCode, Result};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
+use tenancy::TenantOwned;
 use tenancy::TenantRef;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -114,8 +115,7 @@ pub async fn read(
                 })
             },
         );
-    let p = photo::Entity::find_by_id(photo_id)
-        .filter(photo::Column::TenantId.eq(scope.tenant_id().0))
+    let p = photo::Entity::find_by_id_in(scope, photo_id)
         .one(db)
         .await
         .or_internal()?

@@ -8,6 +8,7 @@ use kernel::{Error, Page, PageRequest, Result};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 use serde::{Deserialize, Serialize};
+use tenancy::TenantOwned;
 use tenancy::TenantScope;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -204,8 +205,7 @@ impl Sight {
         };
         let collector = if actor.has("collector") && !all {
             let user = Uuid::parse_str(&actor.user).unwrap_or_default();
-            let duty = inventory::entity::duty_grid_collector::Entity::find()
-                .filter(inventory::entity::duty_grid_collector::Column::TenantId.eq(scope.tenant_id().0))
+            let duty = inventory::entity::duty_grid_collector::Entity::find_in(scope)
                 .filter(inventory::entity::duty_grid_collector::Column::UserId.eq(user))
                 .all(db)
                 .await

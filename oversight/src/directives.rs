@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use kernel::{Error, Result, Validator};
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
+use tenancy::TenantOwned;
 use tenancy::{Access, Role, TenantScope};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -216,7 +217,7 @@ pub async fn create(
 /// The directives concerning the county of `scope`, newest first. A department member sees those
 /// addressed to their department.
 pub async fn list(db: &DatabaseConnection, scope: &TenantScope, roles: &[Role]) -> Result<Vec<DirectiveView>> {
-    let mut q = directive::Entity::find().filter(directive::Column::TenantId.eq(scope.tenant_id().0));
+    let mut q = directive::Entity::find_in(scope);
     let staff = has(
         roles,
         &[Role::SupervisionCenter, Role::CommandCenter, Role::TenantAdmin, Role::Auditor, Role::CityOversight],
@@ -233,8 +234,7 @@ pub async fn list(db: &DatabaseConnection, scope: &TenantScope, roles: &[Role]) 
 }
 
 async fn find(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> Result<directive::Model> {
-    directive::Entity::find_by_id(id)
-        .filter(directive::Column::TenantId.eq(scope.tenant_id().0))
+    directive::Entity::find_by_id_in(scope, id)
         .one(db)
         .await
         .or_internal()?

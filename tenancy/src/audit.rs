@@ -17,6 +17,7 @@
 //!   months can be 184 days), then purged from the oldest end by the upkeep job ([`purge`]); the
 //!   oldest remaining record's `prev_hash` anchors the chain. No route edits or deletes records.
 
+use crate::scoped::TenantOwned;
 use chrono::{DateTime, Utc};
 use kernel::{
     Error, Result, TenantCode,
@@ -325,7 +326,7 @@ fn view(m: audit_record::Model, tenant_code: &str) -> AuditRecord {
 }
 
 fn filtered(scope: &TenantScope, f: &AuditFilter) -> Result<sea_orm::Select<audit_record::Entity>> {
-    let mut q = audit_record::Entity::find().filter(audit_record::Column::TenantId.eq(scope.tenant_id().0));
+    let mut q = audit_record::Entity::find_in(scope);
     if let Some(from) = f.from {
         q = q.filter(audit_record::Column::At.gte(from));
     }
@@ -395,8 +396,7 @@ pub async fn verify(db: &DatabaseConnection, scope: &TenantScope) -> Result<Chai
     let mut expected: Option<(i64, String)> = None;
     let mut after = i64::MIN;
     loop {
-        let rows = audit_record::Entity::find()
-            .filter(audit_record::Column::TenantId.eq(scope.tenant_id().0))
+        let rows = audit_record::Entity::find_in(scope)
             .filter(audit_record::Column::Seq.gt(after))
             .order_by_asc(audit_record::Column::Seq)
             .limit(BATCH)

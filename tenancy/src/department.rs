@@ -5,6 +5,7 @@
 //! then dispatch cases to it like to their own departments, and its members handle those cases
 //! from the city.
 
+use crate::scoped::TenantOwned;
 use chrono::Utc;
 use kernel::{Error, Page, PageRequest, Result, Validator};
 use sea_orm::{
@@ -86,12 +87,7 @@ fn check_shared(v: &mut Validator, scope: &TenantScope, shared: bool) {
 
 /// Where a county may dispatch: its own departments and those its city shares.
 pub async fn dispatch_targets(db: &DatabaseConnection, scope: &TenantScope) -> Result<Vec<Department>> {
-    let own = department::Entity::find()
-        .filter(department::Column::TenantId.eq(scope.tenant_id().0))
-        .order_by_asc(department::Column::Id)
-        .all(db)
-        .await
-        .or_internal()?;
+    let own = department::Entity::find_in(scope).order_by_asc(department::Column::Id).all(db).await.or_internal()?;
     let mut out: Vec<Department> = own.into_iter().map(|m| view(m, scope)).collect();
     if let Some(parent) = scope.tenant().parent_id
         && let Some(city) = crate::tenant::find_by_id(db, parent).await?
@@ -119,11 +115,7 @@ pub async fn is_dispatch_target<C: ConnectionTrait>(db: &C, county: &crate::Tena
 
 /// A department of the scoped tenant; another tenant's id is simply not found.
 async fn find<C: ConnectionTrait>(db: &C, scope: &TenantScope, id: Uuid) -> Result<Option<department::Model>> {
-    department::Entity::find_by_id(id)
-        .filter(department::Column::TenantId.eq(scope.tenant_id().0))
-        .one(db)
-        .await
-        .or_internal()
+    department::Entity::find_by_id_in(scope, id).one(db).await.or_internal()
 }
 
 fn uscc_field(v: &mut Validator, raw: &str) -> String {
@@ -174,10 +166,7 @@ pub async fn create(
 
 pub async fn list(db: &DatabaseConnection, scope: &TenantScope, page: &PageRequest) -> Result<Page<Department>> {
     let limit = page.limit()?;
-    let mut q = department::Entity::find()
-        .filter(department::Column::TenantId.eq(scope.tenant_id().0))
-        .order_by_asc(department::Column::Id)
-        .limit(limit + 1);
+    let mut q = department::Entity::find_in(scope).order_by_asc(department::Column::Id).limit(limit + 1);
     if let Some(after) = page.after()? {
         q = q.filter(department::Column::Id.gt(after));
     }
@@ -250,21 +239,12 @@ pub async fn update(
 /// Deletes a department that has no sub-departments and no users.
 pub async fn delete(db: &DatabaseConnection, scope: &TenantScope, id: Uuid, origin: &Origin) -> Result<()> {
     let current = find(db, scope, id).await?.ok_or_else(|| Error::not_found("department"))?;
-    let child = department::Entity::find()
-        .filter(department::Column::TenantId.eq(scope.tenant_id().0))
-        .filter(department::Column::ParentId.eq(id))
-        .one(db)
-        .await
-        .or_internal()?;
+    let child =
+        department::Entity::find_in(scope).filter(department::Column::ParentId.eq(id)).one(db).await.or_internal()?;
     if child.is_some() {
         return Err(Error::conflict("the department has sub-departments; move or delete them first"));
     }
-    let member = user::Entity::find()
-        .filter(user::Column::TenantId.eq(scope.tenant_id().0))
-        .filter(user::Column::DepartmentId.eq(id))
-        .one(db)
-        .await
-        .or_internal()?;
+    let member = user::Entity::find_in(scope).filter(user::Column::DepartmentId.eq(id)).one(db).await.or_internal()?;
     if member.is_some() {
         return Err(Error::conflict("the department still has users; move them first"));
     }

@@ -1,5 +1,6 @@
 //! User accounts of a tenant and the roles they hold there.
 
+use crate::scoped::TenantOwned;
 use chrono::Utc;
 use kernel::{
     DivisionLevel, Error, Page, PageRequest, Result, Validator,
@@ -347,12 +348,7 @@ pub async fn names_of<C: ConnectionTrait>(
 }
 
 async fn find<C: ConnectionTrait>(db: &C, scope: &TenantScope, id: Uuid) -> Result<user::Model> {
-    user::Entity::find_by_id(id)
-        .filter(user::Column::TenantId.eq(scope.tenant_id().0))
-        .one(db)
-        .await
-        .or_internal()?
-        .ok_or_else(|| Error::not_found("user"))
+    user::Entity::find_by_id_in(scope, id).one(db).await.or_internal()?.ok_or_else(|| Error::not_found("user"))
 }
 
 pub async fn create(
@@ -391,10 +387,7 @@ pub async fn list(
     disclosure: Disclosure,
 ) -> Result<Page<User>> {
     let limit = page.limit()?;
-    let mut q = user::Entity::find()
-        .filter(user::Column::TenantId.eq(scope.tenant_id().0))
-        .order_by_asc(user::Column::Id)
-        .limit(limit + 1);
+    let mut q = user::Entity::find_in(scope).order_by_asc(user::Column::Id).limit(limit + 1);
     if let Some(after) = page.after()? {
         q = q.filter(user::Column::Id.gt(after));
     }
@@ -437,9 +430,8 @@ async fn ensure_other_admin<C: ConnectionTrait>(db: &C, scope: &TenantScope, lea
     let active_others = if others.is_empty() {
         0
     } else {
-        user::Entity::find()
+        user::Entity::find_in(scope)
             .filter(user::Column::Id.is_in(others))
-            .filter(user::Column::TenantId.eq(scope.tenant_id().0))
             .filter(user::Column::Status.eq(UserStatus::Active.as_str()))
             .all(db)
             .await

@@ -6,3 +6,12 @@ pub mod idempotency_key;
 pub mod photo;
 pub mod responsibility;
 pub mod tenant_setting;
+
+tenancy::tenant_owned!(
+    case::Entity => case::Column::TenantId,
+    case_event::Entity => case_event::Column::TenantId,
+    idempotency_key::Entity => idempotency_key::Column::TenantId,
+    photo::Entity => photo::Column::TenantId,
+    responsibility::Entity => responsibility::Column::TenantId,
+    tenant_setting::Entity => tenant_setting::Column::TenantId,
+);

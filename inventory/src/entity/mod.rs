@@ -9,5 +9,6 @@ pub mod duty_grid;
 pub mod duty_grid_collector;
 pub mod import_job;
 pub mod legacy_class_map;
+mod owned;
 pub mod street;
 pub mod unit_grid;

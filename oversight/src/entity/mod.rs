@@ -1,1 +1,3 @@
 pub mod directive;
+
+tenancy::tenant_owned!(directive::Entity => directive::Column::TenantId);

@@ -13,3 +13,9 @@ pub mod session;
 pub mod sync_version;
 pub mod tenant;
 pub mod user;
+
+crate::tenant_owned!(
+    audit_record::Entity => audit_record::Column::TenantId,
+    department::Entity => department::Column::TenantId,
+    user::Entity => user::Column::TenantId,
+);
