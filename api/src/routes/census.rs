@@ -206,11 +206,16 @@ pub async fn export(
     crate::routes::audit::note(&state, &scope, &origin, "export.components", "components".into(), summary).await?;
     let stream = query::export(state.db.clone(), (*scope).clone(), filter.into_inner(), format)
         .map(|chunk| chunk.map(web::Bytes::from).map_err(ApiError));
-    let content_type = match format {
-        ExportFormat::Geojson => "application/geo+json",
-        ExportFormat::Csv => "text/csv; charset=utf-8",
+    let (content_type, extension) = match format {
+        ExportFormat::Geojson => ("application/geo+json", "geojson"),
+        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
     };
-    Ok(HttpResponse::Ok().content_type(content_type).streaming(stream))
+    // A file name, so browsers save the download as what it is.
+    let name = format!("components-{}-{}.{extension}", scope.tenant().code, chrono::Utc::now().format("%Y%m%d"));
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .streaming(stream))
 }
 
 /// One component.

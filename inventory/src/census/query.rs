@@ -229,10 +229,11 @@ pub enum ExportFormat {
 /// CSV columns of the export: the standard abbreviations (GB/T 47678.7) and the location.
 pub const CSV_HEADER: &str = "GLBJBSM,GLBJMC,ZGBMDM,ZGBMMC,QSDWDM,QSDWMC,YHDWDM,YHDWMC,SZDYWGBSM,GLBJZT,CSRQ,BGRQ,SJLY,BZ,SZJDDM,SZJDMC,SZSQDM,SZSQMC,lon,lat";
 
-fn csv_line(m: &component::Model) -> String {
-    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+/// The export's cells of a component, in [`CSV_HEADER`] order; lon and lat are numbers, the
+/// rest text.
+fn export_cells(m: &component::Model) -> (Vec<String>, [f64; 2]) {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
-    let _ = w.write_record([
+    let text = vec![
         m.component_id.clone(),
         m.name.clone(),
         m.dept_code.clone(),
@@ -251,13 +252,23 @@ fn csv_line(m: &component::Model) -> String {
         o(&m.street_name),
         o(&m.community_code),
         o(&m.community_name),
-        m.lon.to_string(),
-        m.lat.to_string(),
-    ]);
+    ];
+    (text, [m.lon, m.lat])
+}
+
+fn csv_line(m: &component::Model) -> String {
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    let (text, [lon, lat]) = export_cells(m);
+    let record = text
+        .iter()
+        .map(|t| kernel::spreadsheet::csv_text(t).into_owned())
+        .chain([lon.to_string(), lat.to_string()]);
+    let _ = w.write_record(record);
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// Streams the filtered census, a page at a time.
+/// Streams the filtered census, a page at a time. CSV starts with a UTF-8 byte-order mark and
+/// neutralises formula-like text (`kernel::spreadsheet`).
 pub fn export(
     db: DatabaseConnection,
     scope: TenantScope,
@@ -274,7 +285,7 @@ pub fn export(
                 0 => {
                     let head = match format {
                         ExportFormat::Geojson => r#"{"type":"FeatureCollection","features":["#.to_owned(),
-                        ExportFormat::Csv => format!("{CSV_HEADER}\n"),
+                        ExportFormat::Csv => format!("{}{CSV_HEADER}\n", kernel::spreadsheet::UTF8_BOM),
                     };
                     Some((Ok(head), (1, None)))
                 }
