@@ -31,6 +31,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::fields::{Field, recognise};
+use super::sheet::{SheetItem, TextEncoding};
 use super::store::Author;
 use super::validate::ValidComponent;
 use super::validate::{Context, RawRecord, validate};
@@ -49,6 +50,26 @@ const PG_BATCH: usize = 5000;
 pub enum Format {
     Csv,
     Geojson,
+    /// The first sheet of an Excel workbook (header row first, like CSV).
+    Xlsx,
+}
+
+impl Format {
+    fn as_str(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Geojson => "geojson",
+            Format::Xlsx => "xlsx",
+        }
+    }
+
+    fn parse(s: &str) -> Format {
+        match s {
+            "geojson" => Format::Geojson,
+            "xlsx" => Format::Xlsx,
+            _ => Format::Csv,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
@@ -64,8 +85,14 @@ pub enum Mode {
 #[derive(Debug, Clone, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ImportQuery {
-    /// `csv` (default) or `geojson`.
+    /// `csv`, `xlsx` or `geojson`. Without it, an upload that is a ZIP container (or sent as
+    /// the XLSX content type) is read as XLSX, anything else as CSV.
     pub format: Option<Format>,
+    /// The text encoding of a CSV upload: `utf-8` or `gb18030` (also accepted as `gbk` or
+    /// `gb2312`: GB18030 is their superset, what Excel on Chinese Windows saves as "CSV").
+    /// Without it the encoding is detected: UTF-8 if the file starts with a byte-order mark or
+    /// is valid UTF-8, GB18030 otherwise.
+    pub encoding: Option<TextEncoding>,
     /// `all_or_nothing` (default) or `partial`.
     pub mode: Option<Mode>,
     /// Validate only; write nothing.
@@ -118,6 +145,8 @@ pub struct ImportJob {
     pub format: Format,
     pub mode: Mode,
     pub dry_run: bool,
+    /// The encoding a CSV upload was read in (given or detected); absent for XLSX and GeoJSON.
+    pub encoding: Option<TextEncoding>,
     pub rows_read: i64,
     pub rows_valid: i64,
     /// Rows created or changed (unchanged rows are not rewritten).
@@ -140,7 +169,8 @@ fn view(m: import_job::Model) -> ImportJob {
     ImportJob {
         id: m.id,
         status: JobStatus::parse(&m.status),
-        format: if m.format == "geojson" { Format::Geojson } else { Format::Csv },
+        format: Format::parse(&m.format),
+        encoding: m.encoding.as_deref().and_then(TextEncoding::parse),
         mode: if m.mode == "partial" { Mode::Partial } else { Mode::AllOrNothing },
         dry_run: m.dry_run,
         rows_read: m.rows_read,
@@ -163,16 +193,33 @@ pub async fn create_job(
     id: Uuid,
     file: PathBuf,
     q: &ImportQuery,
+    xlsx_content_type: bool,
 ) -> Result<ImportJob> {
+    // Sniffing reads the file's first bytes: off the async worker.
+    let (format, encoding) = {
+        let (file, q) = (file.clone(), q.clone());
+        tokio::task::spawn_blocking(move || {
+            let format = match q.format {
+                Some(f) => f,
+                None if xlsx_content_type || super::sheet::is_zip(&file) => Format::Xlsx,
+                None => Format::Csv,
+            };
+            let encoding = match (format, q.encoding) {
+                (Format::Csv, Some(e)) => Some(e),
+                (Format::Csv, None) => Some(super::sheet::detect(&file).unwrap_or(TextEncoding::Utf8)),
+                _ => None,
+            };
+            (format, encoding)
+        })
+        .await
+        .map_err(Error::internal)?
+    };
     let m = import_job::ActiveModel {
         id: Set(id),
         tenant_id: Set(scope.tenant_id().0),
         kind: Set("census".into()),
-        format: Set(match q.format.unwrap_or(Format::Csv) {
-            Format::Csv => "csv",
-            Format::Geojson => "geojson",
-        }
-        .into()),
+        format: Set(format.as_str().into()),
+        encoding: Set(encoding.map(|e| e.as_str().to_owned())),
         mode: Set(match q.mode.unwrap_or_default() {
             Mode::AllOrNothing => "all_or_nothing",
             Mode::Partial => "partial",
@@ -393,18 +440,57 @@ fn csv_rows<T>(
 }
 
 /// Reads a CSV file on the calling (blocking) thread.
-fn read_csv(path: PathBuf, sink: Sink) {
+fn read_csv(path: PathBuf, encoding: TextEncoding, sink: Sink) {
     let file = match std::fs::File::open(&path) {
         Ok(f) => f,
         Err(e) => return sink.fail(format!("cannot open the upload: {e}")),
     };
+    // GB18030 is decoded to UTF-8 on the way in; line breaks are the same bytes in both, so the
+    // physical line count below is unaffected.
+    let input: Box<dyn std::io::Read> = match encoding {
+        TextEncoding::Utf8 => Box::new(file),
+        TextEncoding::Gb18030 => Box::new(super::sheet::Decoded::gb18030(file)),
+    };
     let outcome = csv_rows(
-        file,
+        input,
         |h| Columns::new(h.iter()).map_err(|reason| sink.fail(reason)).ok(),
         |columns, line, record| match columns.record(record.iter()) {
             Some(raw) => sink.send(line, raw),
             None => true,
         },
+    );
+    if let Err(reason) = outcome {
+        sink.fail(reason);
+    }
+}
+
+/// Reads the first sheet of an XLSX file on the calling (blocking) thread; a record's line is
+/// its row number in the sheet (the header is row 1), as Excel shows it.
+fn read_xlsx(path: PathBuf, sink: Sink) {
+    let mut columns: Option<Columns> = None;
+    let id_field = Field::ComponentId.api_name();
+    let outcome = super::sheet::read_xlsx(
+        &path,
+        |item| match (item, columns.as_ref()) {
+            (SheetItem::Row(_, header), None) => match Columns::new(header.iter().map(String::as_str)) {
+                Ok(c) => {
+                    columns = Some(c);
+                    true
+                }
+                Err(reason) => {
+                    sink.fail(reason);
+                    false
+                }
+            },
+            (SheetItem::Row(line, row), Some(c)) => match c.record(row.iter().map(String::as_str)) {
+                Some(raw) => sink.send(line, raw),
+                None => true,
+            },
+            (SheetItem::LostDigits(line, _), _) => {
+                sink.tx.blocking_send(Ok((line, Err(vec![super::sheet::lost_digits(id_field)])))).is_ok()
+            }
+        },
+        |header| header.iter().position(|name| recognise(name) == Some(Field::ComponentId)),
     );
     if let Err(reason) = outcome {
         sink.fail(reason);
@@ -500,11 +586,12 @@ fn read_geojson(path: PathBuf, sink: Sink) {
 }
 
 /// Reads and validates the upload on a blocking thread; the outcomes arrive in file order.
-fn reader(format: Format, path: PathBuf, ctx: Arc<Context>) -> mpsc::Receiver<Item> {
+fn reader(format: Format, encoding: TextEncoding, path: PathBuf, ctx: Arc<Context>) -> mpsc::Receiver<Item> {
     let (tx, rx) = mpsc::channel(2 * BATCH);
     let sink = Sink { tx, ctx };
     tokio::task::spawn_blocking(move || match format {
-        Format::Csv => read_csv(path, sink),
+        Format::Csv => read_csv(path, encoding, sink),
+        Format::Xlsx => read_xlsx(path, sink),
         Format::Geojson => read_geojson(path, sink),
     });
     rx
@@ -816,15 +903,13 @@ async fn pass(
     p: &mut Progress,
     count: bool,
 ) -> Result<Option<String>> {
-    let format = match job.format.as_str() {
-        "geojson" => Format::Geojson,
-        _ => Format::Csv,
-    };
+    let format = Format::parse(&job.format);
+    let encoding = job.encoding.as_deref().and_then(TextEncoding::parse).unwrap_or(TextEncoding::Utf8);
     let partial = job.mode == "partial";
     let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
     // Where each id was first seen (line), and whether that line was already reported.
     let mut seen: HashMap<u64, (u64, bool)> = HashMap::new();
-    let mut rx = reader(format, PathBuf::from(&job.file_path), ctx);
+    let mut rx = reader(format, encoding, PathBuf::from(&job.file_path), ctx);
     let mut next_analyze = 10_000i64;
     let mut last_saved = std::time::Instant::now();
     let mut rows = 0u64;

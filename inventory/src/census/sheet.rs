@@ -247,7 +247,7 @@ pub struct SheetWriter {
 impl SheetWriter {
     pub fn new(title: &str, header: &[&str]) -> Result<Self> {
         let mut book = rust_xlsxwriter::Workbook::new();
-        let sheet = book.add_worksheet_with_constant_memory();
+        let sheet = book.add_worksheet_with_constant_memory().map_err(Error::internal)?;
         sheet.set_name(title.chars().take(31).collect::<String>()).map_err(Error::internal)?;
         let mut w = Self { as_text: rust_xlsxwriter::Format::new().set_quote_prefix(), book, next_row: 0 };
         let header: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();

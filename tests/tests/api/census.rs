@@ -440,7 +440,7 @@ async fn partial_commits_in_file_order_and_says_up_to_which_line() {
         start_import(&app, &admin, COUNTY_A, census_rows(n, &uscc(COUNTY_A, 1), lon, lat, "\n"), "?mode=partial").await;
     let job = follow_job(&app, &admin, COUNTY_A, &id).await.pop().unwrap();
     assert_eq!(job["status"], "failed", "{job}");
-    let through = job["written_through_line"].as_i64().expect("the job says up to which line it stored");
+    let through = job["written_through_line"].as_i64().unwrap_or_else(|| panic!("the job says up to which line it stored: {job}"));
     assert!((2..5502).contains(&through), "{job}");
     // Every row is valid, so lines 2..=through are exactly the rows written.
     assert_eq!(job["rows_written"].as_i64(), Some(through - 1), "{job}");
