@@ -28,7 +28,10 @@ impl MigrationTrait for Migration {
         )
         .await?;
         m.alter_table(
-            Table::alter().table(ImportJobs::Table).add_column(ColumnDef::new(ImportJobs::Encoding).string().null()).to_owned(),
+            Table::alter()
+                .table(ImportJobs::Table)
+                .add_column(ColumnDef::new(ImportJobs::Encoding).string().null())
+                .to_owned(),
         )
         .await
     }

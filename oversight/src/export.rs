@@ -128,7 +128,8 @@ pub fn csv(s: &Sheet) -> Result<Vec<u8>> {
     let mut out = Vec::from(kernel::spreadsheet::UTF8_BOM.as_bytes());
     {
         let mut w = ::csv::Writer::from_writer(&mut out);
-        w.write_record(s.header.iter().map(|h| kernel::spreadsheet::csv_text(h).into_owned())).map_err(Error::internal)?;
+        w.write_record(s.header.iter().map(|h| kernel::spreadsheet::csv_text(h).into_owned()))
+            .map_err(Error::internal)?;
         for r in &s.rows {
             w.write_record(r.iter().map(Cell::text)).map_err(Error::internal)?;
         }

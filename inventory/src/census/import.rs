@@ -870,8 +870,7 @@ async fn write_batches(
         let mut tx = Tx::begin(db).await.map_err(fail)?;
         let n = tx.write(tenant, batch.rows, author, fresh).await.map_err(fail)?;
         let earlier_failed = |c: &Committed| c.failed_batch.is_some_and(|f| f < seq);
-        let state =
-            *turn.wait_for(|c| earlier_failed(c) || c.batches + 1 == seq).await.map_err(Error::internal)?;
+        let state = *turn.wait_for(|c| earlier_failed(c) || c.batches + 1 == seq).await.map_err(Error::internal)?;
         if earlier_failed(&state) {
             // An earlier batch failed: this one must not be stored without it.
             return Ok(());
@@ -932,7 +931,9 @@ async fn pass(
                     }
                     if !reported {
                         let earlier = if partial {
-                            format!("component id {id} appears again on line {line}; this row was written, the later ones were not")
+                            format!(
+                                "component id {id} appears again on line {line}; this row was written, the later ones were not"
+                            )
                         } else {
                             // The first occurrence fails the file as well: neither row is right alone.
                             p.valid -= 1;

@@ -4,7 +4,9 @@
 use futures_util::Stream;
 use kernel::{DivisionLevel, Error, Page, PageRequest, Result, ids::TenantId};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tenancy::TenantScope;
@@ -261,10 +263,8 @@ fn export_cells(m: &component::Model) -> (Vec<String>, [f64; 2]) {
 fn csv_line(m: &component::Model) -> String {
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
     let (text, [lon, lat]) = export_cells(m);
-    let record = text
-        .iter()
-        .map(|t| kernel::spreadsheet::csv_text(t).into_owned())
-        .chain([lon.to_string(), lat.to_string()]);
+    let record =
+        text.iter().map(|t| kernel::spreadsheet::csv_text(t).into_owned()).chain([lon.to_string(), lat.to_string()]);
     let _ = w.write_record(record);
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
@@ -335,7 +335,10 @@ pub fn export(
                         ExportFormat::Geojson => r#"{"type":"FeatureCollection","features":["#.to_owned(),
                         ExportFormat::Csv => format!("{}{CSV_HEADER}\n", kernel::spreadsheet::UTF8_BOM),
                         ExportFormat::Xlsx => {
-                            return Some((Err(Error::internal(anyhow::anyhow!("XLSX is built by export_xlsx, not streamed"))), (2, None)));
+                            return Some((
+                                Err(Error::internal(anyhow::anyhow!("XLSX is built by export_xlsx, not streamed"))),
+                                (2, None),
+                            ));
                         }
                     };
                     Some((Ok(head), (1, None)))

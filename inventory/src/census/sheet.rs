@@ -182,7 +182,8 @@ pub fn read_xlsx(
     let Some(name) = book.sheet_names().first().cloned() else {
         return Err("the workbook has no sheet".into());
     };
-    let mut cells = book.worksheet_cells_reader(&name).map_err(|e| format!("the sheet `{name}` cannot be read: {e}"))?;
+    let mut cells =
+        book.worksheet_cells_reader(&name).map_err(|e| format!("the sheet `{name}` cannot be read: {e}"))?;
     let mut current: Option<(u32, Row, bool)> = None;
     let mut id_col: Option<usize> = None;
     let mut header_seen = false;

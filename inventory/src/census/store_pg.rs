@@ -128,7 +128,12 @@ pub async fn begin(db: &DatabaseConnection) -> Result<sqlx::Transaction<'static,
 /// Upserts a batch through COPY inside the caller's transaction (which may hold several
 /// batches: the staging table is emptied after each); returns how many rows were created or
 /// changed.
-pub async fn upsert_in(conn: &mut PgConnection, tenant: Uuid, rows: &[ValidComponent], author: Author) -> Result<usize> {
+pub async fn upsert_in(
+    conn: &mut PgConnection,
+    tenant: Uuid,
+    rows: &[ValidComponent],
+    author: Author,
+) -> Result<usize> {
     let now = Utc::now();
     let data = csv_rows(tenant, rows, &now.to_rfc3339(), true)?;
     // Built only from the constant column list above, never from input.

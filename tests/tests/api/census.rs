@@ -440,7 +440,9 @@ async fn partial_commits_in_file_order_and_says_up_to_which_line() {
         start_import(&app, &admin, COUNTY_A, census_rows(n, &uscc(COUNTY_A, 1), lon, lat, "\n"), "?mode=partial").await;
     let job = follow_job(&app, &admin, COUNTY_A, &id).await.pop().unwrap();
     assert_eq!(job["status"], "failed", "{job}");
-    let through = job["written_through_line"].as_i64().unwrap_or_else(|| panic!("the job says up to which line it stored: {job}"));
+    let through = job["written_through_line"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("the job says up to which line it stored: {job}"));
     assert!((2..5502).contains(&through), "{job}");
     // Every row is valid, so lines 2..=through are exactly the rows written.
     assert_eq!(job["rows_written"].as_i64(), Some(through - 1), "{job}");
@@ -558,7 +560,10 @@ async fn csv_export_has_a_bom_a_file_name_and_no_live_formulas() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
-    assert!(disposition.starts_with("attachment; filename=\"components-320115-") && disposition.ends_with(".csv\""), "{disposition}");
+    assert!(
+        disposition.starts_with("attachment; filename=\"components-320115-") && disposition.ends_with(".csv\""),
+        "{disposition}"
+    );
     let bytes = r.bytes().await.unwrap();
     assert_eq!(&bytes[..3], b"\xef\xbb\xbf", "UTF-8 byte-order mark");
     let text = std::str::from_utf8(&bytes).unwrap();
@@ -590,4 +595,158 @@ fn csv_fields(line: &str) -> Vec<String> {
     }
     fields.push(cur);
     fields
+}
+
+#[tokio::test]
+async fn gb18030_csv_is_detected_or_named_and_read_correctly() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (_, lon, lat) = two_grids(&app, &admin).await.remove(0);
+    let dept = uscc(COUNTY_A, 1);
+    // What Excel on Chinese Windows saves as "CSV": GBK/GB18030, Chinese headers, CRLF.
+    let text = format!(
+        "管理部件标识码,部件名称,主管部门代码,主管部门名称,部件状态,初始日期,lon,lat\r\n\
+         {},供水井盖,{dept},江宁区水务局,完好,20260301,{lon},{lat}\r\n\
+         {},雨水井盖,{dept},江宁区水务局,不存在的状态,20260301,{lon},{lat}\r\n",
+        row_id(1),
+        row_id(2)
+    );
+    let (bytes, _, lossy) = encoding_rs::GB18030.encode(&text);
+    assert!(!lossy);
+    assert!(std::str::from_utf8(&bytes).is_err(), "the test file really is not UTF-8");
+    for query in ["?mode=partial", "?mode=partial&encoding=gbk", "?mode=partial&encoding=gb18030"] {
+        let id = start_import(&app, &admin, COUNTY_A, bytes.to_vec(), query).await;
+        let job = follow_job(&app, &admin, COUNTY_A, &id).await.pop().unwrap();
+        assert_eq!(job["encoding"], "gb18030", "{query}: {job}");
+        assert_eq!(job["format"], "csv", "{job}");
+        assert_eq!((job["rows_read"].as_i64(), job["rows_valid"].as_i64()), (Some(2), Some(1)), "{query}: {job}");
+        // The bad row is reported on its physical line, with the field decoded as Chinese.
+        assert_eq!(job["errors"][0]["line"], 3, "{job}");
+        assert_eq!(job["errors"][0]["field"], "status", "{job}");
+        let c = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/{}", row_id(1)), &admin).await;
+        assert_eq!((c.body["name"].as_str(), c.body["dept_name"].as_str()), (Some("供水井盖"), Some("江宁区水务局")));
+    }
+    // UTF-8 stays UTF-8, and a wrong `encoding=` is a 422 naming the parameter.
+    let id = start_import(&app, &admin, COUNTY_A, text.clone(), "?mode=partial").await;
+    assert_eq!(follow_job(&app, &admin, COUNTY_A, &id).await.pop().unwrap()["encoding"], "utf-8");
+    let r = app
+        .client
+        .post(format!("{}/api/v1/tenants/{COUNTY_A}/census/imports?encoding=latin1", app.base))
+        .bearer_auth(&admin)
+        .header("content-type", "text/csv")
+        .body(text)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("encoding"));
+}
+
+/// An XLSX workbook of one sheet: `rows` of text cells, and `numeric_id` rows whose first cell
+/// is typed as a number (as Excel does when the column is not formatted as text).
+fn workbook(rows: &[Vec<String>], numeric_id: &[usize]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if c == 0 && numeric_id.contains(&r) {
+                sheet.write_number(r as u32, 0, v.parse::<f64>().unwrap()).unwrap();
+            } else if let Ok(n) = v.parse::<f64>().map_err(|_| ()).and_then(|n| if c >= 6 { Ok(n) } else { Err(()) }) {
+                sheet.write_number(r as u32, c as u16, n).unwrap();
+            } else {
+                sheet.write_string(r as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn xlsx_import_reports_rows_as_excel_numbers_them() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (_, lon, lat) = two_grids(&app, &admin).await.remove(0);
+    let dept = uscc(COUNTY_A, 1);
+    let row = |id: String, name: &str, status: &str| {
+        vec![
+            id,
+            name.into(),
+            dept.clone(),
+            "江宁区水务局".into(),
+            status.into(),
+            "20260301".into(),
+            lon.to_string(),
+            lat.to_string(),
+        ]
+    };
+    let header: Vec<String> =
+        ["管理部件标识码", "部件名称", "主管部门代码", "主管部门名称", "部件状态", "初始日期", "lon", "lat"]
+            .map(String::from)
+            .into();
+    let rows = vec![
+        header,
+        row(row_id(11), "供水井盖", "完好"),
+        row(row_id(12), "雨水井盖", "坏了"),
+        // A blank row, as spreadsheets keep them, then an id typed as a number (Excel kept 15 digits).
+        vec![],
+        row(row_id(14), "路灯", "完好"),
+    ];
+    let file = workbook(&rows, &[4]);
+    // Detected from the content (a ZIP container), and named explicitly.
+    for query in ["?mode=partial", "?mode=partial&format=xlsx"] {
+        let id = start_import(&app, &admin, COUNTY_A, file.clone(), query).await;
+        let job = follow_job(&app, &admin, COUNTY_A, &id).await.pop().unwrap();
+        assert_eq!(job["format"], "xlsx", "{job}");
+        assert!(job["encoding"].is_null(), "{job}");
+        assert_eq!((job["rows_read"].as_i64(), job["rows_valid"].as_i64()), (Some(3), Some(1)), "{job}");
+        let errors = job["errors"].as_array().unwrap();
+        let lines: Vec<(i64, &str)> =
+            errors.iter().map(|e| (e["line"].as_i64().unwrap(), e["field"].as_str().unwrap())).collect();
+        assert_eq!(lines, [(3, "status"), (5, "component_id")], "{job}");
+        assert!(errors[1]["reason"].as_str().unwrap().contains("15 digits"), "{job}");
+        let c = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/{}", row_id(11)), &admin).await;
+        assert_eq!(c.body["name"], "供水井盖", "{}", c.text);
+    }
+}
+
+#[tokio::test]
+async fn xlsx_export_keeps_ids_as_text_and_formulas_dead() {
+    use calamine::Reader;
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (_, lon, lat) = two_grids(&app, &admin).await.remove(0);
+    let dept = uscc(COUNTY_A, 1);
+    let csv = format!(
+        "GLBJBSM,GLBJMC,ZGBMDM,ZGBMMC,GLBJZT,CSRQ,lon,lat,BZ\n\
+         {},=1+2,{dept},@SUM(A1),完好,20260301,{lon},{lat},-3\n",
+        row_id(21)
+    );
+    assert_eq!(run_import(&app, &admin, COUNTY_A, csv, "").await["status"], "succeeded");
+    let r = app
+        .client
+        .get(format!("{}/api/v1/tenants/{COUNTY_A}/components/export?format=xlsx", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"components-320115-") && disposition.ends_with(".xlsx\""),
+        "{disposition}"
+    );
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header.join(","), inventory::census::query::CSV_HEADER);
+    let row = sheet.rows().find(|r| r[0].to_string() == row_id(21)).expect("the row, its id as 17-digit text");
+    assert!(matches!(row[0], calamine::Data::String(_)), "ids are text cells: {:?}", row[0]);
+    // Formula-like text is a text cell (no formula anywhere in the sheet) with the quote prefix.
+    assert_eq!((row[1].to_string().as_str(), row[3].to_string().as_str()), ("=1+2", "@SUM(A1)"));
+    assert!(matches!(row[1], calamine::Data::String(_)) && matches!(row[13], calamine::Data::String(_)));
+    let formulas = book.worksheet_formula(&book.sheet_names()[0].clone()).unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formulas in the export");
+    assert!(matches!(row[18], calamine::Data::Float(_)), "lon is a number: {:?}", row[18]);
 }
