@@ -660,7 +660,18 @@ impl Tx {
     async fn begin(db: &DatabaseConnection) -> Result<Tx> {
         Ok(match db.get_database_backend() {
             sea_orm::DbBackend::Postgres => Tx::Pg(super::store_pg::begin(db).await?),
-            _ => Tx::Orm(db.begin().await.or_internal()?),
+            // IMMEDIATE takes SQLite's write lock at BEGIN. A deferred transaction reads first
+            // (the upsert looks up existing rows) and fails at once with SQLITE_BUSY when it then
+            // writes after another connection (the progress update) committed in between: the
+            // busy timeout does not cover that upgrade. Waiting at BEGIN does.
+            _ => Tx::Orm(
+                db.begin_with_options(sea_orm::TransactionOptions {
+                    sqlite_transaction_mode: Some(sea_orm::SqliteTransactionMode::Immediate),
+                    ..Default::default()
+                })
+                .await
+                .or_internal()?,
+            ),
         })
     }
 
