@@ -975,7 +975,7 @@ async fn pass(
             Err(errors) => p.fail(line, errors),
         }
         // Progress is stored a few times a second: often enough to poll, cheap on the hot path.
-        if count && rows % 500 == 0 && last_saved.elapsed() >= std::time::Duration::from_millis(250) {
+        if count && rows.is_multiple_of(500) && last_saved.elapsed() >= std::time::Duration::from_millis(250) {
             last_saved = std::time::Instant::now();
             if let Some((w, fresh)) = writers.as_deref() {
                 let c = w.committed();
