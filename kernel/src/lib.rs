@@ -9,6 +9,7 @@ pub mod error;
 pub mod ids;
 pub mod page;
 pub mod patch;
+pub mod spreadsheet;
 pub mod validate;
 pub mod vocab;
 

@@ -20,6 +20,7 @@ mod m20261128_000008_recent_cases;
 mod m20261128_000009_partial_indexes;
 mod m20261128_000010_lz4_values;
 mod m20261128_000011_due_cases;
+mod m20261202_000012_census;
 mod m20261202_000013_audit;
 mod m20261202_000014_numbering;
 mod m20261203_000015_user_contacts;
@@ -41,6 +42,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_partial_indexes::Migration),
             Box::new(m20261128_000010_lz4_values::Migration),
             Box::new(m20261128_000011_due_cases::Migration),
+            Box::new(m20261202_000012_census::Migration),
             Box::new(m20261202_000013_audit::Migration),
             Box::new(m20261202_000014_numbering::Migration),
             Box::new(m20261203_000015_user_contacts::Migration),

@@ -2,7 +2,7 @@
 //! headers) and XLSX: evaluation tables, hotspots and repeat rates.
 
 use kernel::{Error, Result};
-use rust_xlsxwriter::Workbook;
+use rust_xlsxwriter::{Format, Workbook};
 
 use crate::recurring::{Hotspots, Repeats};
 use crate::service::Table;
@@ -15,10 +15,11 @@ pub enum Cell {
 }
 
 impl Cell {
+    /// The cell as CSV text; formula-like text is neutralised (`kernel::spreadsheet`).
     fn text(&self) -> String {
         match self {
             Cell::Empty => String::new(),
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => kernel::spreadsheet::csv_text(s).into_owned(),
             Cell::Number(n) => n.to_string(),
         }
     }
@@ -124,10 +125,11 @@ impl From<&Repeats> for Sheet {
 }
 
 pub fn csv(s: &Sheet) -> Result<Vec<u8>> {
-    let mut out = Vec::from("\u{feff}".as_bytes());
+    let mut out = Vec::from(kernel::spreadsheet::UTF8_BOM.as_bytes());
     {
         let mut w = ::csv::Writer::from_writer(&mut out);
-        w.write_record(&s.header).map_err(Error::internal)?;
+        w.write_record(s.header.iter().map(|h| kernel::spreadsheet::csv_text(h).into_owned()))
+            .map_err(Error::internal)?;
         for r in &s.rows {
             w.write_record(r.iter().map(Cell::text)).map_err(Error::internal)?;
         }
@@ -138,17 +140,27 @@ pub fn csv(s: &Sheet) -> Result<Vec<u8>> {
 
 pub fn xlsx(s: &Sheet) -> Result<Vec<u8>> {
     let mut book = Workbook::new();
+    // Formula-like text is stored as text anyway; the quote prefix keeps Excel and WPS from
+    // evaluating it even when the cell is edited.
+    let as_text = Format::new().set_quote_prefix();
     let sheet = book.add_worksheet();
     // Sheet names are limited to 31 characters.
     sheet.set_name(s.title.chars().take(31).collect::<String>()).map_err(Error::internal)?;
     for (c, h) in s.header.iter().enumerate() {
-        sheet.write_string(0, c as u16, h).map_err(Error::internal)?;
+        if kernel::spreadsheet::is_formula_like(h) {
+            sheet.write_string_with_format(0, c as u16, h, &as_text).map_err(Error::internal)?;
+        } else {
+            sheet.write_string(0, c as u16, h).map_err(Error::internal)?;
+        }
     }
     for (r, row) in s.rows.iter().enumerate() {
         for (c, cell) in row.iter().enumerate() {
             let (r, c) = (r as u32 + 1, c as u16);
             match cell {
                 Cell::Empty => {}
+                Cell::Text(t) if kernel::spreadsheet::is_formula_like(t) => {
+                    sheet.write_string_with_format(r, c, t, &as_text).map_err(Error::internal)?;
+                }
                 Cell::Text(t) => {
                     sheet.write_string(r, c, t).map_err(Error::internal)?;
                 }
@@ -159,4 +171,23 @@ pub fn xlsx(s: &Sheet) -> Result<Vec<u8>> {
         }
     }
     book.save_to_buffer().map_err(Error::internal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_starts_with_a_bom_and_neutralises_formulas_but_not_numbers() {
+        let sheet = Sheet {
+            title: "t".into(),
+            header: owned(&["部门", "增减"]),
+            rows: vec![vec![text("=cmd|' /C calc'!A0"), num(Some(-3.0))], vec![text("@x"), Cell::Empty]],
+        };
+        let out = String::from_utf8(csv(&sheet).unwrap()).unwrap();
+        assert!(out.starts_with('\u{feff}'));
+        let lines: Vec<&str> = out.trim_start_matches('\u{feff}').lines().collect();
+        assert_eq!(lines, ["部门,增减", "'=cmd|' /C calc'!A0,-3", "'@x,"]);
+        assert!(xlsx(&sheet).is_ok());
+    }
 }

@@ -18,15 +18,18 @@ use crate::extract::Query;
 use crate::extract::{Json, save_body};
 use crate::state::AppState;
 
-/// Upload a census file (CSV with columns named by API field, GB/T 47678.7 abbreviation such as
-/// `GLBJBSM`, or Chinese name; or a GeoJSON FeatureCollection) and start an import job. Poll the
+const XLSX_TYPE: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// Upload a census file (CSV or XLSX with columns named by API field, GB/T 47678.7 abbreviation
+/// such as `GLBJBSM`, or Chinese name; or a GeoJSON FeatureCollection) and start an import job. Poll the
 /// job for progress and per-row errors. Re-imported ids update their components.
 #[utoipa::path(
     tag = "census",
     operation_id = "census.imports.create",
     security(("bearer" = [])),
     params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"), ImportQuery),
-    request_body(content = String, description = "The file: CSV (UTF-8) or GeoJSON", content_type = "text/csv"),
+    request_body(description = "The file: CSV (UTF-8 or GB18030/GBK, see `encoding`), the first sheet of an XLSX workbook, or a GeoJSON FeatureCollection",
+        content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"), (String = "application/geo+json"))),
     responses(
         (status = 202, description = "The job, queued", body = ImportJob),
         (status = 401, response = crate::openapi::Unauthorized),
@@ -41,13 +44,19 @@ pub async fn start_import(
     scope: Authorized<ComponentWrite>,
     state: web::Data<AppState>,
     q: Query<ImportQuery>,
+    req: actix_web::HttpRequest,
     body: web::Payload,
     origin: crate::auth::Origin,
 ) -> ApiResult<HttpResponse> {
+    let xlsx = req
+        .headers()
+        .get(actix_web::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with(XLSX_TYPE));
     let id = Uuid::now_v7();
     let path = state.data_dir.join("imports").join(format!("{id}.upload"));
     save_body(body, &path, state.max_import_bytes).await?;
-    let job = match import::create_job(&state.db, &scope, id, path.clone(), &q).await {
+    let job = match import::create_job(&state.db, &scope, id, path.clone(), &q, xlsx).await {
         Ok(job) => job,
         Err(e) => {
             let _ = tokio::fs::remove_file(&path).await;
@@ -174,18 +183,21 @@ pub async fn create(
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
-    /// `geojson` (default) or `csv`.
+    /// `geojson` (default), `csv` (UTF-8 with a byte-order mark) or `xlsx`.
     pub format: Option<ExportFormat>,
 }
 
-/// The filtered census as GeoJSON or CSV (standard column abbreviations), streamed.
+/// The filtered census as GeoJSON or CSV (standard column abbreviations), streamed, or as an XLSX
+/// workbook with the CSV columns (at most 1,048,575 rows). Spreadsheet cells that would start a
+/// formula are written as text. The response names a file (`Content-Disposition`).
 #[utoipa::path(
     tag = "census",
     operation_id = "components.export",
     security(("bearer" = [])),
     params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"), ExportQuery, ComponentFilter),
     responses(
-        (status = 200, description = "GeoJSON FeatureCollection or CSV", content_type = "application/geo+json", body = Object),
+        (status = 200, description = "GeoJSON FeatureCollection, CSV or XLSX",
+            content((Object = "application/geo+json"), (String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
         (status = 401, response = crate::openapi::Unauthorized),
         (status = 403, response = crate::openapi::Forbidden),
         (status = 404, response = crate::openapi::NotFound),
@@ -204,13 +216,23 @@ pub async fn export(
     // The census names owners and maintainers: its export is recorded before it starts.
     let summary = serde_json::json!({"format": format!("{format:?}").to_lowercase()});
     crate::routes::audit::note(&state, &scope, &origin, "export.components", "components".into(), summary).await?;
+    let (content_type, extension) = match format {
+        ExportFormat::Geojson => ("application/geo+json", "geojson"),
+        ExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        ExportFormat::Xlsx => (XLSX_TYPE, "xlsx"),
+    };
+    // A file name, so browsers save the download as what it is.
+    let name = format!("components-{}-{}.{extension}", scope.tenant().code, chrono::Utc::now().format("%Y%m%d"));
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type(content_type)
+        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")));
+    if format == ExportFormat::Xlsx {
+        return Ok(response.body(query::export_xlsx(&state.db, &scope, &filter).await?));
+    }
     let stream = query::export(state.db.clone(), (*scope).clone(), filter.into_inner(), format)
         .map(|chunk| chunk.map(web::Bytes::from).map_err(ApiError));
-    let content_type = match format {
-        ExportFormat::Geojson => "application/geo+json",
-        ExportFormat::Csv => "text/csv; charset=utf-8",
-    };
-    Ok(HttpResponse::Ok().content_type(content_type).streaming(stream))
+    Ok(response.streaming(stream))
 }
 
 /// One component.

@@ -4,6 +4,7 @@
 pub mod fields;
 pub mod import;
 pub mod query;
+pub mod sheet;
 pub mod store;
 pub mod store_pg;
 pub mod validate;

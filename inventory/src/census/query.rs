@@ -4,7 +4,9 @@
 use futures_util::Stream;
 use kernel::{DivisionLevel, Error, Page, PageRequest, Result, ids::TenantId};
 use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tenancy::TenantScope;
@@ -224,15 +226,18 @@ pub async fn history(db: &DatabaseConnection, scope: &TenantScope, id: &str) -> 
 pub enum ExportFormat {
     Geojson,
     Csv,
+    /// An Excel workbook with the CSV columns; built whole (see [`export_xlsx`]).
+    Xlsx,
 }
 
 /// CSV columns of the export: the standard abbreviations (GB/T 47678.7) and the location.
 pub const CSV_HEADER: &str = "GLBJBSM,GLBJMC,ZGBMDM,ZGBMMC,QSDWDM,QSDWMC,YHDWDM,YHDWMC,SZDYWGBSM,GLBJZT,CSRQ,BGRQ,SJLY,BZ,SZJDDM,SZJDMC,SZSQDM,SZSQMC,lon,lat";
 
-fn csv_line(m: &component::Model) -> String {
-    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+/// The export's cells of a component, in [`CSV_HEADER`] order; lon and lat are numbers, the
+/// rest text.
+fn export_cells(m: &component::Model) -> (Vec<String>, [f64; 2]) {
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
-    let _ = w.write_record([
+    let text = vec![
         m.component_id.clone(),
         m.name.clone(),
         m.dept_code.clone(),
@@ -251,13 +256,67 @@ fn csv_line(m: &component::Model) -> String {
         o(&m.street_name),
         o(&m.community_code),
         o(&m.community_name),
-        m.lon.to_string(),
-        m.lat.to_string(),
-    ]);
+    ];
+    (text, [m.lon, m.lat])
+}
+
+fn csv_line(m: &component::Model) -> String {
+    let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new());
+    let (text, [lon, lat]) = export_cells(m);
+    let record =
+        text.iter().map(|t| kernel::spreadsheet::csv_text(t).into_owned()).chain([lon.to_string(), lat.to_string()]);
+    let _ = w.write_record(record);
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 
-/// Streams the filtered census, a page at a time.
+/// The filtered census as an XLSX workbook (the CSV columns; ids and codes as text cells, lon and
+/// lat as numbers, formula-like text quote-prefixed). A workbook is a ZIP archive and cannot be
+/// streamed: rows are read a page at a time and written on a blocking thread by the
+/// constant-memory writer, which keeps them in a temporary file until the archive is built.
+/// More rows than a sheet holds are refused (422) rather than cut off.
+pub async fn export_xlsx(db: &DatabaseConnection, scope: &TenantScope, f: &ComponentFilter) -> Result<Vec<u8>> {
+    const PAGE: u64 = 5000;
+    let tenant = scope.tenant_id().0;
+    let total = filtered(tenant, f)?.count(db).await.or_internal()?;
+    if total > super::sheet::XLSX_MAX_ROWS {
+        return Err(Error::invalid(
+            "format",
+            format!(
+                "{total} components are more than an XLSX sheet holds ({}); narrow the filter or export CSV",
+                super::sheet::XLSX_MAX_ROWS
+            ),
+        ));
+    }
+    let header: Vec<&str> = CSV_HEADER.split(',').collect();
+    let mut sheet = Some(super::sheet::SheetWriter::new("components", &header)?);
+    let mut after = None::<Uuid>;
+    loop {
+        let mut q = filtered(tenant, f)?.order_by_asc(component::Column::Id).limit(PAGE);
+        if let Some(a) = after {
+            q = q.filter(component::Column::Id.gt(a));
+        }
+        let rows = q.all(db).await.or_internal()?;
+        let Some(last) = rows.last().map(|r| r.id) else { break };
+        after = Some(last);
+        let mut w = sheet.take().ok_or_else(|| Error::internal(anyhow::anyhow!("sheet writer missing")))?;
+        sheet = Some(
+            tokio::task::spawn_blocking(move || {
+                for m in &rows {
+                    let (text, numbers) = export_cells(m);
+                    w.row(&text, &numbers)?;
+                }
+                Ok::<_, Error>(w)
+            })
+            .await
+            .map_err(Error::internal)??,
+        );
+    }
+    let w = sheet.ok_or_else(|| Error::internal(anyhow::anyhow!("sheet writer missing")))?;
+    tokio::task::spawn_blocking(move || w.finish()).await.map_err(Error::internal)?
+}
+
+/// Streams the filtered census, a page at a time. CSV starts with a UTF-8 byte-order mark and
+/// neutralises formula-like text (`kernel::spreadsheet`).
 pub fn export(
     db: DatabaseConnection,
     scope: TenantScope,
@@ -274,7 +333,13 @@ pub fn export(
                 0 => {
                     let head = match format {
                         ExportFormat::Geojson => r#"{"type":"FeatureCollection","features":["#.to_owned(),
-                        ExportFormat::Csv => format!("{CSV_HEADER}\n"),
+                        ExportFormat::Csv => format!("{}{CSV_HEADER}\n", kernel::spreadsheet::UTF8_BOM),
+                        ExportFormat::Xlsx => {
+                            return Some((
+                                Err(Error::internal(anyhow::anyhow!("XLSX is built by export_xlsx, not streamed"))),
+                                (2, None),
+                            ));
+                        }
                     };
                     Some((Ok(head), (1, None)))
                 }
@@ -299,7 +364,7 @@ pub fn export(
                     let mut chunk = String::new();
                     for (i, m) in rows.into_iter().enumerate() {
                         match format {
-                            ExportFormat::Csv => chunk.push_str(&csv_line(&m)),
+                            ExportFormat::Csv | ExportFormat::Xlsx => chunk.push_str(&csv_line(&m)),
                             ExportFormat::Geojson => {
                                 if after.is_some() || i > 0 {
                                     chunk.push(',');

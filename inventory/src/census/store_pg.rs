@@ -7,7 +7,7 @@
 use chrono::Utc;
 use kernel::{Error, Result};
 use sea_orm::DatabaseConnection;
-use sea_orm::sqlx;
+use sea_orm::sqlx::{self, Connection, PgConnection};
 use uuid::Uuid;
 
 use super::store::Author;
@@ -117,30 +117,36 @@ fn csv_rows(tenant: Uuid, rows: &[ValidComponent], now: &str, staged: bool) -> R
     w.into_inner().map_err(|e| Error::internal(anyhow::anyhow!("csv: {e}")))
 }
 
-/// Upserts a batch through COPY; returns how many rows were created or changed.
-pub async fn upsert_batch(
-    db: &DatabaseConnection,
+/// Opens a transaction for census writes.
+pub async fn begin(db: &DatabaseConnection) -> Result<sqlx::Transaction<'static, sqlx::Postgres>> {
+    let mut tx = db.get_postgres_connection_pool().begin().await.map_err(Error::internal)?;
+    // An import is re-run from its file if the server dies; no need to wait for each flush.
+    sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await.map_err(Error::internal)?;
+    Ok(tx)
+}
+
+/// Upserts a batch through COPY inside the caller's transaction (which may hold several
+/// batches: the staging table is emptied after each); returns how many rows were created or
+/// changed.
+pub async fn upsert_in(
+    conn: &mut PgConnection,
     tenant: Uuid,
-    batch: Vec<ValidComponent>,
+    rows: &[ValidComponent],
     author: Author,
 ) -> Result<usize> {
-    let rows = super::store::last_per_id(batch);
     let now = Utc::now();
-    let data = csv_rows(tenant, &rows, &now.to_rfc3339(), true)?;
+    let data = csv_rows(tenant, rows, &now.to_rfc3339(), true)?;
     // Built only from the constant column list above, never from input.
     static SQL: std::sync::OnceLock<(String, String, String)> = std::sync::OnceLock::new();
     let (copy, history, upsert) = SQL.get_or_init(sql);
-    let pool = db.get_postgres_connection_pool();
     let t0 = std::time::Instant::now();
-    let mut tx = pool.begin().await.map_err(Error::internal)?;
-    for statement in [
+    sqlx::query(
         "CREATE TEMP TABLE IF NOT EXISTS census_stage (LIKE components INCLUDING DEFAULTS, created_changes text) ON COMMIT DELETE ROWS",
-        // An import is re-run from its file if the server dies; no need to wait for each flush.
-        "SET LOCAL synchronous_commit = off",
-    ] {
-        sqlx::query(statement).execute(&mut *tx).await.map_err(Error::internal)?;
-    }
-    let mut copy_in = tx.copy_in_raw(copy).await.map_err(Error::internal)?;
+    )
+    .execute(&mut *conn)
+    .await
+    .map_err(Error::internal)?;
+    let mut copy_in = conn.copy_in_raw(copy).await.map_err(Error::internal)?;
     copy_in.send(data).await.map_err(Error::internal)?;
     copy_in.finish().await.map_err(Error::internal)?;
     let t_copy = t0.elapsed();
@@ -148,22 +154,22 @@ pub async fn upsert_batch(
         .bind(author.actor)
         .bind(author.job)
         .bind(now)
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(Error::internal)?;
     let t_history = t0.elapsed();
     let written = sqlx::query(sqlx::AssertSqlSafe(upsert.as_str()))
-        .execute(&mut *tx)
+        .execute(&mut *conn)
         .await
         .map_err(Error::internal)?
         .rows_affected();
-    let t_upsert = t0.elapsed();
-    tx.commit().await.map_err(Error::internal)?;
+    // The next batch of the same transaction starts from an empty stage (TRUNCATE, not
+    // DELETE: a long transaction would otherwise drag every dead staged row along).
+    sqlx::query("TRUNCATE census_stage").execute(&mut *conn).await.map_err(Error::internal)?;
     tracing::debug!(
         copy_ms = t_copy.as_millis() as u64,
         history_ms = (t_history - t_copy).as_millis() as u64,
-        upsert_ms = (t_upsert - t_history).as_millis() as u64,
-        commit_ms = (t0.elapsed() - t_upsert).as_millis() as u64,
+        upsert_ms = (t0.elapsed() - t_history).as_millis() as u64,
         "census batch copied"
     );
     Ok(written as usize)
@@ -180,23 +186,22 @@ pub async fn analyze(db: &DatabaseConnection) -> Result<()> {
 }
 
 /// Inserts a batch of rows believed new (the county had no census when the job began) with two
-/// plain COPYs — no staging, no join. If any row exists after all (a repeated id, a concurrent
-/// write), the unique index refuses the batch, the transaction rolls back, and the batch goes
-/// through [`upsert_batch`] instead.
-pub async fn insert_new_batch(
-    db: &DatabaseConnection,
+/// plain COPYs — no staging, no join — inside the caller's transaction. If any row exists after
+/// all (a concurrent write), the unique index refuses the batch, a savepoint undoes it, and the
+/// batch goes through [`upsert_in`] instead.
+pub async fn insert_new_in(
+    conn: &mut PgConnection,
     tenant: Uuid,
-    batch: Vec<ValidComponent>,
+    rows: &[ValidComponent],
     author: Author,
 ) -> Result<usize> {
-    let rows = super::store::last_per_id(batch);
     let now = Utc::now();
     let stamp = now.to_rfc3339();
-    let components = csv_rows(tenant, &rows, &stamp, false)?;
+    let components = csv_rows(tenant, rows, &stamp, false)?;
     let mut history = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(rows.len() * 700));
     let actor = author.actor.map(|a| a.to_string()).unwrap_or_default();
     let job = author.job.map(|j| j.to_string()).unwrap_or_default();
-    for v in &rows {
+    for v in rows {
         history
             .write_record([
                 &tenant.to_string(),
@@ -219,22 +224,27 @@ pub async fn insert_new_batch(
             "COPY component_history (tenant_id, component_id, version, action, actor_id, job_id, at, changes) FROM STDIN (FORMAT csv)".to_owned(),
         )
     });
-    let pool = db.get_postgres_connection_pool();
+    // A savepoint: a refused batch must not abort the caller's transaction.
+    let mut savepoint = conn.begin().await.map_err(Error::internal)?;
     let attempt = async {
-        let mut tx = pool.begin().await?;
-        sqlx::query("SET LOCAL synchronous_commit = off").execute(&mut *tx).await?;
-        let mut c = tx.copy_in_raw(copy_components).await?;
+        let mut c = savepoint.copy_in_raw(copy_components).await?;
         c.send(components).await?;
         c.finish().await?;
-        let mut h = tx.copy_in_raw(copy_history).await?;
+        let mut h = savepoint.copy_in_raw(copy_history).await?;
         h.send(history).await?;
         h.finish().await?;
-        tx.commit().await?;
-        Ok::<usize, sqlx::Error>(rows.len())
-    };
-    match attempt.await {
-        Ok(n) => Ok(n),
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => upsert_batch(db, tenant, rows, author).await,
+        Ok::<(), sqlx::Error>(())
+    }
+    .await;
+    match attempt {
+        Ok(()) => {
+            savepoint.commit().await.map_err(Error::internal)?;
+            Ok(rows.len())
+        }
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            savepoint.rollback().await.map_err(Error::internal)?;
+            upsert_in(conn, tenant, rows, author).await
+        }
         Err(e) => Err(Error::internal(e)),
     }
 }

@@ -18,6 +18,8 @@ pub struct Model {
     pub rows_valid: i64,
     pub rows_written: i64,
     pub rows_failed: i64,
+    pub written_through_line: Option<i64>,
+    pub encoding: Option<String>,
     #[sea_orm(column_type = "Text")]
     pub errors: String,
     #[sea_orm(column_type = "Text")]

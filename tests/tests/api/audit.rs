@@ -159,6 +159,7 @@ async fn the_trail_exports_as_csv_and_xlsx_and_the_export_is_recorded() {
     assert!(resp.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
     assert!(resp.headers()["content-disposition"].to_str().unwrap().contains(".csv"));
     let text = resp.text().await.unwrap();
+    assert!(text.starts_with('\u{feff}'), "a UTF-8 byte-order mark, so Excel on Chinese Windows reads the text");
     let lines: Vec<&str> = text.lines().collect();
     assert!(lines[0].contains("操作类型") && lines[0].contains("来源地址"), "{}", lines[0]);
     assert!(lines.iter().any(|l| l.contains("auth.login_failed") && l.contains(&format!("{COUNTY_A}/collector"))));

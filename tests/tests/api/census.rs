@@ -210,7 +210,7 @@ async fn legacy_ids_geojson_import_single_writes_queries_exports() {
         .await
         .unwrap();
     let mut lines = csv.lines();
-    assert!(lines.next().unwrap().starts_with("GLBJBSM,GLBJMC,ZGBMDM"));
+    assert!(lines.next().unwrap().starts_with("\u{feff}GLBJBSM,GLBJMC,ZGBMDM"), "a byte-order mark, then the header");
     let stats = app.get(&format!("/api/v1/tenants/{COUNTY_A}/census/stats"), &admin).await;
     let total = stats.body["total"].as_u64().unwrap() as usize;
     assert_eq!(lines.count(), total);
@@ -330,4 +330,423 @@ async fn catalogue_national_and_extensions_inherited_by_counties() {
     let r = app.post(&format!("/api/v1/tenants/{COUNTY_A}/components"), &county, body).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     assert_eq!(r.body["name"], "智能井盖");
+}
+
+/// Starts an import of `body` and returns the job id.
+async fn start_import(app: &TestApp, token: &str, tenant: &str, body: impl Into<reqwest::Body>, query: &str) -> String {
+    let r = app
+        .client
+        .post(format!("{}/api/v1/tenants/{tenant}/census/imports{query}", app.base))
+        .bearer_auth(token)
+        .header("content-type", "text/csv")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let job: Value = r.json().await.unwrap();
+    job["id"].as_str().unwrap().to_owned()
+}
+
+/// Polls a job until it ends; returns every state seen, the last one finished.
+async fn follow_job(app: &TestApp, token: &str, tenant: &str, id: &str) -> Vec<Value> {
+    let mut seen = Vec::new();
+    for _ in 0..6000 {
+        let j = app.get(&format!("/api/v1/tenants/{tenant}/census/imports/{id}"), token).await;
+        let done = j.body["status"] == "succeeded" || j.body["status"] == "failed";
+        seen.push(j.body);
+        if done {
+            return seen;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("import {id} did not finish");
+}
+
+/// `n` valid census rows of county A at one point, ids `320115 01001 8xxxxx` from serial 0; the
+/// record of serial `i` is on line `i + 2`.
+fn census_rows(n: usize, dept: &str, lon: f64, lat: f64, eol: &str) -> String {
+    let mut csv = format!("GLBJBSM,GLBJMC,ZGBMDM,ZGBMMC,GLBJZT,CSRQ,lon,lat{eol}");
+    for i in 0..n {
+        csv.push_str(&format!("{},井盖{i},{dept},江宁区水务局,完好,20260301,{lon},{lat}{eol}", row_id(i)));
+    }
+    csv
+}
+
+fn row_id(i: usize) -> String {
+    format!("320115010018{i:05}")
+}
+
+/// Makes the database itself refuse to store one component id (a real failure of the storage
+/// part-way through an import, not a mock).
+async fn refuse_component(app: &TestApp, id: &str) {
+    let db = app.db().await;
+    let statements = match app.backend {
+        tests::Backend::Postgres => vec![
+            format!(
+                "CREATE FUNCTION refuse_component() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN \
+                 IF NEW.component_id = '{id}' THEN RAISE EXCEPTION 'injected failure'; END IF; RETURN NEW; END $$"
+            ),
+            "CREATE TRIGGER refuse_component BEFORE INSERT ON components FOR EACH ROW EXECUTE FUNCTION refuse_component()"
+                .to_owned(),
+        ],
+        tests::Backend::Sqlite => vec![format!(
+            "CREATE TRIGGER refuse_component BEFORE INSERT ON components WHEN NEW.component_id = '{id}' \
+             BEGIN SELECT RAISE(ABORT, 'injected failure'); END"
+        )],
+    };
+    for s in statements {
+        sea_orm::ConnectionTrait::execute_unprepared(&db, &s).await.unwrap();
+    }
+}
+
+async fn census_total(app: &TestApp, token: &str) -> i64 {
+    app.get(&format!("/api/v1/tenants/{COUNTY_A}/census/stats"), token).await.body["total"].as_i64().unwrap()
+}
+
+async fn exists(app: &TestApp, token: &str, id: &str) -> bool {
+    let r = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/{id}"), token).await;
+    assert!(matches!(r.status, StatusCode::OK | StatusCode::NOT_FOUND), "{}", r.text);
+    r.status == StatusCode::OK
+}
+
+#[tokio::test]
+async fn all_or_nothing_is_atomic_when_the_database_fails_part_way() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (_, lon, lat) = two_grids(&app, &admin).await.remove(0);
+    // More rows than a write batch on either database; the last one cannot be stored.
+    let n = 6001;
+    refuse_component(&app, &row_id(n - 1)).await;
+    let before = census_total(&app, &admin).await;
+    let id = start_import(&app, &admin, COUNTY_A, census_rows(n, &uscc(COUNTY_A, 1), lon, lat, "\n"), "").await;
+    let job = follow_job(&app, &admin, COUNTY_A, &id).await.pop().unwrap();
+    assert_eq!(job["status"], "failed", "{job}");
+    assert_eq!(job["rows_written"], 0, "{job}");
+    assert!(job["message"].as_str().unwrap().contains("nothing was written"), "{job}");
+    assert_eq!(census_total(&app, &admin).await, before, "the census is exactly as before");
+    assert!(!exists(&app, &admin, &row_id(0)).await);
+}
+
+#[tokio::test]
+async fn partial_commits_in_file_order_and_says_up_to_which_line() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (_, lon, lat) = two_grids(&app, &admin).await.remove(0);
+    let n = 6001;
+    refuse_component(&app, &row_id(5500)).await;
+    let before = census_total(&app, &admin).await;
+    let id =
+        start_import(&app, &admin, COUNTY_A, census_rows(n, &uscc(COUNTY_A, 1), lon, lat, "\n"), "?mode=partial").await;
+    let job = follow_job(&app, &admin, COUNTY_A, &id).await.pop().unwrap();
+    assert_eq!(job["status"], "failed", "{job}");
+    let through = job["written_through_line"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("the job says up to which line it stored: {job}"));
+    assert!((2..5502).contains(&through), "{job}");
+    // Every row is valid, so lines 2..=through are exactly the rows written.
+    assert_eq!(job["rows_written"].as_i64(), Some(through - 1), "{job}");
+    assert_eq!(census_total(&app, &admin).await, before + through - 1);
+    assert!(job["message"].as_str().unwrap().contains(&format!("up to line {through}")), "{job}");
+    let serial = (through - 2) as usize;
+    assert!(exists(&app, &admin, &row_id(serial)).await, "line {through} is stored");
+    assert!(!exists(&app, &admin, &row_id(serial + 1)).await, "line {} is not", through + 1);
+    assert!(!exists(&app, &admin, &row_id(n - 1)).await, "nothing after the failure is stored");
+}
+
+#[tokio::test]
+async fn progress_never_goes_backwards() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (_, lon, lat) = two_grids(&app, &admin).await.remove(0);
+    let n = 12000;
+    let id = start_import(&app, &admin, COUNTY_A, census_rows(n, &uscc(COUNTY_A, 1), lon, lat, "\n"), "").await;
+    let states = follow_job(&app, &admin, COUNTY_A, &id).await;
+    let last = states.last().unwrap();
+    assert_eq!(last["status"], "succeeded", "{}", last["message"]);
+    assert_eq!((last["rows_read"].as_i64(), last["rows_written"].as_i64()), (Some(n as i64), Some(n as i64)));
+    for key in ["rows_read", "rows_valid", "rows_written", "rows_failed"] {
+        let values: Vec<i64> = states.iter().map(|s| s[key].as_i64().unwrap()).collect();
+        assert!(values.windows(2).all(|w| w[0] <= w[1]), "{key} went backwards: {values:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_repeated_id_is_reported_on_both_lines() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (_, lon, lat) = two_grids(&app, &admin).await.remove(0);
+    let dept = uscc(COUNTY_A, 1);
+    let mut csv = census_rows(3, &dept, lon, lat, "\n");
+    // Line 5 repeats line 3's id with another name.
+    csv.push_str(&format!("{},另一个井盖,{dept},江宁区水务局,完好,20260301,{lon},{lat}\n", row_id(1)));
+    let errors = |job: &Value| -> Vec<(i64, String)> {
+        job["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["line"].as_i64().unwrap(), e["reason"].as_str().unwrap().to_owned()))
+            .collect()
+    };
+
+    let job = run_import(&app, &admin, COUNTY_A, csv.clone(), "").await;
+    assert_eq!(job["status"], "failed", "{job}");
+    let e = errors(&job);
+    assert!(e.iter().any(|(l, r)| *l == 3 && r.contains("line 5")), "{e:?}");
+    assert!(e.iter().any(|(l, r)| *l == 5 && r.contains("line 3")), "{e:?}");
+    assert_eq!((job["rows_failed"].as_i64(), job["rows_written"].as_i64()), (Some(2), Some(0)), "{job}");
+    assert!(!exists(&app, &admin, &row_id(1)).await);
+
+    // Partial: the first occurrence is stored, the repeat refused (not silently overwriting it).
+    let job = run_import(&app, &admin, COUNTY_A, csv, "?mode=partial").await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    assert_eq!((job["rows_written"].as_i64(), job["rows_failed"].as_i64()), (Some(3), Some(1)), "{job}");
+    let e = errors(&job);
+    assert!(e.iter().any(|(l, r)| *l == 3 && r.contains("line 5")), "{e:?}");
+    assert!(e.iter().any(|(l, r)| *l == 5 && r.contains("line 3")), "{e:?}");
+    let c = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/{}", row_id(1)), &admin).await;
+    assert_eq!(c.body["name"], "井盖1", "{}", c.text);
+}
+
+#[tokio::test]
+async fn error_lines_are_physical_lines_for_lf_and_crlf() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (_, lon, lat) = two_grids(&app, &admin).await.remove(0);
+    let dept = uscc(COUNTY_A, 1);
+    for eol in ["\n", "\r\n"] {
+        // Line 2 is good and its quoted note spans two lines (2 and 3); line 4 is bad; line 5 is
+        // blank; line 6 is bad.
+        let csv = [
+            "GLBJBSM,ZGBMDM,ZGBMMC,GLBJZT,CSRQ,lon,lat,BZ".to_owned(),
+            format!("{},{dept},江宁区水务局,完好,20260301,{lon},{lat},\"第一行{eol}第二行\"", row_id(1)),
+            format!("{},{dept},江宁区水务局,坏了,20260301,{lon},{lat},", row_id(2)),
+            String::new(),
+            format!("{},{dept},江宁区水务局,完好,2026-13-01,{lon},{lat},", row_id(3)),
+        ]
+        .join(eol)
+            + eol;
+        let job = run_import(&app, &admin, COUNTY_A, csv, "?dry_run=true").await;
+        let lines: Vec<(i64, &str)> = job["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| (e["line"].as_i64().unwrap(), e["field"].as_str().unwrap()))
+            .collect();
+        assert_eq!(lines, [(4, "status"), (6, "initial_date")], "{eol:?}: {job}");
+        assert_eq!((job["rows_read"].as_i64(), job["rows_valid"].as_i64()), (Some(3), Some(1)), "{eol:?}: {job}");
+    }
+}
+
+#[tokio::test]
+async fn csv_export_has_a_bom_a_file_name_and_no_live_formulas() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (_, lon, lat) = two_grids(&app, &admin).await.remove(0);
+    let dept = uscc(COUNTY_A, 1);
+    let csv = format!(
+        "GLBJBSM,GLBJMC,ZGBMDM,ZGBMMC,GLBJZT,CSRQ,lon,lat,BZ,SJLY\n\
+         {},=1+2,{dept},@SUM(A1),完好,20260301,{lon},{lat},\"=HYPERLINK(\"\"http://evil\"\",\"\"x\"\")\",-3\n",
+        row_id(7)
+    );
+    let job = run_import(&app, &admin, COUNTY_A, csv, "").await;
+    assert_eq!(job["status"], "succeeded", "{job}");
+    let r = app
+        .client
+        .get(format!("{}/api/v1/tenants/{COUNTY_A}/components/export?format=csv", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"components-320115-") && disposition.ends_with(".csv\""),
+        "{disposition}"
+    );
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..3], b"\xef\xbb\xbf", "UTF-8 byte-order mark");
+    let text = std::str::from_utf8(&bytes).unwrap();
+    let line = text.lines().find(|l| l.starts_with(&row_id(7))).unwrap();
+    let f = csv_fields(line);
+    assert_eq!((f[1].as_str(), f[3].as_str()), ("'=1+2", "'@SUM(A1)"), "{line}");
+    assert_eq!(f[13], "'=HYPERLINK(\"http://evil\",\"x\")", "{line}");
+    assert_eq!(f[12], "'-3", "{line}");
+    assert!(f[18].parse::<f64>().unwrap() > 0.0, "lon stays a number: {line}");
+    // Stored as given; only the export neutralises.
+    let c = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/{}", row_id(7)), &admin).await;
+    assert_eq!(c.body["name"], "=1+2");
+}
+
+/// The fields of one CSV line.
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = Vec::new();
+    let (mut cur, mut quoted, mut chars) = (String::new(), false, line.chars().peekable());
+    while let Some(ch) = chars.next() {
+        match (ch, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cur.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(std::mem::take(&mut cur)),
+            (c, _) => cur.push(c),
+        }
+    }
+    fields.push(cur);
+    fields
+}
+
+#[tokio::test]
+async fn gb18030_csv_is_detected_or_named_and_read_correctly() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (_, lon, lat) = two_grids(&app, &admin).await.remove(0);
+    let dept = uscc(COUNTY_A, 1);
+    // What Excel on Chinese Windows saves as "CSV": GBK/GB18030, Chinese headers, CRLF.
+    let text = format!(
+        "管理部件标识码,部件名称,主管部门代码,主管部门名称,部件状态,初始日期,lon,lat\r\n\
+         {},供水井盖,{dept},江宁区水务局,完好,20260301,{lon},{lat}\r\n\
+         {},雨水井盖,{dept},江宁区水务局,不存在的状态,20260301,{lon},{lat}\r\n",
+        row_id(1),
+        row_id(2)
+    );
+    let (bytes, _, lossy) = encoding_rs::GB18030.encode(&text);
+    assert!(!lossy);
+    assert!(std::str::from_utf8(&bytes).is_err(), "the test file really is not UTF-8");
+    for query in ["?mode=partial", "?mode=partial&encoding=gbk", "?mode=partial&encoding=gb18030"] {
+        let id = start_import(&app, &admin, COUNTY_A, bytes.to_vec(), query).await;
+        let job = follow_job(&app, &admin, COUNTY_A, &id).await.pop().unwrap();
+        assert_eq!(job["encoding"], "gb18030", "{query}: {job}");
+        assert_eq!(job["format"], "csv", "{job}");
+        assert_eq!((job["rows_read"].as_i64(), job["rows_valid"].as_i64()), (Some(2), Some(1)), "{query}: {job}");
+        // The bad row is reported on its physical line, with the field decoded as Chinese.
+        assert_eq!(job["errors"][0]["line"], 3, "{job}");
+        assert_eq!(job["errors"][0]["field"], "status", "{job}");
+        let c = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/{}", row_id(1)), &admin).await;
+        assert_eq!((c.body["name"].as_str(), c.body["dept_name"].as_str()), (Some("供水井盖"), Some("江宁区水务局")));
+    }
+    // UTF-8 stays UTF-8, and a wrong `encoding=` is a 422 naming the parameter.
+    let id = start_import(&app, &admin, COUNTY_A, text.clone(), "?mode=partial").await;
+    assert_eq!(follow_job(&app, &admin, COUNTY_A, &id).await.pop().unwrap()["encoding"], "utf-8");
+    let r = app
+        .client
+        .post(format!("{}/api/v1/tenants/{COUNTY_A}/census/imports?encoding=latin1", app.base))
+        .bearer_auth(&admin)
+        .header("content-type", "text/csv")
+        .body(text)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text().await.unwrap().contains("encoding"));
+}
+
+/// An XLSX workbook of one sheet: `rows` of text cells, and `numeric_id` rows whose first cell
+/// is typed as a number (as Excel does when the column is not formatted as text).
+fn workbook(rows: &[Vec<String>], numeric_id: &[usize]) -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            if c == 0 && numeric_id.contains(&r) {
+                sheet.write_number(r as u32, 0, v.parse::<f64>().unwrap()).unwrap();
+            } else if let Ok(n) = v.parse::<f64>().map_err(|_| ()).and_then(|n| if c >= 6 { Ok(n) } else { Err(()) }) {
+                sheet.write_number(r as u32, c as u16, n).unwrap();
+            } else {
+                sheet.write_string(r as u32, c as u16, v).unwrap();
+            }
+        }
+    }
+    book.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn xlsx_import_reports_rows_as_excel_numbers_them() {
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (_, lon, lat) = two_grids(&app, &admin).await.remove(0);
+    let dept = uscc(COUNTY_A, 1);
+    let row = |id: String, name: &str, status: &str| {
+        vec![
+            id,
+            name.into(),
+            dept.clone(),
+            "江宁区水务局".into(),
+            status.into(),
+            "20260301".into(),
+            lon.to_string(),
+            lat.to_string(),
+        ]
+    };
+    let header: Vec<String> =
+        ["管理部件标识码", "部件名称", "主管部门代码", "主管部门名称", "部件状态", "初始日期", "lon", "lat"]
+            .map(String::from)
+            .into();
+    let rows = vec![
+        header,
+        row(row_id(11), "供水井盖", "完好"),
+        row(row_id(12), "雨水井盖", "坏了"),
+        // A blank row, as spreadsheets keep them, then an id typed as a number (Excel kept 15 digits).
+        vec![],
+        row(row_id(14), "路灯", "完好"),
+    ];
+    let file = workbook(&rows, &[4]);
+    // Detected from the content (a ZIP container), and named explicitly.
+    for query in ["?mode=partial", "?mode=partial&format=xlsx"] {
+        let id = start_import(&app, &admin, COUNTY_A, file.clone(), query).await;
+        let job = follow_job(&app, &admin, COUNTY_A, &id).await.pop().unwrap();
+        assert_eq!(job["format"], "xlsx", "{job}");
+        assert!(job["encoding"].is_null(), "{job}");
+        assert_eq!((job["rows_read"].as_i64(), job["rows_valid"].as_i64()), (Some(3), Some(1)), "{job}");
+        let errors = job["errors"].as_array().unwrap();
+        let lines: Vec<(i64, &str)> =
+            errors.iter().map(|e| (e["line"].as_i64().unwrap(), e["field"].as_str().unwrap())).collect();
+        assert_eq!(lines, [(3, "status"), (5, "component_id")], "{job}");
+        assert!(errors[1]["reason"].as_str().unwrap().contains("15 digits"), "{job}");
+        let c = app.get(&format!("/api/v1/tenants/{COUNTY_A}/components/{}", row_id(11)), &admin).await;
+        assert_eq!(c.body["name"], "供水井盖", "{}", c.text);
+    }
+}
+
+#[tokio::test]
+async fn xlsx_export_keeps_ids_as_text_and_formulas_dead() {
+    use calamine::Reader;
+    let app = spawn_app().await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let (_, lon, lat) = two_grids(&app, &admin).await.remove(0);
+    let dept = uscc(COUNTY_A, 1);
+    let csv = format!(
+        "GLBJBSM,GLBJMC,ZGBMDM,ZGBMMC,GLBJZT,CSRQ,lon,lat,BZ\n\
+         {},=1+2,{dept},@SUM(A1),完好,20260301,{lon},{lat},-3\n",
+        row_id(21)
+    );
+    assert_eq!(run_import(&app, &admin, COUNTY_A, csv, "").await["status"], "succeeded");
+    let r = app
+        .client
+        .get(format!("{}/api/v1/tenants/{COUNTY_A}/components/export?format=xlsx", app.base))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
+    assert!(
+        disposition.starts_with("attachment; filename=\"components-320115-") && disposition.ends_with(".xlsx\""),
+        "{disposition}"
+    );
+    let bytes = r.bytes().await.unwrap().to_vec();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range_at(0).unwrap().unwrap();
+    let header: Vec<String> = sheet.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+    assert_eq!(header.join(","), inventory::census::query::CSV_HEADER);
+    let row = sheet.rows().find(|r| r[0].to_string() == row_id(21)).expect("the row, its id as 17-digit text");
+    assert!(matches!(row[0], calamine::Data::String(_)), "ids are text cells: {:?}", row[0]);
+    // Formula-like text is a text cell (no formula anywhere in the sheet) with the quote prefix.
+    assert_eq!((row[1].to_string().as_str(), row[3].to_string().as_str()), ("=1+2", "@SUM(A1)"));
+    assert!(matches!(row[1], calamine::Data::String(_)) && matches!(row[13], calamine::Data::String(_)));
+    let formulas = book.worksheet_formula(&book.sheet_names()[0].clone()).unwrap();
+    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formulas in the export");
+    assert!(matches!(row[18], calamine::Data::Float(_)), "lon is a number: {:?}", row[18]);
 }
