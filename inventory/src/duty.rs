@@ -6,6 +6,7 @@ use kernel::{Error, Result, Validator, ids::UserId};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait};
 use serde::{Deserialize, Serialize};
+use tenancy::TenantOwned;
 use tenancy::{Role, TenantScope};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -43,8 +44,7 @@ async fn collector_refs(db: &DatabaseConnection, scope: &TenantScope, ids: &[Uui
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let users = tenancy::entity::user::Entity::find()
-        .filter(tenancy::entity::user::Column::TenantId.eq(scope.tenant_id().0))
+    let users = tenancy::entity::user::Entity::find_in(scope)
         .filter(tenancy::entity::user::Column::Id.is_in(ids.to_vec()))
         .order_by_asc(tenancy::entity::user::Column::Username)
         .all(db)
@@ -57,8 +57,7 @@ async fn collector_refs(db: &DatabaseConnection, scope: &TenantScope, ids: &[Uui
 }
 
 async fn view(db: &DatabaseConnection, scope: &TenantScope, m: duty_grid::Model) -> Result<DutyGrid> {
-    let grid_codes = unit_grid::Entity::find()
-        .filter(unit_grid::Column::TenantId.eq(scope.tenant_id().0))
+    let grid_codes = unit_grid::Entity::find_in(scope)
         .filter(unit_grid::Column::DutyGridId.eq(m.id))
         .order_by_asc(unit_grid::Column::Code)
         .all(db)
@@ -85,12 +84,7 @@ pub async fn reference(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -
 }
 
 pub async fn list(db: &DatabaseConnection, scope: &TenantScope) -> Result<Vec<DutyGrid>> {
-    let rows = duty_grid::Entity::find()
-        .filter(duty_grid::Column::TenantId.eq(scope.tenant_id().0))
-        .order_by_asc(duty_grid::Column::Code)
-        .all(db)
-        .await
-        .or_internal()?;
+    let rows = duty_grid::Entity::find_in(scope).order_by_asc(duty_grid::Column::Code).all(db).await.or_internal()?;
     let mut out = Vec::with_capacity(rows.len());
     for m in rows {
         out.push(view(db, scope, m).await?);
@@ -114,8 +108,7 @@ async fn check(
     v.text("code", &input.code, 32);
     v.text("name", &input.name, 100);
     v.finish()?;
-    let grids = unit_grid::Entity::find()
-        .filter(unit_grid::Column::TenantId.eq(scope.tenant_id().0))
+    let grids = unit_grid::Entity::find_in(scope)
         .filter(unit_grid::Column::Code.is_in(input.grid_codes.clone()))
         .all(db)
         .await

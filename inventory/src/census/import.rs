@@ -25,6 +25,7 @@ use std::collections::HashMap;
 use std::io::BufReader;
 use std::path::PathBuf;
 use std::sync::Arc;
+use tenancy::TenantOwned;
 use tenancy::TenantScope;
 use tokio::sync::mpsc;
 use utoipa::{IntoParams, ToSchema};
@@ -245,8 +246,7 @@ pub async fn create_job(
 }
 
 pub async fn get_job(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> Result<ImportJob> {
-    import_job::Entity::find_by_id(id)
-        .filter(import_job::Column::TenantId.eq(scope.tenant_id().0))
+    import_job::Entity::find_by_id_in(scope, id)
         .one(db)
         .await
         .or_internal()?

@@ -9,6 +9,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use tenancy::TenantOwned;
 use tenancy::TenantScope;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -151,12 +152,7 @@ pub async fn list(
 }
 
 pub(crate) async fn find(db: &DatabaseConnection, scope: &TenantScope, id: &str) -> Result<Option<component::Model>> {
-    component::Entity::find()
-        .filter(component::Column::TenantId.eq(scope.tenant_id().0))
-        .filter(component::Column::ComponentId.eq(id))
-        .one(db)
-        .await
-        .or_internal()
+    component::Entity::find_in(scope).filter(component::Column::ComponentId.eq(id)).one(db).await.or_internal()
 }
 
 pub async fn get(db: &DatabaseConnection, scope: &TenantScope, id: &str) -> Result<Component> {
@@ -185,8 +181,7 @@ pub async fn history(db: &DatabaseConnection, scope: &TenantScope, id: &str) -> 
     let Some(current) = find(db, scope, id).await? else {
         return Err(Error::not_found("component"));
     };
-    let rows = component_history::Entity::find()
-        .filter(component_history::Column::TenantId.eq(scope.tenant_id().0))
+    let rows = component_history::Entity::find_in(scope)
         .filter(component_history::Column::ComponentId.eq(id))
         .order_by_asc(component_history::Column::Version)
         .all(db)
