@@ -173,7 +173,7 @@ pub async fn import(
     if !(tolerance >= 0.0 && tolerance.is_finite()) {
         return Err(Error::invalid("overlap_tolerance_m2", "must be a non-negative number"));
     }
-    let parsed = spatial::geometry::parse_feature_collection(body).map_err(|reason| Error::invalid("body", reason))?;
+    let parsed = spatial::geometry::parse_feature_collection(body).map_err(|e| Error::invalid(e.field, e.reason))?;
     let features = parsed.len();
     let mut skipped = Vec::new();
     let mut valid: Vec<ValidGrid> = Vec::new();
