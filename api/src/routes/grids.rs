@@ -48,8 +48,8 @@ pub async fn import(
     origin: crate::auth::Origin,
 ) -> ApiResult<HttpResponse> {
     let bytes = read_body(body, state.max_import_bytes / 4).await?;
-    let report = grids::import(&state.db, &scope, &bytes, &opts).await?;
     let summary = serde_json::json!({"bytes": bytes.len()});
+    let report = grids::import(&state.db, &scope, bytes, &opts).await?;
     crate::routes::audit::note(&state, &scope, &origin, "import.grids", "grids".into(), summary).await?;
     Ok(HttpResponse::Ok().json(report))
 }
