@@ -160,20 +160,24 @@ pub(crate) struct ValidGrid {
     pub geometry: geo::MultiPolygon<f64>,
 }
 
-/// Imports a GeoJSON FeatureCollection of unit grids (upsert by code).
-pub async fn import(
-    db: &DatabaseConnection,
-    scope: &TenantScope,
-    body: &[u8],
-    opts: &ImportOptions,
-) -> Result<GridImportReport> {
-    require_county(scope)?;
-    let tenant_code = scope.tenant().code.to_string();
-    let tolerance = opts.overlap_tolerance_m2.unwrap_or(DEFAULT_OVERLAP_TOLERANCE_M2);
-    if !(tolerance >= 0.0 && tolerance.is_finite()) {
-        return Err(Error::invalid("overlap_tolerance_m2", "must be a non-negative number"));
-    }
-    let parsed = spatial::geometry::parse_feature_collection(body).map_err(|reason| Error::invalid("body", reason))?;
+/// What the judging of an upload found, before any database work.
+struct Judged {
+    features: usize,
+    skipped: Vec<FeatureProblem>,
+    valid: Vec<ValidGrid>,
+    /// Codes of the valid features.
+    seen: HashSet<String>,
+}
+
+/// Runs `work` on tokio's blocking pool: parsing and validating a large upload takes seconds of CPU
+/// and must not hold an HTTP worker thread (which would stall every other request it serves).
+async fn off_worker<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T> {
+    tokio::task::spawn_blocking(work).await.map_err(Error::internal)
+}
+
+/// Parses the upload and judges each feature on its own (pure CPU work, no database).
+fn judge(body: &[u8], tenant_code: &str) -> Result<Judged> {
+    let parsed = spatial::geometry::parse_feature_collection(body).map_err(|e| Error::invalid(e.field, e.reason))?;
     let features = parsed.len();
     let mut skipped = Vec::new();
     let mut valid: Vec<ValidGrid> = Vec::new();
@@ -229,6 +233,24 @@ pub async fn import(
             code,
         });
     }
+    Ok(Judged { features, skipped, valid, seen })
+}
+
+/// Imports a GeoJSON FeatureCollection of unit grids (upsert by code).
+pub async fn import(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    body: Vec<u8>,
+    opts: &ImportOptions,
+) -> Result<GridImportReport> {
+    require_county(scope)?;
+    let tenant_code = scope.tenant().code.to_string();
+    let tolerance = opts.overlap_tolerance_m2.unwrap_or(DEFAULT_OVERLAP_TOLERANCE_M2);
+    if !(tolerance >= 0.0 && tolerance.is_finite()) {
+        return Err(Error::invalid("overlap_tolerance_m2", "must be a non-negative number"));
+    }
+    let code = tenant_code.clone();
+    let Judged { features, skipped, valid, seen } = off_worker(move || judge(&body, &code)).await??;
 
     // Overlaps among the imported grids and with the stored grids they do not replace.
     let existing = unit_grid::Entity::find()
@@ -236,26 +258,31 @@ pub async fn import(
         .all(db)
         .await
         .or_internal()?;
-    let existing_codes: HashSet<&str> = existing.iter().map(|g| g.code.as_str()).collect();
-    let mut codes: Vec<String> = valid.iter().map(|g| g.code.as_str().to_owned()).collect();
-    let mut polys: Vec<geo::MultiPolygon<f64>> = valid.iter().map(|g| g.geometry.clone()).collect();
-    let imported = polys.len();
-    for g in existing.iter().filter(|g| !seen.contains(&g.code)) {
-        let value: serde_json::Value = serde_json::from_str(&g.geometry).map_err(Error::internal)?;
-        if let Ok(mp) = spatial::geometry::from_geojson_value(&value) {
-            codes.push(g.code.clone());
-            polys.push(mp);
+    let existing_codes: HashSet<String> = existing.iter().map(|g| g.code.clone()).collect();
+    // Reading the stored boundaries and the pairwise overlap test are CPU work too.
+    let (valid, overlaps) = off_worker(move || -> Result<(Vec<ValidGrid>, Vec<Overlap>)> {
+        let mut codes: Vec<String> = valid.iter().map(|g| g.code.as_str().to_owned()).collect();
+        let mut polys: Vec<geo::MultiPolygon<f64>> = valid.iter().map(|g| g.geometry.clone()).collect();
+        let imported = polys.len();
+        for g in existing.iter().filter(|g| !seen.contains(&g.code)) {
+            let value: serde_json::Value = serde_json::from_str(&g.geometry).map_err(Error::internal)?;
+            if let Ok(mp) = spatial::geometry::from_geojson_value(&value) {
+                codes.push(g.code.clone());
+                polys.push(mp);
+            }
         }
-    }
-    let overlaps: Vec<Overlap> = spatial::geometry::overlaps(&polys, tolerance)
-        .into_iter()
-        .filter(|(i, j, _)| *i < imported || *j < imported)
-        .map(|(i, j, area)| Overlap {
-            a: codes.get(i).cloned().unwrap_or_default(),
-            b: codes.get(j).cloned().unwrap_or_default(),
-            area_m2: (area * 10.0).round() / 10.0,
-        })
-        .collect();
+        let overlaps = spatial::geometry::overlaps(&polys, tolerance)
+            .into_iter()
+            .filter(|(i, j, _)| *i < imported || *j < imported)
+            .map(|(i, j, area)| Overlap {
+                a: codes.get(i).cloned().unwrap_or_default(),
+                b: codes.get(j).cloned().unwrap_or_default(),
+                area_m2: (area * 10.0).round() / 10.0,
+            })
+            .collect();
+        Ok((valid, overlaps))
+    })
+    .await??;
 
     let created = valid.iter().filter(|g| !existing_codes.contains(g.code.as_str())).count();
     let mut report =
@@ -679,4 +706,44 @@ pub(crate) async fn find_duty_grid(
         .one(db)
         .await
         .or_internal()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+
+    /// A county-sized upload judged through `off_worker` leaves the (single) runtime thread free:
+    /// a ticking task keeps running while the judging is under way. Judged inline, as before,
+    /// the ticker would not run until the judging had finished.
+    #[tokio::test(flavor = "current_thread")]
+    async fn judging_an_upload_leaves_the_runtime_thread_free() {
+        let spec = spatial::synth::FrameSpec::numbered("320111", (118.62, 32.06), 100.0, 4, 10, 50);
+        let features: Vec<serde_json::Value> = spatial::synth::frame(&spec)
+            .into_iter()
+            .map(|g| {
+                let mp = geo::MultiPolygon(vec![g.polygon]);
+                serde_json::json!({"type": "Feature", "properties": {"code": g.code},
+                    "geometry": spatial::geometry::to_geojson_value(&mp)})
+            })
+            .collect();
+        let body = serde_json::to_vec(&serde_json::json!({"type": "FeatureCollection", "features": features})).unwrap();
+        let done = Arc::new(AtomicBool::new(false));
+        let ticks_before_done = Arc::new(AtomicUsize::new(0));
+        let ticker = {
+            let (done, ticks) = (done.clone(), ticks_before_done.clone());
+            tokio::spawn(async move {
+                while !done.load(Ordering::SeqCst) {
+                    ticks.fetch_add(1, Ordering::SeqCst);
+                    tokio::task::yield_now().await;
+                }
+            })
+        };
+        let judged = off_worker(move || judge(&body, "320111")).await.unwrap().unwrap();
+        done.store(true, Ordering::SeqCst);
+        ticker.await.unwrap();
+        assert_eq!((judged.features, judged.valid.len(), judged.skipped.len()), (2000, 2000, 0));
+        assert!(ticks_before_done.load(Ordering::SeqCst) > 1, "the runtime thread ran other tasks meanwhile");
+    }
 }

@@ -12,6 +12,34 @@ use super::validate::validate_polygon;
 use geo::{MultiPolygon, Polygon};
 use serde_json::{Map, Value};
 
+/// The most features one upload may hold. A county has a few thousand unit grids; a file with more
+/// than this is a mistake (a parcel layer, a whole province) and would hold the importer for minutes.
+pub const MAX_FEATURES_PER_FILE: usize = 50_000;
+
+/// The most positions one ring may have. A unit grid's boundary has tens to a few thousand; a ring
+/// with more is an undecimated survey trace, refused before its topology is checked.
+pub const MAX_VERTICES_PER_RING: usize = 100_000;
+
+/// Why a whole upload was refused (not one feature of it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocumentError {
+    /// The part of the document at fault: `body` (not a FeatureCollection) or `features` (too many).
+    pub field: &'static str,
+    pub reason: String,
+}
+
+impl DocumentError {
+    fn body(reason: impl Into<String>) -> Self {
+        Self { field: "body", reason: reason.into() }
+    }
+}
+
+impl std::fmt::Display for DocumentError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field, self.reason)
+    }
+}
+
 /// One feature of an upload that passed every check.
 #[derive(Debug, Clone, PartialEq)]
 pub struct GridFeature {
@@ -34,25 +62,35 @@ pub struct FeatureError {
 
 /// Parses an RFC 7946 FeatureCollection.
 ///
-/// `Err(reason)` if the document is not a FeatureCollection at all (not JSON, another GeoJSON type, no
-/// `features` array). Otherwise one entry per feature: `Ok(GridFeature)`, or `Err(FeatureError)` for a
+/// `Err` if the document is not a FeatureCollection at all (not JSON, another GeoJSON type, no
+/// `features` array) or has more than [`MAX_FEATURES_PER_FILE`] features. Otherwise one entry per feature: `Ok(GridFeature)`, or `Err(FeatureError)` for a
 /// missing geometry, a geometry that is not a Polygon/MultiPolygon, malformed coordinates, an unclosed
 /// ring, or a boundary that fails [`validate_polygon`].
-pub fn parse_feature_collection(bytes: &[u8]) -> Result<Vec<Result<GridFeature, FeatureError>>, String> {
-    let doc: Value = serde_json::from_slice(bytes).map_err(|e| format!("the file is not valid JSON: {e}"))?;
+pub fn parse_feature_collection(bytes: &[u8]) -> Result<Vec<Result<GridFeature, FeatureError>>, DocumentError> {
+    let doc: Value =
+        serde_json::from_slice(bytes).map_err(|e| DocumentError::body(format!("the file is not valid JSON: {e}")))?;
     let Value::Object(mut doc) = doc else {
-        return Err("the file is not a GeoJSON FeatureCollection: it is not a JSON object".to_string());
+        return Err(DocumentError::body("the file is not a GeoJSON FeatureCollection: it is not a JSON object"));
     };
     match doc.get("type").and_then(Value::as_str) {
         Some("FeatureCollection") => {}
         Some(other) => {
-            return Err(format!("the file is a GeoJSON {other}, not a FeatureCollection"));
+            return Err(DocumentError::body(format!("the file is a GeoJSON {other}, not a FeatureCollection")));
         }
-        None => return Err("the file is not a GeoJSON FeatureCollection: it has no \"type\"".to_string()),
+        None => return Err(DocumentError::body("the file is not a GeoJSON FeatureCollection: it has no \"type\"")),
     }
     let Some(Value::Array(features)) = doc.remove("features") else {
-        return Err("the FeatureCollection has no \"features\" array".to_string());
+        return Err(DocumentError::body("the FeatureCollection has no \"features\" array"));
     };
+    if features.len() > MAX_FEATURES_PER_FILE {
+        return Err(DocumentError {
+            field: "features",
+            reason: format!(
+                "the file has {} features; at most {MAX_FEATURES_PER_FILE} are accepted per file (split it by street)",
+                features.len()
+            ),
+        });
+    }
     Ok(features.into_iter().enumerate().map(|(index, feature)| parse_feature(index, feature)).collect())
 }
 
@@ -152,6 +190,12 @@ fn check_raw_rings(rings: &geojson::PolygonType, p: usize) -> Result<(), String>
         let n = ring.len();
         if n < 4 {
             return Err(format!("ring {r} of polygon {p} has {n} positions; a closed ring needs at least 4"));
+        }
+        if n > MAX_VERTICES_PER_RING {
+            return Err(format!(
+                "ring {r} of polygon {p} has {n} positions; at most {MAX_VERTICES_PER_RING} are accepted per ring \
+                 (simplify the boundary in the GIS)"
+            ));
         }
         let (first, last) = (&ring[0], &ring[n - 1]);
         if first != last {
@@ -258,19 +302,41 @@ mod tests {
 
     #[test]
     fn a_document_that_is_not_a_feature_collection_fails_as_a_whole() {
-        assert!(parse_feature_collection(b"{not json").unwrap_err().starts_with("the file is not valid JSON"));
-        assert!(parse_feature_collection(b"[1,2]").unwrap_err().contains("not a JSON object"));
+        assert!(parse_feature_collection(b"{not json").unwrap_err().reason.starts_with("the file is not valid JSON"));
+        assert!(parse_feature_collection(b"[1,2]").unwrap_err().reason.contains("not a JSON object"));
         let feature = serde_json::to_vec(&feature(json!("A"), Value::Null)).unwrap();
         assert_eq!(
-            parse_feature_collection(&feature).unwrap_err(),
+            parse_feature_collection(&feature).unwrap_err().reason,
             "the file is a GeoJSON Feature, not a FeatureCollection"
         );
         assert_eq!(
-            parse_feature_collection(br#"{"type":"FeatureCollection"}"#).unwrap_err(),
+            parse_feature_collection(br#"{"type":"FeatureCollection"}"#).unwrap_err().reason,
             "the FeatureCollection has no \"features\" array"
         );
-        assert!(parse_feature_collection(br#"{"features":[]}"#).unwrap_err().contains("no \"type\""));
+        assert!(parse_feature_collection(br#"{"features":[]}"#).unwrap_err().reason.contains("no \"type\""));
         assert_eq!(parse_feature_collection(br#"{"type":"FeatureCollection","features":[]}"#).unwrap(), vec![]);
+    }
+
+    #[test]
+    fn absurd_inputs_are_refused_naming_the_limit() {
+        let many = collection(vec![json!(null); MAX_FEATURES_PER_FILE + 1]);
+        let err = parse_feature_collection(&many).unwrap_err();
+        assert_eq!(err.field, "features");
+        assert!(err.reason.contains(&format!("at most {MAX_FEATURES_PER_FILE}")), "{}", err.reason);
+        assert_eq!(
+            parse_feature_collection(&collection(vec![json!(null); MAX_FEATURES_PER_FILE])).unwrap().len(),
+            MAX_FEATURES_PER_FILE
+        );
+
+        let mut ring: Vec<Value> = (0..MAX_VERTICES_PER_RING)
+            .map(|i| json!([118.8 + i as f64 * 1e-9, 31.9 + (i % 2) as f64 * 1e-6]))
+            .collect();
+        ring.push(ring[0].clone());
+        let err = from_geojson_value(&json!({"type": "Polygon", "coordinates": [ring]})).unwrap_err();
+        assert!(
+            err.contains(&format!("has {} positions; at most {MAX_VERTICES_PER_RING}", MAX_VERTICES_PER_RING + 1)),
+            "{err}"
+        );
     }
 
     #[test]

@@ -13,7 +13,10 @@ mod overlap;
 mod simple;
 mod validate;
 
-pub use geojson_io::{FeatureError, GridFeature, from_geojson_value, parse_feature_collection, to_geojson_value};
+pub use geojson_io::{
+    DocumentError, FeatureError, GridFeature, MAX_FEATURES_PER_FILE, MAX_VERTICES_PER_RING, from_geojson_value,
+    parse_feature_collection, to_geojson_value,
+};
 pub use measure::{area_m2, bbox};
 pub use overlap::overlaps;
 pub use validate::{MIN_AREA_M2, validate_polygon};

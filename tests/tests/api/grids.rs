@@ -104,6 +104,36 @@ async fn import_reports_every_bad_feature_and_writes_nothing_unless_partial() {
 }
 
 #[tokio::test]
+async fn absurd_uploads_are_refused_with_the_limit_named() {
+    let app = spawn_app().await;
+    let token = empty_county(&app).await;
+    let limit = spatial::geometry::MAX_VERTICES_PER_RING;
+    // One ring with one position too many: a zigzag along a line, closed, otherwise harmless.
+    let mut ring: Vec<Value> =
+        (0..limit).map(|i| json!([118.62 + i as f64 * 1e-8, 32.06 + (i % 2) as f64 * 1e-6])).collect();
+    ring.push(ring[0].clone());
+    let mut body = features();
+    body.push(json!({"type": "Feature", "properties": {"code": "320111001001901"},
+        "geometry": {"type": "Polygon", "coordinates": [ring]}}));
+    let r = import(&app, &token, &collection(body), "").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.fields(), ["features[12]"], "{}", r.text);
+    let reason = r.body["errors"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains(&format!("{} positions; at most {limit}", limit + 1)), "{reason}");
+
+    // Too many features: the whole file is refused before any of them is looked at.
+    let max = spatial::geometry::MAX_FEATURES_PER_FILE;
+    let tiny = json!({"type": "Feature", "properties": {}, "geometry": null});
+    let r = import(&app, &token, &collection(vec![tiny; max + 1]), "").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert_eq!(r.fields(), ["features"], "{}", r.text);
+    let reason = r.body["errors"][0]["reason"].as_str().unwrap();
+    assert!(reason.contains(&format!("{} features; at most {max}", max + 1)), "{reason}");
+    let listed = app.get(&format!("/api/v1/tenants/{NEW_COUNTY}/grids"), &token).await;
+    assert_eq!(listed.body["items"], json!([]), "nothing was written");
+}
+
+#[tokio::test]
 async fn reimport_replaces_overlaps_are_reported_and_legacy_codes_convert() {
     let app = spawn_app().await;
     let token = empty_county(&app).await;
