@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use spatial::codes::GridCode;
 use spatial::crs::Crs;
 use std::collections::{HashMap, HashSet};
+use tenancy::TenantOwned;
 use tenancy::TenantScope;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -253,11 +254,7 @@ pub async fn import(
     let Judged { features, skipped, valid, seen } = off_worker(move || judge(&body, &code)).await??;
 
     // Overlaps among the imported grids and with the stored grids they do not replace.
-    let existing = unit_grid::Entity::find()
-        .filter(unit_grid::Column::TenantId.eq(scope.tenant_id().0))
-        .all(db)
-        .await
-        .or_internal()?;
+    let existing = unit_grid::Entity::find_in(scope).all(db).await.or_internal()?;
     let existing_codes: HashSet<String> = existing.iter().map(|g| g.code.clone()).collect();
     // Reading the stored boundaries and the pairwise overlap test are CPU work too.
     let (valid, overlaps) = off_worker(move || -> Result<(Vec<ValidGrid>, Vec<Overlap>)> {
@@ -439,10 +436,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<GridSummary>> {
     let limit = page.limit()?;
-    let mut q = unit_grid::Entity::find()
-        .filter(unit_grid::Column::TenantId.eq(scope.tenant_id().0))
-        .order_by_asc(unit_grid::Column::Id)
-        .limit(limit + 1);
+    let mut q = unit_grid::Entity::find_in(scope).order_by_asc(unit_grid::Column::Id).limit(limit + 1);
     if let Some(s) = &filter.street {
         q = q.filter(unit_grid::Column::StreetCode.eq(s.as_str()));
     }
@@ -465,8 +459,7 @@ fn with_geometry(m: unit_grid::Model) -> Result<Grid> {
 }
 
 pub async fn get(db: &DatabaseConnection, scope: &TenantScope, code: &str) -> Result<Grid> {
-    let m = unit_grid::Entity::find()
-        .filter(unit_grid::Column::TenantId.eq(scope.tenant_id().0))
+    let m = unit_grid::Entity::find_in(scope)
         .filter(unit_grid::Column::Code.eq(code))
         .one(db)
         .await
@@ -554,8 +547,7 @@ pub async fn existing_grid_codes(
 }
 
 pub async fn streets(db: &DatabaseConnection, scope: &TenantScope) -> Result<Vec<Street>> {
-    Ok(street::Entity::find()
-        .filter(street::Column::TenantId.eq(scope.tenant_id().0))
+    Ok(street::Entity::find_in(scope)
         .order_by_asc(street::Column::Code)
         .all(db)
         .await
@@ -570,7 +562,7 @@ pub async fn communities(
     scope: &TenantScope,
     street_code: Option<&str>,
 ) -> Result<Vec<Community>> {
-    let mut q = community::Entity::find().filter(community::Column::TenantId.eq(scope.tenant_id().0));
+    let mut q = community::Entity::find_in(scope);
     if let Some(s) = street_code {
         q = q.filter(community::Column::StreetCode.eq(s));
     }
@@ -688,8 +680,7 @@ pub(crate) async fn collectors_of(
     scope: &TenantScope,
     duty_grid: Uuid,
 ) -> Result<Vec<duty_grid_collector::Model>> {
-    duty_grid_collector::Entity::find()
-        .filter(duty_grid_collector::Column::TenantId.eq(scope.tenant_id().0))
+    duty_grid_collector::Entity::find_in(scope)
         .filter(duty_grid_collector::Column::DutyGridId.eq(duty_grid))
         .all(db)
         .await
@@ -701,11 +692,7 @@ pub(crate) async fn find_duty_grid(
     scope: &TenantScope,
     id: Uuid,
 ) -> Result<Option<duty_grid::Model>> {
-    duty_grid::Entity::find_by_id(id)
-        .filter(duty_grid::Column::TenantId.eq(scope.tenant_id().0))
-        .one(db)
-        .await
-        .or_internal()
+    duty_grid::Entity::find_by_id_in(scope, id).one(db).await.or_internal()
 }
 
 #[cfg(test)]
