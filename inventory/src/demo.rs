@@ -64,7 +64,12 @@ pub async fn seed(db: &DatabaseConnection, scale: Scale) -> Result<()> {
     seed_counties(db, scale, &tenancy::demo::COUNTIES).await
 }
 
-/// Seeds the frame of each of `counties` (existing tenants) that has no grids yet.
+const FRAME_STAGE: &str = "frame";
+/// What a county's demo frame writes, children first.
+pub const FRAME_TABLES: &[&str] =
+    &["component_history", "components", "duty_grid_collectors", "unit_grids", "duty_grids", "communities", "streets"];
+
+/// Seeds the frame of each of `counties` (existing tenants) whose frame is not complete.
 pub async fn seed_counties(db: &DatabaseConnection, scale: Scale, counties: &[(&str, &str)]) -> Result<()> {
     for &(code, name) in counties {
         let Some(tenant) = tenancy::entity::tenant::Entity::find()
@@ -75,12 +80,18 @@ pub async fn seed_counties(db: &DatabaseConnection, scale: Scale, counties: &[(&
         else {
             continue;
         };
+        if tenancy::demo::stage::done(db, FRAME_STAGE, code).await? {
+            continue;
+        }
         let has_grids =
             unit_grid::Entity::find().filter(unit_grid::Column::TenantId.eq(tenant.id)).one(db).await.or_internal()?;
         if has_grids.is_some() {
-            continue;
+            // Begun but not finished: start the county's frame afresh.
+            tracing::warn!(county = code, "an interrupted demo frame is seeded again");
+            tenancy::demo::stage::wipe(db, tenant.id, FRAME_TABLES).await?;
         }
         seed_county(db, tenant.id, code, name, scale).await?;
+        tenancy::demo::stage::mark_done(db, FRAME_STAGE, code).await?;
     }
     Ok(())
 }

@@ -334,15 +334,21 @@ pub async fn seed_demo(
     for (i, &(code, _)) in counties.iter().enumerate() {
         let Some(t) = tenancy::tenant::find_by_code(db, code).await? else { continue };
         let tenant = tenancy::TenantRef::from(&t);
+        if tenancy::demo::stage::done(db, "history", code).await? {
+            continue;
+        }
         let any = cases::entity::case::Entity::find()
             .filter(cases::entity::case::Column::TenantId.eq(tenant.id.0))
             .one(db)
             .await
             .or_internal()?;
         if any.is_some() {
-            continue;
+            // Begun but not finished: the county's demo history is written afresh.
+            eprintln!("demo history of {code} was interrupted; generating it again");
+            tenancy::demo::stage::wipe(db, tenant.id.0, &["case_events", "cases", "case_number_counters"]).await?;
         }
         written += seed_county(db, &tenant, 2026 + i as u64, until - Duration::days(days), until, per_county).await?;
+        tenancy::demo::stage::mark_done(db, "history", code).await?;
     }
     Ok(written)
 }

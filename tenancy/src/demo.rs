@@ -154,3 +154,40 @@ pub async fn seed_with(
 fn parse(code: &str) -> Result<TenantCode> {
     TenantCode::parse(code).map_err(|e| kernel::Error::internal(anyhow::anyhow!(e)))
 }
+
+/// Demo seeding after the organisation runs in stages per county (the frame, the history), each
+/// over several transactions. A stage writes its marker last; a county whose stage has rows but
+/// no marker was interrupted (a crash, Ctrl-C) and is wiped and seeded again on the next start,
+/// so a half-seeded demo never stays half-seeded.
+pub mod stage {
+    use kernel::Result;
+    use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+    use uuid::Uuid;
+
+    use crate::db::OrInternal;
+
+    fn key(stage: &str, county: &str) -> String {
+        format!("demo:{stage}:{county}")
+    }
+
+    pub async fn done(db: &DatabaseConnection, stage: &str, county: &str) -> Result<bool> {
+        Ok(crate::db::read_version(db, &key(stage, county)).await? > 0)
+    }
+
+    pub async fn mark_done(db: &DatabaseConnection, stage: &str, county: &str) -> Result<()> {
+        crate::db::bump_counter(db, &key(stage, county), 1).await
+    }
+
+    /// Deletes the county's rows of `tables`, in the order given, in one transaction.
+    pub async fn wipe(db: &DatabaseConnection, tenant: Uuid, tables: &[&str]) -> Result<()> {
+        use sea_orm::TransactionTrait;
+        let txn = db.begin().await.or_internal()?;
+        for table in tables {
+            let sql = format!("DELETE FROM {table} WHERE tenant_id = $1");
+            txn.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, [tenant.into()]))
+                .await
+                .or_internal()?;
+        }
+        txn.commit().await.or_internal()
+    }
+}

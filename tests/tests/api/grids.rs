@@ -283,3 +283,39 @@ async fn duty_grids_assign_grids_once_and_only_collectors() {
     let r = app.post(&base, &admin, json!({"code": "DG-900", "name": "重复"})).await;
     assert_eq!((r.status, r.code()), (StatusCode::CONFLICT, "already_exists"));
 }
+
+/// A start that dies while seeding the demo leaves a county's frame half-written (grids, no
+/// components): the next start sees the missing completion mark and seeds the county again.
+#[tokio::test]
+async fn an_interrupted_demo_frame_is_seeded_again_on_the_next_start() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let app = spawn_app().await;
+    let db = app.db().await;
+    let backend = db.get_database_backend();
+    let count = |table: &'static str| {
+        let db = &db;
+        async move {
+            let sql = format!(
+                "SELECT COUNT(*) AS n FROM {table} WHERE tenant_id = (SELECT id FROM tenants WHERE code = '{COUNTY_A}')"
+            );
+            let row = db.query_one_raw(Statement::from_string(backend, sql)).await.unwrap().unwrap();
+            row.try_get::<i64>("", "n").unwrap()
+        }
+    };
+    let (grids, components) = (count("unit_grids").await, count("components").await);
+    assert!(grids > 0 && components > 0, "the demo frame has grids and components");
+    // As if the process died after writing the grids: no components, no completion mark.
+    for sql in [
+        format!("DELETE FROM components WHERE tenant_id = (SELECT id FROM tenants WHERE code = '{COUNTY_A}')"),
+        format!("DELETE FROM sync_versions WHERE name = 'demo:frame:{COUNTY_A}'"),
+    ] {
+        db.execute_raw(Statement::from_string(backend, sql)).await.unwrap();
+    }
+    let again = app.replica().await;
+    assert_eq!((count("unit_grids").await, count("components").await), (grids, components));
+    // And the county works as before.
+    let token = again.demo(COUNTY_A, "collector").await;
+    let r = again.get(&format!("/api/v1/tenants/{COUNTY_A}/components?limit=1"), &token).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.body["items"].as_array().unwrap().len(), 1);
+}
