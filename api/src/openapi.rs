@@ -46,7 +46,12 @@ stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
         responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, TooMany, TooLarge, Unsupported, Unavailable),
         // Referenced from the responses above and from query parameters, which utoipa does not
         // collect by itself.
-        schemas(Problem, kernel::FieldError, inventory::census::query::ExportFormat),
+        schemas(
+            Problem,
+            kernel::FieldError,
+            inventory::census::query::ExportFormat,
+            crate::routes::evaluation::Format
+        ),
     ),
     modifiers(&BearerScheme),
     tags(
