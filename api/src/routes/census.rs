@@ -213,6 +213,7 @@ pub async fn export(
     origin: crate::auth::Origin,
 ) -> ApiResult<HttpResponse> {
     let format = q.format.unwrap_or(ExportFormat::Geojson);
+    query::check_filter(&filter)?;
     // The census names owners and maintainers: its export is recorded before it starts.
     let summary = serde_json::json!({"format": format!("{format:?}").to_lowercase()});
     crate::routes::audit::note(&state, &scope, &origin, "export.components", "components".into(), summary).await?;

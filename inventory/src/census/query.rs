@@ -115,6 +115,12 @@ fn parse_bbox(s: &str) -> Result<(f64, f64, f64, f64)> {
     }
 }
 
+/// Checks a filter's values (`bbox`, …) without querying: a streamed export must refuse a bad
+/// filter with 422 before the first byte goes out, not drop the connection half-way.
+pub fn check_filter(f: &ComponentFilter) -> Result<()> {
+    filtered(Uuid::nil(), f).map(|_| ())
+}
+
 fn filtered(tenant: Uuid, f: &ComponentFilter) -> Result<Select<component::Entity>> {
     let mut q = component::Entity::find().filter(component::Column::TenantId.eq(tenant));
     if let Some(b) = &f.bbox {

@@ -197,6 +197,12 @@ async fn legacy_ids_geojson_import_single_writes_queries_exports() {
         r.body["items"].as_array().unwrap().iter().map(|c| c["component_id"].as_str().unwrap()).collect();
     assert!(ids.contains(&"32011503005000901") && ids.contains(&"32011501002000777"), "{ids:?}");
     assert_eq!(app.get(&format!("{base}?bbox=1,2,3"), &admin).await.fields(), ["bbox"]);
+    // A streamed export refuses a bad filter with a 422 before it starts (not a dropped stream).
+    for format in ["csv", "geojson", "xlsx"] {
+        let r = app.get(&format!("{base}/export?format={format}&bbox=1,2,3"), &admin).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{format}: {}", r.text);
+        assert_eq!(r.fields(), ["bbox"], "{format}");
+    }
 
     // Exports: CSV with standard abbreviations, GeoJSON with every component.
     let csv = app
