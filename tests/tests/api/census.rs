@@ -8,18 +8,7 @@ use tests::{CITY, COUNTY_A, COUNTY_B, TestApp, spawn_app, uscc};
 
 /// Uploads a file and waits for its job to finish.
 async fn run_import(app: &TestApp, token: &str, tenant: &str, body: String, query: &str) -> Value {
-    let r = app
-        .client
-        .post(format!("{}/api/v1/tenants/{tenant}/census/imports{query}", app.base))
-        .bearer_auth(token)
-        .header("content-type", "text/csv")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::ACCEPTED);
-    let job: Value = r.json().await.unwrap();
-    let id = job["id"].as_str().unwrap().to_owned();
+    let id = start_import(app, token, tenant, body, query).await;
     for _ in 0..200 {
         let j = app.get(&format!("/api/v1/tenants/{tenant}/census/imports/{id}"), token).await;
         if j.body["status"] == "succeeded" || j.body["status"] == "failed" {
