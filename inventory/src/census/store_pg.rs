@@ -13,7 +13,8 @@ use uuid::Uuid;
 use super::store::Author;
 use super::validate::ValidComponent;
 
-/// The comparable columns (everything but identity, version and timestamps).
+/// The comparable columns (everything but identity, version and timestamps), in the order of
+/// [`ValidComponent::stored_columns`] (a test holds them equal).
 const FIELDS: [&str; 23] = [
     "legacy_id",
     "class_code",
@@ -76,39 +77,14 @@ fn sql() -> (String, String, String) {
 /// The batch as CSV for COPY, with the staging table's `created_changes` column when `staged`.
 fn csv_rows(tenant: Uuid, rows: &[ValidComponent], now: &str, staged: bool) -> Result<Vec<u8>> {
     let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(Vec::with_capacity(rows.len() * 300));
-    let o = |v: &Option<String>| v.clone().unwrap_or_default();
     for v in rows {
-        let mut record = vec![
-            Uuid::now_v7().to_string(),
-            tenant.to_string(),
-            v.component_id.clone(),
-            o(&v.legacy_id),
-            v.class_code.clone(),
-            v.name.clone(),
-            v.dept_code.clone(),
-            v.dept_name.clone(),
-            o(&v.owner_code),
-            o(&v.owner_name),
-            o(&v.maint_code),
-            o(&v.maint_name),
-            v.grid_code.clone(),
-            v.status.clone(),
-            v.initial_date.to_string(),
-            v.change_date.map(|d| d.to_string()).unwrap_or_default(),
-            o(&v.data_source),
-            o(&v.note),
-            v.street_code.clone(),
-            o(&v.street_name),
-            v.community_code.clone(),
-            o(&v.community_name),
-            v.lon.to_string(),
-            v.lat.to_string(),
-            o(&v.geometry),
-            o(&v.extra),
-            "0".into(),
-            now.to_owned(),
-            now.to_owned(),
-        ];
+        let mut record = vec![Uuid::now_v7().to_string(), tenant.to_string(), v.component_id.clone()];
+        for (i, (name, value)) in v.stored_columns().into_iter().enumerate() {
+            // The statements list FIELDS; the row must list the same columns in that order.
+            debug_assert_eq!(name, FIELDS[i]);
+            record.push(value.unwrap_or_default());
+        }
+        record.extend(["0".to_owned(), now.to_owned(), now.to_owned()]);
         if staged {
             record.push(super::store::CREATED.to_owned());
         }
@@ -246,5 +222,47 @@ pub async fn insert_new_in(
             upsert_in(conn, tenant, rows, author).await
         }
         Err(e) => Err(Error::internal(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_statements_and_the_rows_list_the_same_columns_in_the_same_order() {
+        let v = ValidComponent {
+            component_id: "32011501001000001".into(),
+            legacy_id: None,
+            class_code: "01001".into(),
+            name: "上水井盖".into(),
+            dept_code: "11320115MB0000017X".into(),
+            dept_name: "市政".into(),
+            owner_code: None,
+            owner_name: None,
+            maint_code: None,
+            maint_name: None,
+            grid_code: "320115001001001".into(),
+            status: "完好".into(),
+            initial_date: chrono::NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(),
+            change_date: None,
+            data_source: None,
+            note: Some("=1+1".into()),
+            street_code: "320115001".into(),
+            street_name: None,
+            community_code: "320115001001".into(),
+            community_name: None,
+            lon: 118.8,
+            lat: 31.9,
+            geometry: None,
+            extra: None,
+        };
+        let names: Vec<&str> = v.stored_columns().iter().map(|(n, _)| *n).collect();
+        assert_eq!(names, FIELDS);
+        // Identity first, then the fields, then version and the two timestamps.
+        let csv = String::from_utf8(csv_rows(Uuid::nil(), &[v], "2026-12-03T00:00:00Z", false).unwrap()).unwrap();
+        let record: Vec<&str> = csv.trim_end().split(',').collect();
+        assert_eq!(record.len(), 3 + FIELDS.len() + 3, "{csv}");
+        assert_eq!(record[3 + FIELDS.iter().position(|f| *f == "note").unwrap()], "=1+1");
     }
 }

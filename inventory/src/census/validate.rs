@@ -61,6 +61,40 @@ pub struct ValidComponent {
     pub extra: Option<String>,
 }
 
+impl ValidComponent {
+    /// Every stored column of the census row (all but identity, version and timestamps) with its
+    /// value as text, `None` for NULL: names and values side by side in one place, so that the
+    /// column lists of the PostgreSQL COPY statements and the rows written cannot drift apart.
+    pub fn stored_columns(&self) -> [(&'static str, Option<String>); 23] {
+        let s = |v: &String| Some(v.clone());
+        [
+            ("legacy_id", self.legacy_id.clone()),
+            ("class_code", s(&self.class_code)),
+            ("name", s(&self.name)),
+            ("dept_code", s(&self.dept_code)),
+            ("dept_name", s(&self.dept_name)),
+            ("owner_code", self.owner_code.clone()),
+            ("owner_name", self.owner_name.clone()),
+            ("maint_code", self.maint_code.clone()),
+            ("maint_name", self.maint_name.clone()),
+            ("grid_code", s(&self.grid_code)),
+            ("status", s(&self.status)),
+            ("initial_date", Some(self.initial_date.to_string())),
+            ("change_date", self.change_date.map(|d| d.to_string())),
+            ("data_source", self.data_source.clone()),
+            ("note", self.note.clone()),
+            ("street_code", s(&self.street_code)),
+            ("street_name", self.street_name.clone()),
+            ("community_code", s(&self.community_code)),
+            ("community_name", self.community_name.clone()),
+            ("lon", Some(self.lon.to_string())),
+            ("lat", Some(self.lat.to_string())),
+            ("geometry", self.geometry.clone()),
+            ("extra", self.extra.clone()),
+        ]
+    }
+}
+
 /// What validation needs to know about the tenant.
 #[derive(Debug, Clone)]
 pub struct Context {
