@@ -66,7 +66,14 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
     };
     let value: T = match result {
         Ok(v) => v,
-        Err(e) => return Err(shape_error(bytes, e.path().to_string(), e.into_inner())),
+        Err(e) => {
+            // A body that is not one JSON value (trailing bytes, say) is malformed, whatever
+            // its fields would have said; checked only on this error path.
+            if let Err(syntax) = serde_json::from_slice::<serde::de::IgnoredAny>(bytes) {
+                return Err(Error::new(ErrorCode::MalformedRequest, format!("the body is not valid JSON: {syntax}")));
+            }
+            return Err(shape_error(bytes, e.path().to_string(), e.into_inner()));
+        }
     };
     de.end().map_err(|e| Error::new(ErrorCode::MalformedRequest, format!("the body is not valid JSON: {e}")))?;
     if let Some(field) = nul_field(bytes) {
@@ -409,6 +416,9 @@ mod tests {
     #[test]
     fn trailing_bytes_are_malformed() {
         let err = parse::<Inner>(br#"{"password":"p"} x"#).unwrap_err();
+        assert_eq!(err.code, ErrorCode::MalformedRequest);
+        // Also when the value itself would be refused (a missing field).
+        let err = parse::<Inner>(br#"{} x"#).unwrap_err();
         assert_eq!(err.code, ErrorCode::MalformedRequest);
     }
 

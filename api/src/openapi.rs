@@ -28,6 +28,7 @@ problem_responses! {
     TooMany = "Too many attempts; see `Retry-After`";
     TooLarge = "The body exceeds the size limit";
     Unsupported = "The content type is not accepted (e.g. not a JPEG, PNG or WebP image)";
+    Malformed = "The body could not be read: not JSON, trailing bytes after the value (`malformed_request`)";
     Unavailable = "The database is out of reach; retry after `Retry-After` seconds";
 }
 
@@ -43,7 +44,7 @@ stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
         license(name = "Apache-2.0"),
     ),
     components(
-        responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, TooMany, TooLarge, Unsupported, Unavailable),
+        responses(Unauthorized, Forbidden, NotFound, Conflict, Invalid, TooMany, TooLarge, Unsupported, Malformed, Unavailable),
         // Referenced from the responses above and from query parameters, which utoipa does not
         // collect by itself.
         schemas(
@@ -96,7 +97,33 @@ pub fn document() -> utoipa::openapi::OpenApi {
         .split_for_parts();
     let mut api = api;
     declare_unavailable(&mut api);
+    declare_json_body_refusals(&mut api);
     api
+}
+
+/// Every operation that reads a JSON body answers 400 when it is not JSON, 413 when it is over
+/// the size limit and 415 when it is sent as another content type (`crate::extract::Json`);
+/// declared once here rather than on each handler.
+fn declare_json_body_refusals(api: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{Ref, RefOr};
+    for item in api.paths.paths.values_mut() {
+        let operations = [&mut item.put, &mut item.post, &mut item.patch, &mut item.delete];
+        for op in operations.into_iter().flatten() {
+            let json = op
+                .request_body
+                .as_ref()
+                .is_some_and(|b| matches!(b, RefOr::T(body) if body.content.contains_key("application/json")));
+            if !json {
+                continue;
+            }
+            for (status, name) in [("400", "Malformed"), ("413", "TooLarge"), ("415", "Unsupported")] {
+                op.responses
+                    .responses
+                    .entry(status.into())
+                    .or_insert_with(|| RefOr::Ref(Ref::from_response_name(name)));
+            }
+        }
+    }
 }
 
 /// Every operation that reads or writes the database may answer 503 `unavailable` when the

@@ -122,3 +122,42 @@ async fn every_reference_in_the_document_resolves() {
         .collect();
     assert!(dangling.is_empty(), "dangling references: {dangling:?}");
 }
+
+#[tokio::test]
+async fn every_operation_with_a_json_body_declares_400_413_and_415_and_answers_them() {
+    let app = spawn_app().await;
+    let doc = app.call(Method::GET, "/api/v1/openapi.json", None, None).await.body;
+    let mut seen = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            if op["requestBody"]["content"].get("application/json").is_none() {
+                continue;
+            }
+            seen += 1;
+            for status in ["400", "413", "415"] {
+                assert!(op["responses"].get(status).is_some(), "{method} {path} does not declare {status}");
+            }
+        }
+    }
+    assert!(seen >= 20, "too few JSON operations: {seen}");
+    // And the server answers as declared.
+    let token = app.demo(tests::COUNTY_A, "admin").await;
+    let departments = format!("{}/api/v1/tenants/{}/departments", app.base, tests::COUNTY_A);
+    for (content_type, body, status, code) in [
+        ("application/json", "{\"name\": \"x\"} trailing", StatusCode::BAD_REQUEST, "malformed_request"),
+        ("text/plain", "{}", StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+    ] {
+        let r = app
+            .client
+            .post(&departments)
+            .bearer_auth(&token)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), status, "{content_type} {body}");
+        let problem: serde_json::Value = r.json().await.unwrap();
+        assert_eq!(problem["code"], code);
+    }
+}
