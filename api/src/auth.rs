@@ -101,11 +101,11 @@ async fn establish(req: &ServiceRequest) -> Result<(), ApiError> {
     })?;
     let principal = state.authn.principal(&state.db, &state.auth, &token).await.map_err(ApiError)?;
     let span = tracing::Span::current();
-    span.record("user", tracing::field::display(principal.user_id));
-    span.record("tenant", tracing::field::display(principal.tenant_code));
+    span.record("user", tracing::field::display(principal.user_id()));
+    span.record("tenant", tracing::field::display(principal.tenant_code()));
     if let Some(code) = tenant_code_in_path(req.path()) {
         let target = state.authn.target(&state.db, &principal, code).await.map_err(ApiError)?;
-        span.record("target", tracing::field::display(target.tenant.code));
+        span.record("target", tracing::field::display(target.tenant().code()));
         req.extensions_mut().insert(target);
     }
     req.extensions_mut().insert(principal);
@@ -208,7 +208,7 @@ fn authorize<P: Permission>(req: &HttpRequest) -> Result<TenantScope, ApiError> 
         .ok_or_else(|| ApiError(Error::internal(anyhow::anyhow!("route is not tenant-scoped: {}", req.path()))))?;
     drop(ext);
     // The router's view of the tenant must be the one the middleware resolved.
-    if req.match_info().get("tenant_code") != Some(target.tenant.code.as_str()) {
+    if req.match_info().get("tenant_code") != Some(target.tenant().code().as_str()) {
         return Err(ApiError(Error::not_found("tenant")));
     }
     let state = req

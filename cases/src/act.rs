@@ -156,7 +156,7 @@ pub async fn act_keyed(
     key: &str,
 ) -> Result<Answer> {
     crate::idempotency::check_key(key)?;
-    let (tenant, user) = (scope.tenant_id().0, scope.principal().user_id.0);
+    let (tenant, user) = (scope.tenant_id().0, scope.principal().user_id().0);
     let hash = request_hash(case_id, &command);
     let replay = || async {
         let prior = crate::idempotency::find(db, tenant, user, key, keys.cutoff()).await?;

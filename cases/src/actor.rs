@@ -17,7 +17,7 @@ pub fn of(authz: &Authorizer, scope: &TenantScope) -> Actor {
     let principal = scope.principal();
     let from_city = scope.access() == Access::Descendant;
     Actor {
-        user: principal.user_id.to_string(),
+        user: principal.user_id().to_string(),
         roles: authz
             .roles(principal)
             .iter()
@@ -27,7 +27,7 @@ pub fn of(authz: &Authorizer, scope: &TenantScope) -> Actor {
             .collect(),
         // From the city, a department acts on a county's case only when the case was dispatched
         // to it (a department the city shares): the workflow compares the two.
-        department: principal.department_id.map(|d| d.to_string()),
+        department: principal.department_id().map(|d| d.to_string()),
         from_city,
         system: false,
     }

@@ -56,7 +56,7 @@ pub async fn list(db: &DatabaseConnection, scope: &TenantScope) -> Result<Vec<Li
 /// Replaces the whole list (every bad line reported by index and field).
 pub async fn replace(db: &DatabaseConnection, scope: &TenantScope, lines: Vec<Line>) -> Result<Vec<Line>> {
     let tenant = scope.tenant_id().0;
-    let code = scope.tenant().code.to_string();
+    let code = scope.tenant().code().to_string();
     // The county's own departments and those its city shares.
     let departments: std::collections::HashSet<Uuid> =
         tenancy::department::dispatch_targets(db, scope).await?.into_iter().map(|d| d.id).collect();

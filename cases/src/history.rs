@@ -62,7 +62,7 @@ fn build(tenant: &tenancy::TenantRef, s: &Scripted, rules: &Arc<Rules>, index: u
     };
     let p = prepare(tenant, &s.place, s.reporter, &s.reporter_role, &intake, rules.clone(), s.at)?;
     let mut row = p.row;
-    let mut events = vec![crate::act::event_row(tenant.id.0, row.id, &p.first, chain::GENESIS, &p.hash)];
+    let mut events = vec![crate::act::event_row(tenant.id().0, row.id, &p.first, chain::GENESIS, &p.hash)];
     let mut projection = workflow::machine::open(&p.first);
     let mut prev = p.hash;
     for (i, (at, actor, command)) in s.steps.iter().enumerate() {
@@ -81,7 +81,7 @@ fn build(tenant: &tenancy::TenantRef, s: &Scripted, rules: &Arc<Rules>, index: u
         }
         event.due = crate::clock::deadline_of(&next, &row, &rules.cal, &rules.limits);
         let hash = chain::link(&prev, &event);
-        events.push(crate::act::event_row(tenant.id.0, row.id, &event, &prev, &hash));
+        events.push(crate::act::event_row(tenant.id().0, row.id, &event, &prev, &hash));
         if let Some(t) = row.timeline.as_mut() {
             t.extend_from_slice(&evaluation::timeline::encode(&event));
         }
@@ -101,14 +101,14 @@ fn build(tenant: &tenancy::TenantRef, s: &Scripted, rules: &Arc<Rules>, index: u
 
 /// Writes the scripted cases of one county in one transaction; returns their ids in order.
 pub async fn write(db: &DatabaseConnection, tenant: &tenancy::TenantRef, scripts: &[Scripted]) -> Result<Vec<Uuid>> {
-    let (cal, limits) = crate::clock::load(db, tenant.id.0).await?;
+    let (cal, limits) = crate::clock::load(db, tenant.id().0).await?;
     let rules = Arc::new(Rules::new(cal, limits, DuplicateRule::default()));
     let mut built = scripts.iter().enumerate().map(|(i, s)| build(tenant, s, &rules, i)).collect::<Result<Vec<_>>>()?;
     let txn = db.begin().await.or_internal()?;
     // Numbered like live reports, in the order of their (given) times, which are kept.
     let items: Vec<crate::numbering::Item> = built
         .iter()
-        .map(|b| crate::numbering::Item { tenant: tenant.id.0, zone: rules.zone, created_at: b.row.created_at })
+        .map(|b| crate::numbering::Item { tenant: tenant.id().0, zone: rules.zone, created_at: b.row.created_at })
         .collect();
     let numbers = crate::numbering::number(&txn, &items, false).await?;
     for (b, n) in built.iter_mut().zip(numbers) {

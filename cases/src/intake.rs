@@ -166,9 +166,15 @@ impl Service {
             // request would be refused now.
             Err(e) => {
                 if let Some(k) = key
-                    && let Some(prior) =
-                        replay(&self.db, scope.tenant_id().0, scope.principal().user_id.0, k, &hash, self.keys.cutoff())
-                            .await?
+                    && let Some(prior) = replay(
+                        &self.db,
+                        scope.tenant_id().0,
+                        scope.principal().user_id().0,
+                        k,
+                        &hash,
+                        self.keys.cutoff(),
+                    )
+                    .await?
                 {
                     return Ok(prior);
                 }
@@ -179,12 +185,12 @@ impl Service {
         let created = self
             .writer
             .submit(
-                crate::writer::Job::new(prepared, scope.principal().user_id.0, key.map(str::to_owned), hash),
+                crate::writer::Job::new(prepared, scope.principal().user_id().0, key.map(str::to_owned), hash),
                 coming,
             )
             .await?;
         if !created.replayed {
-            tracing::info!(case = %id, tenant = %scope.tenant().code, "case opened");
+            tracing::info!(case = %id, tenant = %scope.tenant().code(), "case opened");
         }
         Ok(created)
     }
@@ -193,8 +199,8 @@ impl Service {
     async fn prepare(&self, authz: &tenancy::Authorizer, scope: &TenantScope, input: &NewCase) -> Result<Prepared> {
         let db = &self.db;
         let tenant = scope.tenant_id().0;
-        let user = scope.principal().user_id.0;
-        if scope.tenant().level != kernel::DivisionLevel::County {
+        let user = scope.principal().user_id().0;
+        if scope.tenant().level() != kernel::DivisionLevel::County {
             return Err(Error::conflict("cases belong to county-level tenants"));
         }
         let actor = crate::actor::of(authz, scope);
@@ -325,7 +331,7 @@ impl Service {
     }
 
     async fn class_exists(&self, tenant: &tenancy::TenantRef, kind: Kind, code: &str) -> Result<bool> {
-        let key = (tenant.id.0, kind, code.to_owned());
+        let key = (tenant.id().0, kind, code.to_owned());
         let version = self.versions.get(inventory::catalog::CATALOG_VERSION);
         if let Some(known) = self.classes.get(&key, version) {
             return Ok(known);
@@ -411,7 +417,7 @@ pub(crate) async fn locate(
     lon: f64,
     lat: f64,
 ) -> Result<inventory::grid_cache::GridEntry> {
-    let frame = grids.get(db, tenant.id, tenant.code.as_str()).await?;
+    let frame = grids.get(db, tenant.id(), tenant.code().as_str()).await?;
     frame.index.locate(lon, lat).cloned().ok_or_else(|| {
         Error::invalid("lon", format!("({lon:.6}, {lat:.6}) lies outside every unit grid of this county"))
     })
@@ -481,7 +487,7 @@ pub(crate) fn prepare(
     let projection = workflow::machine::open(&first);
     let row = case::Model {
         id: Uuid::now_v7(),
-        tenant_id: tenant.id.0,
+        tenant_id: tenant.id().0,
         number: String::new(),
         state: crate::query::state_str(projection.state).to_owned(),
         source: serde_json::to_value(intake.source)

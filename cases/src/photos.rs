@@ -47,10 +47,10 @@ pub async fn store(
     let content_type = sniff(bytes)
         .ok_or_else(|| Error::new(ErrorCode::UnsupportedMedia, "the content is not a JPEG, PNG or WebP image"))?;
     let sha = hex::encode(Sha256::digest(bytes));
-    store.put(tenant.code.as_str(), &sha, content_type, bytes).await?;
+    store.put(tenant.code().as_str(), &sha, content_type, bytes).await?;
     let m = photo::ActiveModel {
         id: Set(Uuid::now_v7()),
-        tenant_id: Set(tenant.id.0),
+        tenant_id: Set(tenant.id().0),
         sha256: Set(sha),
         content_type: Set(content_type.to_owned()),
         size: Set(bytes.len() as i64),
@@ -121,7 +121,7 @@ pub async fn read(
         .or_internal()?
         .filter(|_| referenced)
         .ok_or_else(|| Error::not_found("photo"))?;
-    let bytes = store.get(scope.tenant().code.as_str(), &p.sha256).await?;
+    let bytes = store.get(scope.tenant().code().as_str(), &p.sha256).await?;
     Ok((p.content_type, bytes))
 }
 

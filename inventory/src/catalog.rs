@@ -239,11 +239,11 @@ fn extension_owners(scope: &TenantScope) -> Vec<(TenantId, String)> {
 }
 
 fn owners_of(t: &tenancy::TenantRef) -> Vec<(TenantId, String)> {
-    let mut owners = vec![(t.id, t.code.to_string())];
-    if t.level == DivisionLevel::County
-        && let Some(parent) = t.parent_id
+    let mut owners = vec![(t.id(), t.code().to_string())];
+    if t.level() == DivisionLevel::County
+        && let Some(parent) = t.parent_id()
     {
-        let city_code = format!("{}00", &t.code.as_str()[..4]);
+        let city_code = format!("{}00", &t.code().as_str()[..4]);
         owners.push((parent, city_code));
     }
     owners
@@ -344,7 +344,7 @@ pub async fn add_extension(db: &DatabaseConnection, scope: &TenantScope, input: 
     };
     let model = catalog_class::ActiveModel {
         id: Set(Uuid::now_v7()),
-        standard: Set(format!("local:{}", scope.tenant().code)),
+        standard: Set(format!("local:{}", scope.tenant().code())),
         kind: Set(input.kind.as_str().to_owned()),
         major_code: Set(major_code),
         major_name: Set(major_name),
@@ -361,7 +361,7 @@ pub async fn add_extension(db: &DatabaseConnection, scope: &TenantScope, input: 
         .map_err(|e| tenancy::db::unique_or_internal(e, "code", "this class already exists"))?;
     tenancy::db::bump_version(&txn, CATALOG_VERSION).await?;
     txn.commit().await.or_internal()?;
-    let owners = HashMap::from([(scope.tenant_id().0, scope.tenant().code.to_string())]);
+    let owners = HashMap::from([(scope.tenant_id().0, scope.tenant().code().to_string())]);
     Ok(view(m, &owners))
 }
 

@@ -124,7 +124,7 @@ async fn check(
         }
     }
     for (i, id) in input.collector_ids.iter().enumerate() {
-        let roles = tenancy::authz::roles_of(db, UserId(*id), scope.tenant().code).await?;
+        let roles = tenancy::authz::roles_of(db, UserId(*id), scope.tenant().code()).await?;
         let exists = !collector_refs(db, scope, &[*id]).await?.is_empty();
         if !exists {
             v.add(format!("collector_ids[{i}]"), "no such user in this tenant");
@@ -196,7 +196,7 @@ async fn save(
             .collect();
         duty_grid_collector::Entity::insert_many(rows).exec_without_returning(&txn).await.or_internal()?;
     }
-    tenancy::db::bump_version(&txn, &version_key(scope.tenant().code.as_str())).await?;
+    tenancy::db::bump_version(&txn, &version_key(scope.tenant().code().as_str())).await?;
     txn.commit().await.or_internal()
 }
 

@@ -137,7 +137,7 @@ fn summary(m: &unit_grid::Model) -> GridSummary {
 }
 
 fn require_county(scope: &TenantScope) -> Result<()> {
-    if scope.tenant().level != DivisionLevel::County {
+    if scope.tenant().level() != DivisionLevel::County {
         return Err(Error::conflict("unit grids belong to county-level tenants"));
     }
     Ok(())
@@ -245,7 +245,7 @@ pub async fn import(
     opts: &ImportOptions,
 ) -> Result<GridImportReport> {
     require_county(scope)?;
-    let tenant_code = scope.tenant().code.to_string();
+    let tenant_code = scope.tenant().code().to_string();
     let tolerance = opts.overlap_tolerance_m2.unwrap_or(DEFAULT_OVERLAP_TOLERANCE_M2);
     if !(tolerance >= 0.0 && tolerance.is_finite()) {
         return Err(Error::invalid("overlap_tolerance_m2", "must be a non-negative number"));
@@ -305,7 +305,7 @@ pub async fn import(
     if opts.dry_run || valid.is_empty() {
         return Ok(report);
     }
-    write_grids(db, scope.tenant_id().0, scope.tenant().code.as_str(), &valid).await?;
+    write_grids(db, scope.tenant_id().0, scope.tenant().code().as_str(), &valid).await?;
     report.written = valid.len();
     report.created = created;
     report.replaced = valid.len() - created;
@@ -638,11 +638,11 @@ pub async fn locate(
     q: &LocateQuery,
 ) -> Result<Location> {
     let (lon, lat) = to_wgs84(q.lon, q.lat, q.crs.as_deref())?;
-    let frame = cache.get(db, scope.tenant_id(), scope.tenant().code.as_str()).await?;
+    let frame = cache.get(db, scope.tenant_id(), scope.tenant().code().as_str()).await?;
     let entry = frame.index.locate(lon, lat).cloned().ok_or_else(|| {
         Error::new(
             ErrorCode::OutsideGrids,
-            format!("({lon:.6}, {lat:.6}) lies outside every unit grid of {}", scope.tenant().code),
+            format!("({lon:.6}, {lat:.6}) lies outside every unit grid of {}", scope.tenant().code()),
         )
     })?;
     let tenant = scope.tenant_id().0;

@@ -142,7 +142,7 @@ pub async fn create(
     input: NewDirective,
 ) -> Result<DirectiveView> {
     may_issue(input.kind, scope.access(), roles)?;
-    if scope.tenant().level != kernel::DivisionLevel::County {
+    if scope.tenant().level() != kernel::DivisionLevel::County {
         return Err(Error::invalid("tenant_code", "directives concern a county"));
     }
     let mut v = Validator::new();
@@ -166,7 +166,7 @@ pub async fn create(
     let addressee = match (&input.addressee, input.department_id) {
         (Some(a), _) => v.text("addressee", a, 128),
         (None, Some(_)) => String::new(),
-        (None, None) if input.kind == Kind::CityOrder => county.code.to_string(),
+        (None, None) if input.kind == Kind::CityOrder => county.code().to_string(),
         (None, None) => {
             v.add("addressee", "name the department (department_id) or the agency (addressee)");
             String::new()
@@ -174,7 +174,7 @@ pub async fn create(
     };
     if let Some(case_id) = input.case_id {
         let found = cases::entity::case::Entity::find_by_id(case_id)
-            .filter(cases::entity::case::Column::TenantId.eq(county.id.0))
+            .filter(cases::entity::case::Column::TenantId.eq(county.id().0))
             .one(db)
             .await
             .or_internal()?;
@@ -193,8 +193,8 @@ pub async fn create(
     }
     let row = directive::ActiveModel {
         id: Set(Uuid::now_v7()),
-        tenant_id: Set(county.id.0),
-        issuer_tenant_id: Set(scope.principal().tenant_id.0),
+        tenant_id: Set(county.id().0),
+        issuer_tenant_id: Set(scope.principal().tenant_id().0),
         kind: Set(input.kind.as_str().to_owned()),
         case_id: Set(input.case_id),
         pattern: Set(input.pattern.as_ref().map(|p| serde_json::to_string(p).unwrap_or_default())),
@@ -207,11 +207,11 @@ pub async fn create(
         response: Set(None),
         responded_at: Set(None),
         responded_by: Set(None),
-        created_by: Set(scope.principal().user_id.0),
+        created_by: Set(scope.principal().user_id().0),
         created_at: Set(now),
     };
     let saved = row.insert(db).await.or_internal()?;
-    Ok(view(saved, county.code.as_str()))
+    Ok(view(saved, county.code().as_str()))
 }
 
 /// The directives concerning the county of `scope`, newest first. A department member sees those
@@ -226,11 +226,11 @@ pub async fn list(db: &DatabaseConnection, scope: &TenantScope, roles: &[Role]) 
     let city_reader = has(roles, &[Role::CityOversight, Role::TenantAdmin]);
     let sees_all = staff && (scope.access() == Access::Own || city_reader);
     if !sees_all {
-        let Some(dep) = scope.principal().department_id else { return Ok(Vec::new()) };
+        let Some(dep) = scope.principal().department_id() else { return Ok(Vec::new()) };
         q = q.filter(directive::Column::DepartmentId.eq(dep.0));
     }
     let rows = q.order_by_desc(directive::Column::CreatedAt).all(db).await.or_internal()?;
-    Ok(rows.into_iter().map(|m| view(m, scope.tenant().code.as_str())).collect())
+    Ok(rows.into_iter().map(|m| view(m, scope.tenant().code().as_str())).collect())
 }
 
 async fn find(db: &DatabaseConnection, scope: &TenantScope, id: Uuid) -> Result<directive::Model> {
@@ -256,7 +256,7 @@ pub async fn respond(
 ) -> Result<DirectiveView> {
     let m = find(db, scope, id).await?;
     let principal = scope.principal();
-    let own_department = m.department_id.is_some() && principal.department_id.map(|d| d.0) == m.department_id;
+    let own_department = m.department_id.is_some() && principal.department_id().map(|d| d.0) == m.department_id;
     let allowed = match m.kind.as_str() {
         "city_order" => {
             scope.access() == Access::Own
@@ -282,15 +282,15 @@ pub async fn respond(
     am.status = Set("answered".into());
     am.response = Set(Some(text));
     am.responded_at = Set(Some(Utc::now()));
-    am.responded_by = Set(Some(principal.user_id.0));
+    am.responded_by = Set(Some(principal.user_id().0));
     let saved = am.update(db).await.or_internal()?;
-    Ok(view(saved, scope.tenant().code.as_str()))
+    Ok(view(saved, scope.tenant().code().as_str()))
 }
 
 /// Closes an answered directive: by its issuer (the county's centre, or the city).
 pub async fn close(db: &DatabaseConnection, scope: &TenantScope, roles: &[Role], id: Uuid) -> Result<DirectiveView> {
     let m = find(db, scope, id).await?;
-    let issuer = scope.principal().tenant_id.0 == m.issuer_tenant_id
+    let issuer = scope.principal().tenant_id().0 == m.issuer_tenant_id
         && has(roles, &[Role::SupervisionCenter, Role::TenantAdmin, Role::CityOversight]);
     if !issuer {
         return Err(Error::forbidden("only the issuer closes a directive"));
@@ -301,5 +301,5 @@ pub async fn close(db: &DatabaseConnection, scope: &TenantScope, roles: &[Role],
     let mut am: directive::ActiveModel = m.into();
     am.status = Set("closed".into());
     let saved = am.update(db).await.or_internal()?;
-    Ok(view(saved, scope.tenant().code.as_str()))
+    Ok(view(saved, scope.tenant().code().as_str()))
 }

@@ -53,14 +53,14 @@ pub async fn staff(db: &DatabaseConnection, tenant: &tenancy::TenantRef) -> Resu
     use tenancy::db::OrInternal;
     use tenancy::entity::{casbin_rule, user};
     let users = user::Entity::find()
-        .filter(user::Column::TenantId.eq(tenant.id.0))
+        .filter(user::Column::TenantId.eq(tenant.id().0))
         .order_by_asc(user::Column::Username)
         .all(db)
         .await
         .or_internal()?;
     let grants = casbin_rule::Entity::find()
         .filter(casbin_rule::Column::Ptype.eq("g"))
-        .filter(casbin_rule::Column::V2.eq(tenant.code.to_string()))
+        .filter(casbin_rule::Column::V2.eq(tenant.code().to_string()))
         .all(db)
         .await
         .or_internal()?;
@@ -307,7 +307,7 @@ pub async fn seed_county(
     count: usize,
 ) -> Result<usize> {
     let staff = staff(db, tenant).await?;
-    let places = places(db, tenant.id.0).await?;
+    let places = places(db, tenant.id().0).await?;
     if staff.collectors.is_empty() || staff.handlers.is_empty() || places.is_empty() {
         return Ok(0);
     }
@@ -338,14 +338,14 @@ pub async fn seed_demo(
             continue;
         }
         let any = cases::entity::case::Entity::find()
-            .filter(cases::entity::case::Column::TenantId.eq(tenant.id.0))
+            .filter(cases::entity::case::Column::TenantId.eq(tenant.id().0))
             .one(db)
             .await
             .or_internal()?;
         if any.is_some() {
             // Begun but not finished: the county's demo history is written afresh.
             eprintln!("demo history of {code} was interrupted; generating it again");
-            tenancy::demo::stage::wipe(db, tenant.id.0, &["case_events", "cases", "case_number_counters"]).await?;
+            tenancy::demo::stage::wipe(db, tenant.id().0, &["case_events", "cases", "case_number_counters"]).await?;
         }
         written += seed_county(db, &tenant, 2026 + i as u64, until - Duration::days(days), until, per_county).await?;
         tenancy::demo::stage::mark_done(db, "history", code).await?;

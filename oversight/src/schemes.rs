@@ -18,10 +18,10 @@ pub struct InForce {
 }
 
 pub async fn in_force<C: ConnectionTrait>(db: &C, tenant: &TenantRef) -> Result<InForce> {
-    if let Some(s) = cases::settings::get::<_, Scheme>(db, tenant.id.0, SETTING).await? {
+    if let Some(s) = cases::settings::get::<_, Scheme>(db, tenant.id().0, SETTING).await? {
         return Ok(InForce { scheme: s, source: "own".into() });
     }
-    if let Some(parent) = tenant.parent_id
+    if let Some(parent) = tenant.parent_id()
         && let Some(s) = cases::settings::get::<_, Scheme>(db, parent.0, SETTING).await?
     {
         return Ok(InForce { scheme: s, source: "city".into() });

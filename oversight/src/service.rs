@@ -33,12 +33,12 @@ pub struct Area {
 /// The counties a request covers: the county itself, or every county of a city.
 pub async fn areas(db: &DatabaseConnection, scope: &TenantScope) -> Result<Vec<Area>> {
     let t = scope.tenant();
-    let sql = if t.level == DivisionLevel::City {
+    let sql = if t.level() == DivisionLevel::City {
         "SELECT id, code, name, time_zone FROM tenants WHERE parent_id = $1 AND status = 'active' ORDER BY code"
     } else {
         "SELECT id, code, name, time_zone FROM tenants WHERE id = $1"
     };
-    all(db, sql, vec![t.id.0.into()]).await
+    all(db, sql, vec![t.id().0.into()]).await
 }
 
 /// The time zone of the tenant addressed (periods are its calendar days).
@@ -241,7 +241,7 @@ pub async fn evaluation_table(
 ) -> Result<Table> {
     let (scheme, loaded) = read(db, scope, period.start, period.end).await?;
     let evals = run_off_thread(loaded.clone(), period.clone(), scheme.clone()).await?;
-    Ok(table(scope.tenant().code.as_str(), kind, period, &scheme, &evals, &loaded))
+    Ok(table(scope.tenant().code().as_str(), kind, period, &scheme, &evals, &loaded))
 }
 
 /// One event behind a number.

@@ -1,6 +1,7 @@
 //! Who is calling ([`Principal`]), which tenant they address ([`Target`]), and the proof that
-//! they may ([`TenantScope`]). None of these can be built outside this crate: a principal comes
-//! from a verified token, a target from the tenant tree, a scope from the authorizer.
+//! they may ([`TenantScope`]). None of these can be built or changed outside this crate — their
+//! fields are private, read through accessors: a principal comes from a verified token, a target
+//! from the tenant tree, a scope from the authorizer.
 
 use kernel::{
     DivisionLevel, TenantCode,
@@ -12,16 +13,40 @@ use kernel::{
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Principal {
-    pub user_id: UserId,
-    pub username: String,
-    pub tenant_id: TenantId,
-    pub tenant_code: TenantCode,
-    pub session_id: SessionId,
+    pub(crate) user_id: UserId,
+    pub(crate) username: String,
+    pub(crate) tenant_id: TenantId,
+    pub(crate) tenant_code: TenantCode,
+    pub(crate) session_id: SessionId,
     /// The department the user belongs to, if any.
-    pub department_id: Option<DepartmentId>,
+    pub(crate) department_id: Option<DepartmentId>,
 }
 
 impl Principal {
+    pub fn user_id(&self) -> UserId {
+        self.user_id
+    }
+
+    pub fn username(&self) -> &str {
+        &self.username
+    }
+
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant_id
+    }
+
+    pub fn tenant_code(&self) -> TenantCode {
+        self.tenant_code
+    }
+
+    pub fn session_id(&self) -> SessionId {
+        self.session_id
+    }
+
+    pub fn department_id(&self) -> Option<DepartmentId> {
+        self.department_id
+    }
+
     /// The casbin subject of this user.
     pub fn subject(&self) -> String {
         subject(self.user_id)
@@ -35,11 +60,33 @@ pub(crate) fn subject(user: UserId) -> String {
 /// The essentials of a tenant, as loaded for authorization.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantRef {
-    pub id: TenantId,
-    pub code: TenantCode,
-    pub level: DivisionLevel,
-    pub parent_id: Option<TenantId>,
-    pub active: bool,
+    pub(crate) id: TenantId,
+    pub(crate) code: TenantCode,
+    pub(crate) level: DivisionLevel,
+    pub(crate) parent_id: Option<TenantId>,
+    pub(crate) active: bool,
+}
+
+impl TenantRef {
+    pub fn id(&self) -> TenantId {
+        self.id
+    }
+
+    pub fn code(&self) -> TenantCode {
+        self.code
+    }
+
+    pub fn level(&self) -> DivisionLevel {
+        self.level
+    }
+
+    pub fn parent_id(&self) -> Option<TenantId> {
+        self.parent_id
+    }
+
+    pub fn active(&self) -> bool {
+        self.active
+    }
 }
 
 /// How the caller relates to the tenant a request addresses.
@@ -56,8 +103,18 @@ pub enum Access {
 #[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Target {
-    pub tenant: TenantRef,
-    pub access: Access,
+    pub(crate) tenant: TenantRef,
+    pub(crate) access: Access,
+}
+
+impl Target {
+    pub fn tenant(&self) -> &TenantRef {
+        &self.tenant
+    }
+
+    pub fn access(&self) -> Access {
+        self.access
+    }
 }
 
 /// Proof that `principal` may perform one action on `tenant`. Every tenant-scoped query takes

@@ -108,8 +108,8 @@ pub async fn list(
         return Ok(HttpResponse::Ok().json(audit::list(&state.db, &scope, &filter).await?));
     }
     let records = audit::all(&state.db, &scope, &filter, MAX_EXPORT).await?;
-    let name = format!("audit-{}-{}", scope.tenant().code, chrono::Utc::now().format("%Y%m%dT%H%M%SZ"));
-    let sheet = sheet(&records, format!("操作日志 {}", scope.tenant().code));
+    let name = format!("audit-{}-{}", scope.tenant().code(), chrono::Utc::now().format("%Y%m%dT%H%M%SZ"));
+    let sheet = sheet(&records, format!("操作日志 {}", scope.tenant().code()));
     let (bytes, content_type, ext) = match format {
         Format::Xlsx => (
             oversight::export::xlsx(&sheet)?,
@@ -119,7 +119,7 @@ pub async fn list(
         _ => (oversight::export::csv(&sheet)?, "text/csv; charset=utf-8", "csv"),
     };
     // The trail holds personal data (names, addresses): its export is recorded too.
-    let entry = Entry::new("export.audit", format!("tenant:{}", scope.tenant().code))
+    let entry = Entry::new("export.audit", format!("tenant:{}", scope.tenant().code()))
         .after(serde_json::json!({"format": ext, "records": records.len()}));
     audit::record_now(&state.db, &scope, &origin, entry).await?;
     Ok(HttpResponse::Ok()

@@ -278,7 +278,7 @@ pub async fn upload_photo(
 ) -> ApiResult<HttpResponse> {
     let bytes = crate::extract::read_body(body, state.max_photo_bytes).await?;
     let stored =
-        cases::photos::store(&state.db, &state.photos, scope.tenant(), Some(scope.principal().user_id.0), &bytes)
+        cases::photos::store(&state.db, &state.photos, scope.tenant(), Some(scope.principal().user_id().0), &bytes)
             .await?;
     Ok(HttpResponse::Created().json(stored))
 }

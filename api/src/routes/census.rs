@@ -223,7 +223,7 @@ pub async fn export(
         ExportFormat::Xlsx => (XLSX_TYPE, "xlsx"),
     };
     // A file name, so browsers save the download as what it is.
-    let name = format!("components-{}-{}.{extension}", scope.tenant().code, chrono::Utc::now().format("%Y%m%d"));
+    let name = format!("components-{}-{}.{extension}", scope.tenant().code(), chrono::Utc::now().format("%Y%m%d"));
     let mut response = HttpResponse::Ok();
     response
         .content_type(content_type)

@@ -363,7 +363,7 @@ pub async fn hotspots(
         limit: p.limit.unwrap_or(50).min(500),
     };
     let out = oversight::recurring::hotspots_of(&state.db, &scope, &q).await?;
-    respond(f.format.unwrap_or_default(), &out, &format!("hotspots-{}", scope.tenant().code))
+    respond(f.format.unwrap_or_default(), &out, &format!("hotspots-{}", scope.tenant().code()))
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -400,7 +400,7 @@ pub async fn repeats(
     let out =
         oversight::recurring::repeats_of(&state.db, &scope, period.start, period.end, r.within_days.unwrap_or(30))
             .await?;
-    respond(f.format.unwrap_or_default(), &out, &format!("repeats-{}-{}", scope.tenant().code, period.from))
+    respond(f.format.unwrap_or_default(), &out, &format!("repeats-{}-{}", scope.tenant().code(), period.from))
 }
 
 /// Issue a directive to a county: a source-governance recommendation (`governance`, by the

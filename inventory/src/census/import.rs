@@ -236,7 +236,7 @@ pub async fn create_job(
         written_through_line: Set(None),
         errors: Set("[]".into()),
         message: Set(None),
-        created_by: Set(Some(scope.principal().user_id.0)),
+        created_by: Set(Some(scope.principal().user_id().0)),
         created_at: Set(Utc::now()),
         started_at: Set(None),
         finished_at: Set(None),
@@ -274,10 +274,10 @@ pub async fn fail_interrupted(db: &DatabaseConnection) -> Result<()> {
 pub async fn context(db: &DatabaseConnection, cache: &GridCache, scope: &TenantScope) -> Result<Context> {
     let tenant = scope.tenant_id().0;
     Ok(Context {
-        tenant_code: scope.tenant().code.to_string(),
+        tenant_code: scope.tenant().code().to_string(),
         classes: crate::catalog::visible_classes(db, scope, crate::catalog::Kind::Component).await?,
         legacy: crate::catalog::legacy_component_map(db).await?,
-        grids: cache.get(db, scope.tenant_id(), scope.tenant().code.as_str()).await?,
+        grids: cache.get(db, scope.tenant_id(), scope.tenant().code().as_str()).await?,
         street_names: street::Entity::find()
             .filter(street::Column::TenantId.eq(tenant))
             .all(db)

@@ -457,7 +457,7 @@ async fn stats_of(db: &DatabaseConnection, tenant: TenantId, code: &str) -> Resu
 
 /// Census statistics of the scoped county.
 pub async fn stats(db: &DatabaseConnection, scope: &TenantScope) -> Result<CensusStats> {
-    stats_of(db, scope.tenant_id(), scope.tenant().code.as_str()).await
+    stats_of(db, scope.tenant_id(), scope.tenant().code().as_str()).await
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -474,7 +474,7 @@ pub struct CityStats {
 /// their sum.
 pub async fn city_stats(db: &DatabaseConnection, scope: &TenantScope) -> Result<CityStats> {
     use tenancy::entity::tenant;
-    let counties = match scope.tenant().level {
+    let counties = match scope.tenant().level() {
         DivisionLevel::County => tenant::Entity::find_by_id(scope.tenant_id().0).all(db).await.or_internal()?,
         DivisionLevel::City => tenant::Entity::find()
             .filter(tenant::Column::ParentId.eq(scope.tenant_id().0))
@@ -494,7 +494,7 @@ pub async fn city_stats(db: &DatabaseConnection, scope: &TenantScope) -> Result<
         out.push(s);
     }
     Ok(CityStats {
-        city_code: scope.tenant().code.to_string(),
+        city_code: scope.tenant().code().to_string(),
         total: out.iter().map(|s| s.total).sum(),
         counties: out,
         by_class_and_status: sum

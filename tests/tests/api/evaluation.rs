@@ -83,7 +83,7 @@ async fn fixture(app: &TestApp, county: &str, only: &[&str]) -> (People, HashMap
     let p = people(app, county).await;
     let db = app.db().await;
     let tenant = tenancy::TenantRef::from(&tenancy::tenant::find_by_code(&db, county).await.unwrap().unwrap());
-    let place = oversight::generate::places(&db, tenant.id.0).await.unwrap().remove(0);
+    let place = oversight::generate::places(&db, tenant.id().0).await.unwrap().remove(0);
     let (c, s, d, h2, h0) = (&p.collector, &p.acceptor, &p.dispatcher, &p.h2, &p.h0);
     let step = |t: DateTime<Utc>, a: &Actor, cmd: Command| (t, a.clone(), cmd);
     let file = || Command::File { class_code: "06010".into(), condition: None };
@@ -199,7 +199,7 @@ async fn fixture(app: &TestApp, county: &str, only: &[&str]) -> (People, HashMap
 async fn write_case(app: &TestApp, county: &str, p: &People, reported: DateTime<Utc>, steps: Steps) -> String {
     let db = app.db().await;
     let tenant = tenancy::TenantRef::from(&tenancy::tenant::find_by_code(&db, county).await.unwrap().unwrap());
-    let place = oversight::generate::places(&db, tenant.id.0).await.unwrap().remove(0);
+    let place = oversight::generate::places(&db, tenant.id().0).await.unwrap().remove(0);
     let script = cases::history::Scripted {
         reporter: Some(Uuid::parse_str(&p.collector.user).unwrap()),
         reporter_role: "collector".into(),
