@@ -128,11 +128,12 @@ async fn the_public_channel_takes_the_next_number_of_the_countys_series() {
     assert!(numbers.contains(&"20261222000002"), "{}", list.text);
 }
 
-/// A report sent with an Idempotency-Key: status, whether it was replayed, body.
-async fn keyed(app: &TestApp, county: &str, token: &str, key: &str, body: &Value) -> (StatusCode, bool, Value) {
+/// A POST of `body` to `path` with an Idempotency-Key: status, whether it was replayed, and the
+/// body text, checked against the document (a replayed answer must match it as the first did).
+async fn keyed_post(app: &TestApp, path: &str, token: &str, key: &str, body: &Value) -> (StatusCode, bool, String) {
     let r = app
         .client
-        .post(format!("{}{}", app.base, cases_of(county)))
+        .post(format!("{}{path}", app.base))
         .bearer_auth(token)
         .header("idempotency-key", key)
         .json(body)
@@ -144,10 +145,16 @@ async fn keyed(app: &TestApp, county: &str, token: &str, key: &str, body: &Value
     let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
     let text = r.text().await.unwrap();
     if let Err(tests::contract::Violation(v)) =
-        tests::contract::check("POST", &cases_of(county), status.as_u16(), content_type.as_deref(), &text)
+        tests::contract::check("POST", path, status.as_u16(), content_type.as_deref(), &text)
     {
         panic!("the response breaks the OpenAPI document: {v}");
     }
+    (status, replayed, text)
+}
+
+/// A report sent with an Idempotency-Key: status, whether it was replayed, body.
+async fn keyed(app: &TestApp, county: &str, token: &str, key: &str, body: &Value) -> (StatusCode, bool, Value) {
+    let (status, replayed, text) = keyed_post(app, &cases_of(county), token, key, body).await;
     (status, replayed, serde_json::from_str(&text).unwrap())
 }
 
@@ -269,27 +276,7 @@ async fn idempotency_keys_expire_after_a_day_and_are_purged() {
 
 /// An action sent with an Idempotency-Key: status, whether it was replayed, body.
 async fn keyed_action(app: &TestApp, token: &str, case: &str, key: &str, body: &Value) -> (StatusCode, bool, String) {
-    let r = app
-        .client
-        .post(format!("{}{}/{case}/actions", app.base, cases_of(COUNTY_A)))
-        .bearer_auth(token)
-        .header("idempotency-key", key)
-        .json(body)
-        .send()
-        .await
-        .unwrap();
-    let replayed = r.headers().get("idempotent-replayed").is_some_and(|v| v == "true");
-    let status = r.status();
-    let content_type = r.headers().get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let text = r.text().await.unwrap();
-    // A replayed answer must match the document as the first one did.
-    let path = format!("{}/{case}/actions", cases_of(COUNTY_A));
-    if let Err(tests::contract::Violation(v)) =
-        tests::contract::check("POST", &path, status.as_u16(), content_type.as_deref(), &text)
-    {
-        panic!("the response breaks the OpenAPI document: {v}");
-    }
-    (status, replayed, text)
+    keyed_post(app, &format!("{}/{case}/actions", cases_of(COUNTY_A)), token, key, body).await
 }
 
 /// A dispatch retried with its Idempotency-Key (the answer was lost on the way) gets the first
