@@ -261,6 +261,13 @@ impl TestApp {
         Resp { status, headers, body, text }
     }
 
+    /// A GET answered as it comes — streams, downloads, headers — without the JSON reading and
+    /// contract check of [`TestApp::get`].
+    pub async fn get_raw(&self, path: &str, token: &str) -> reqwest::Response {
+        let url = format!("{}{path}", self.base);
+        self.client.get(&url).bearer_auth(token).send().await.unwrap_or_else(|e| panic!("GET {path}: {e}"))
+    }
+
     pub async fn get(&self, path: &str, token: &str) -> Resp {
         self.call(Method::GET, path, Some(token), None).await
     }

@@ -272,13 +272,7 @@ async fn settings_changes_imports_and_personal_data_exports_are_recorded() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
-    let r = app
-        .client
-        .get(format!("{}/api/v1/tenants/{COUNTY_A}/components/export?format=csv", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let r = app.get_raw(&format!("/api/v1/tenants/{COUNTY_A}/components/export?format=csv"), &admin).await;
     assert_eq!(r.status(), StatusCode::OK);
     drop(r);
     let settings = records(&app, COUNTY_A, "kind=settings.changed", &auditor).await;

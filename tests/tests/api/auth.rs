@@ -378,13 +378,7 @@ async fn open_feed(
     token: &str,
 ) -> impl futures_util::Stream<Item = reqwest::Result<impl AsRef<[u8]> + use<>>> + Unpin + use<> {
     use futures_util::StreamExt;
-    let resp = app
-        .client
-        .get(format!("{}/api/v1/tenants/{COUNTY_A}/case-events", app.base))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let resp = app.get_raw(&format!("/api/v1/tenants/{COUNTY_A}/case-events"), token).await;
     assert_eq!(resp.status(), StatusCode::OK);
     let mut s = Box::pin(resp.bytes_stream());
     let first = s.next().await.unwrap().unwrap();

@@ -893,7 +893,7 @@ async fn photos_are_sniffed_limited_and_served_only_through_a_visible_case() {
     assert_eq!(r.fields(), ["photos[0]"]);
     let id = report(&app, &s, json!({"kind": "matter", "class_code": "06010", "description": "x", "lon": lon, "lat": lat, "photos": [before["id"]]})).await;
     let url = format!("{}/{id}/photos/{}", cases(), before["id"].as_str().unwrap());
-    let r = app.client.get(format!("{}{url}", app.base)).bearer_auth(&s.acceptor).send().await.unwrap();
+    let r = app.get_raw(&url, &s.acceptor).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "image/png");
     assert_eq!(r.bytes().await.unwrap().to_vec(), png);
@@ -963,13 +963,7 @@ async fn the_live_feed_delivers_each_user_only_the_cases_they_may_see() {
     let open = |token: String| {
         let app = &app;
         async move {
-            let r = app
-                .client
-                .get(format!("{}/api/v1/tenants/{COUNTY_A}/case-events", app.base))
-                .bearer_auth(token)
-                .send()
-                .await
-                .unwrap();
+            let r = app.get_raw(&format!("/api/v1/tenants/{COUNTY_A}/case-events"), &token).await;
             assert_eq!(r.status(), StatusCode::OK);
             assert_eq!(r.headers()["content-type"], "text/event-stream");
             r
@@ -1028,13 +1022,7 @@ async fn the_live_feed_waits_for_an_event_still_being_written_before_passing_it(
     for id in [&slow, &fast] {
         accept_and_file(&app, &s, id, "06010").await;
     }
-    let feed = app
-        .client
-        .get(format!("{}/api/v1/tenants/{COUNTY_A}/case-events", app.base))
-        .bearer_auth(&s.dispatcher)
-        .send()
-        .await
-        .unwrap();
+    let feed = app.get_raw(&format!("/api/v1/tenants/{COUNTY_A}/case-events"), &s.dispatcher).await;
     assert_eq!(feed.status(), StatusCode::OK);
 
     // A writer takes the next event id and has not committed yet …

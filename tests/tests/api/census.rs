@@ -194,42 +194,15 @@ async fn legacy_ids_geojson_import_single_writes_queries_exports() {
     }
 
     // Exports: CSV with standard abbreviations, GeoJSON with every component.
-    let csv = app
-        .client
-        .get(format!("{}{base}/export?format=csv", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let csv = app.get_raw(&format!("{base}/export?format=csv"), &admin).await.text().await.unwrap();
     let mut lines = csv.lines();
     assert!(lines.next().unwrap().starts_with("\u{feff}GLBJBSM,GLBJMC,ZGBMDM"), "a byte-order mark, then the header");
     let stats = app.get(&format!("/api/v1/tenants/{COUNTY_A}/census/stats"), &admin).await;
     let total = stats.body["total"].as_u64().unwrap() as usize;
     assert_eq!(lines.count(), total);
-    let fc: Value = app
-        .client
-        .get(format!("{}{base}/export", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let fc: Value = app.get_raw(&format!("{base}/export"), &admin).await.json().await.unwrap();
     assert_eq!(fc["features"].as_array().unwrap().len(), total);
-    let filtered: Value = app
-        .client
-        .get(format!("{}{base}/export?grid={g0}", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let filtered: Value = app.get_raw(&format!("{base}/export?grid={g0}"), &admin).await.json().await.unwrap();
     assert!(filtered["features"].as_array().unwrap().iter().all(|f| f["properties"]["grid_code"] == g0.as_str()));
 }
 
@@ -546,13 +519,7 @@ async fn csv_export_has_a_bom_a_file_name_and_no_live_formulas() {
     );
     let job = run_import(&app, &admin, COUNTY_A, csv, "").await;
     assert_eq!(job["status"], "succeeded", "{job}");
-    let r = app
-        .client
-        .get(format!("{}/api/v1/tenants/{COUNTY_A}/components/export?format=csv", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let r = app.get_raw(&format!("/api/v1/tenants/{COUNTY_A}/components/export?format=csv"), &admin).await;
     assert_eq!(r.status(), StatusCode::OK);
     let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();
     assert!(
@@ -717,13 +684,7 @@ async fn xlsx_export_keeps_ids_as_text_and_formulas_dead() {
         row_id(21)
     );
     assert_eq!(run_import(&app, &admin, COUNTY_A, csv, "").await["status"], "succeeded");
-    let r = app
-        .client
-        .get(format!("{}/api/v1/tenants/{COUNTY_A}/components/export?format=xlsx", app.base))
-        .bearer_auth(&admin)
-        .send()
-        .await
-        .unwrap();
+    let r = app.get_raw(&format!("/api/v1/tenants/{COUNTY_A}/components/export?format=xlsx"), &admin).await;
     assert_eq!(r.status(), StatusCode::OK);
     assert_eq!(r.headers()["content-type"], "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
     let disposition = r.headers()["content-disposition"].to_str().unwrap().to_owned();

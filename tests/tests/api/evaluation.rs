@@ -730,12 +730,11 @@ async fn tables_export_as_csv_and_xlsx_with_chinese_headers() {
     assert_eq!(&bytes[..2], b"PK", "an XLSX file is a zip archive");
     // Hotspots and repeat rates export the same way.
     let hot = app
-        .client
-        .get(format!("{}/api/v1/tenants/{COUNTY_A}/recurring/hotspots?until=2026-10-20T00:00:00Z&format=csv", app.base))
-        .bearer_auth(&admin)
-        .send()
+        .get_raw(
+            &format!("/api/v1/tenants/{COUNTY_A}/recurring/hotspots?until=2026-10-20T00:00:00Z&format=csv"),
+            &admin,
+        )
         .await
-        .unwrap()
         .text()
         .await
         .unwrap();

@@ -166,13 +166,7 @@ async fn reimport_replaces_overlaps_are_reported_and_legacy_codes_convert() {
     assert_eq!(all.body["items"].as_array().unwrap().len(), 13);
 
     // The export is a FeatureCollection of every grid.
-    let export = app
-        .client
-        .get(format!("{}/api/v1/tenants/{NEW_COUNTY}/grids/export", app.base))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let export = app.get_raw(&format!("/api/v1/tenants/{NEW_COUNTY}/grids/export"), &token).await;
     assert_eq!(export.headers()["content-type"], "application/geo+json");
     let fc: Value = export.json().await.unwrap();
     assert_eq!(fc["type"], "FeatureCollection");

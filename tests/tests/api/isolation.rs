@@ -139,7 +139,7 @@ async fn ids_of(app: &TestApp, tenant: &str, token: &str) -> Ids {
 async fn send(app: &TestApp, method: &Method, path: &str, token: &str) -> tests::Resp {
     if path.ends_with("/case-events") {
         // A live stream never ends: only its status (and the refusal's body) is read.
-        let r = app.client.get(format!("{}{path}", app.base)).bearer_auth(token).send().await.unwrap();
+        let r = app.get_raw(path, token).await;
         let status = r.status();
         let headers = r.headers().clone();
         let text = if status.is_success() { String::new() } else { r.text().await.unwrap_or_default() };
