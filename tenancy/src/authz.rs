@@ -26,7 +26,7 @@ use crate::roles::Role;
 
 pub const POLICY_VERSION: &str = "policy";
 /// Bump when [`default_policies`] changes; start-up then adds the rules that are missing.
-pub const DEFAULT_POLICIES_REVISION: i64 = 6;
+pub const DEFAULT_POLICIES_REVISION: i64 = 7;
 const DEFAULTS_VERSION: &str = "policy_defaults";
 
 const MODEL: &str = r#"
@@ -127,6 +127,16 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         ["tenant-admin", "*", "evaluation", "*"],
         ["tenant-admin", "*", "descendant/*", "read"],
         ["tenant-admin", "*", "descendant/tenant", "write"],
+        // On a city–county platform the city sets its counties up (区县接入): the city's
+        // administrator writes a county's frame — departments, users and their roles, grids,
+        // local catalogue, census, settings — but never works its cases (no `descendant/case`
+        // write: the city's one write into a county's loop stays the supervision order).
+        ["tenant-admin", "*", "descendant/department", "*"],
+        ["tenant-admin", "*", "descendant/user", "*"],
+        ["tenant-admin", "*", "descendant/role_assignment", "*"],
+        ["tenant-admin", "*", "descendant/grid", "*"],
+        ["tenant-admin", "*", "descendant/catalog", "*"],
+        ["tenant-admin", "*", "descendant/component", "*"],
         // Read-only roles.
         ["auditor", "*", "tenant", "read"],
         ["auditor", "*", "department", "read"],

@@ -10,16 +10,23 @@ use kernel::{Error, FieldError};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use tenancy::{Access, TenantScope};
+use tenancy::{Access, Role, TenantScope};
 
 use crate::auth::{Authorized, Origin, TenantRead, TenantWrite};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
 use crate::state::AppState;
 
-fn own(scope: &TenantScope) -> Result<(), ApiError> {
-    if scope.access() != Access::Own {
-        return Err(ApiError(Error::forbidden("a tenant's settings are changed by its own administrators")));
+/// A county's settings are changed by its own administrators or, while the city sets the county
+/// up (区县接入), by the administrators of its city: the direct parent, not a platform operator.
+fn own(scope: &TenantScope, state: &AppState) -> Result<(), ApiError> {
+    let parent_admin = scope.access() == Access::Descendant
+        && scope.tenant().parent_id() == Some(scope.principal().tenant_id())
+        && state.authz.roles(scope.principal()).contains(&Role::TenantAdmin);
+    if scope.access() != Access::Own && !parent_admin {
+        return Err(ApiError(Error::forbidden(
+            "a tenant's settings are changed by its own administrators or its city's",
+        )));
     }
     Ok(())
 }
@@ -38,7 +45,7 @@ async fn replace<T: Serialize + DeserializeOwned>(
     validate: impl FnOnce(&T) -> Result<(), Vec<(String, String)>>,
     origin: &Origin,
 ) -> ApiResult<T> {
-    own(scope)?;
+    own(scope, state)?;
     let value: T = crate::extract::parse(body.to_string().as_bytes())?;
     validate(&value).map_err(invalid)?;
     cases::settings::put(&state.db, scope.tenant_id().0, name, &value).await?;
@@ -275,7 +282,7 @@ pub async fn put_responsibilities(
     body: Json<Vec<cases::dispatch::Line>>,
     origin: Origin,
 ) -> ApiResult<HttpResponse> {
-    own(&scope)?;
+    own(&scope, &state)?;
     let lines = cases::dispatch::replace(&state.db, &scope, body.0).await?;
     let target = "settings:responsibilities".to_owned();
     crate::routes::audit::note(&state, &scope, &origin, "settings.changed", target, &lines).await?;

@@ -286,15 +286,36 @@ async fn city_oversight_reads_its_counties_and_writes_nothing() {
         }
     }
     assert!(reads >= 20, "{reads}");
-    // The city administrator reads counties too, but writes only their lifecycle, not their data.
+    // The city administrator sets its counties up (区县接入: departments, users, grids, census,
+    // settings) but never works their cases.
     let city_admin = app.demo(CITY, "admin").await;
     let r = app
         .post(
             &format!("/api/v1/tenants/{COUNTY_B}/departments"),
             &city_admin,
-            json!({"name": "x", "uscc": tests::uscc(COUNTY_B, 1)}),
+            json!({"name": "市里代建的部门", "uscc": tests::uscc(COUNTY_B, 91)}),
         )
         .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let limits = app.get(&format!("/api/v1/tenants/{COUNTY_B}/settings/time-limits"), &city_admin).await;
+    let r =
+        app.put(&format!("/api/v1/tenants/{COUNTY_B}/settings/time-limits"), &city_admin, limits.body.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = app
+        .post(&format!("/api/v1/tenants/{COUNTY_B}/cases/{}/actions", b.case), &city_admin, json!({"action": "accept"}))
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    let r = app
+        .post(
+            &format!("/api/v1/tenants/{COUNTY_B}/cases"),
+            &city_admin,
+            json!({"description": "x", "location": {"lon": 118.8, "lat": 32.0}, "class": "010101"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
+    // The platform operator creates cities but does not set a county's settings.
+    let platform = app.platform_admin().await;
+    let r = app.put(&format!("/api/v1/tenants/{COUNTY_B}/settings/time-limits"), &platform, limits.body).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN, "{}", r.text);
     let r = app.get(&format!("/api/v1/tenants/{COUNTY_B}/users/{}", b.user), &city_admin).await;
     assert_eq!(r.status, StatusCode::OK);
