@@ -285,6 +285,7 @@ fn run(listener: TcpListener, state: AppState, shutdown_timeout: u64) -> std::io
             .wrap(from_fn(crate::telemetry::trace_request))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/api/v1/openapi.json", spec.clone()))
             .service(web::redirect("/docs", "/docs/"))
+            .configure(crate::console::configure)
             .app_data(known.clone())
             .default_service(web::to(crate::fallback::answer))
     })

@@ -1,0 +1,64 @@
+// Every page of the console, with what it needs to be shown: `perm` (the server's
+// `resource:action`, see stores/permissions.ts) and `levels` (the tenant levels where the page
+// makes sense). The side menu is these routes filtered by both — never by role names.
+import type { RouteRecordRaw } from 'vue-router'
+
+export type Level = 'platform' | 'city' | 'county'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** i18n key of the page title (menu, tab, breadcrumb). */
+    title?: string
+    perm?: string
+    levels?: Level[]
+    /** Menu group (i18n key); pages without `menu: false` appear in the side menu. */
+    group?: string
+    menu?: boolean
+    icon?: string
+    public?: boolean
+  }
+}
+
+export const pages: RouteRecordRaw[] = [
+  { path: 'cities', name: 'cities', component: () => import('@/views/tenants/CitiesView.vue'),
+    meta: { title: 'menu.cities', perm: 'descendant/tenant:write', levels: ['platform'], icon: 'OfficeBuilding' } },
+  { path: 'counties', name: 'counties', component: () => import('@/views/onboarding/CountiesView.vue'),
+    meta: { title: 'menu.counties', perm: 'descendant/tenant:read', levels: ['city'], icon: 'Guide' } },
+  { path: 'onboarding/:code', name: 'onboarding', component: () => import('@/views/onboarding/WizardView.vue'),
+    meta: { title: 'menu.onboarding', perm: 'descendant/tenant:read', levels: ['city'], menu: false } },
+  { path: 'readiness', name: 'readiness', component: () => import('@/views/onboarding/ReadinessView.vue'),
+    meta: { title: 'menu.readiness', perm: 'tenant:write', levels: ['county'], icon: 'Finished' } },
+  { path: 'map', name: 'map', component: () => import('@/views/grids/FrameMapView.vue'),
+    meta: { title: 'menu.map', perm: 'grid:read', levels: ['county'], group: 'menu.base', icon: 'MapLocation' } },
+  { path: 'components', name: 'components', component: () => import('@/views/census/ComponentsView.vue'),
+    meta: { title: 'menu.components', perm: 'component:read', levels: ['county'], group: 'menu.base', icon: 'Box' } },
+  { path: 'classes', name: 'classes', component: () => import('@/views/catalog/ClassesView.vue'),
+    meta: { title: 'menu.classes', perm: 'catalog:read', levels: ['city', 'county'], group: 'menu.base', icon: 'Collection' } },
+  { path: 'departments', name: 'departments', component: () => import('@/views/org/DepartmentsPanel.vue'),
+    meta: { title: 'menu.departments', perm: 'department:read', levels: ['city', 'county'], group: 'menu.org', icon: 'School' } },
+  { path: 'users', name: 'users', component: () => import('@/views/org/UsersPanel.vue'),
+    meta: { title: 'menu.users', perm: 'user:read', levels: ['platform', 'city', 'county'], group: 'menu.org', icon: 'User' } },
+  { path: 'settings/calendar', name: 'calendar', component: () => import('@/views/settings/CalendarView.vue'),
+    meta: { title: 'menu.calendar', perm: 'tenant:write', levels: ['county'], group: 'menu.settings', icon: 'Calendar' } },
+  { path: 'settings/time-limits', name: 'time-limits', component: () => import('@/views/settings/TimeLimitsView.vue'),
+    meta: { title: 'menu.timeLimits', perm: 'tenant:write', levels: ['county'], group: 'menu.settings', icon: 'Timer' } },
+  { path: 'settings/responsibilities', name: 'responsibilities', component: () => import('@/views/settings/ResponsibilitiesView.vue'),
+    meta: { title: 'menu.responsibilities', perm: 'tenant:write', levels: ['county'], group: 'menu.settings', icon: 'List' } },
+  { path: 'audit', name: 'audit', component: () => import('@/views/audit/AuditView.vue'),
+    meta: { title: 'menu.audit', perm: 'audit:read', levels: ['platform', 'city', 'county'], icon: 'Document' } },
+  { path: 'profile', name: 'profile', component: () => import('@/views/profile/ProfileView.vue'),
+    meta: { title: 'menu.profile', menu: false } },
+]
+
+export const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('@/views/login/LoginView.vue'), meta: { public: true, title: 'login.title' } },
+  {
+    path: '/',
+    component: () => import('@/layouts/AppLayout.vue'),
+    children: [
+      { path: '', name: 'home', component: () => import('@/views/HomeView.vue'), meta: { title: 'menu.home', menu: false } },
+      ...pages,
+    ],
+  },
+  { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { public: true, title: 'common.notFound' } },
+]
