@@ -18,11 +18,7 @@ fn main() {
     std::fs::create_dir_all(&out).expect("create the console's output directory");
 
     let skip = std::env::var("URBANGRID_SKIP_CONSOLE_BUILD").is_ok_and(|v| v == "1");
-    let why = if skip {
-        Some("URBANGRID_SKIP_CONSOLE_BUILD=1 was set".to_owned())
-    } else {
-        build(&ui, &out).err()
-    };
+    let why = if skip { Some("URBANGRID_SKIP_CONSOLE_BUILD=1 was set".to_owned()) } else { build(&ui, &out).err() };
     if let Some(why) = why {
         println!("cargo:warning=admin console not built ({why}); the binary serves a notice at /");
         let _ = std::fs::remove_dir_all(&out);
@@ -45,7 +41,10 @@ fn build(ui: &Path, out: &Path) -> Result<(), String> {
         _ => true,
     };
     if stale {
-        run(Command::new(npm).args(["ci", "--no-audit", "--no-fund"]).env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1").current_dir(ui))?;
+        run(Command::new(npm)
+            .args(["ci", "--no-audit", "--no-fund"])
+            .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+            .current_dir(ui))?;
     }
     let out = out.to_str().ok_or("OUT_DIR is not UTF-8")?;
     run(Command::new(npm).args(["run", "build", "--", "--outDir", out, "--emptyOutDir"]).current_dir(ui))

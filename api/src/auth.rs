@@ -30,6 +30,7 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/logout"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/vocabulary"),
+    ("GET", "/api/v1/divisions"),
 ];
 
 /// Path prefixes under `/api/v1/` that need no token: the public reporting channel.

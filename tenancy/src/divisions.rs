@@ -39,6 +39,20 @@ pub fn lookup(code: &str) -> Option<Division> {
     BY_CODE.get(code).copied()
 }
 
+/// The listed divisions in list order (code order), filtered: beneath `parent` (its direct
+/// children), at `level`, and whose code starts with or name contains `q`.
+pub fn search(parent: Option<&str>, level: Option<&str>, q: Option<&str>) -> Vec<Division> {
+    let mut out: Vec<Division> = BY_CODE
+        .values()
+        .filter(|d| parent.is_none_or(|p| d.parent_code == p))
+        .filter(|d| level.is_none_or(|l| d.level == l))
+        .filter(|d| q.is_none_or(|q| d.code.starts_with(q) || d.name.contains(q) || tenant_name(d).contains(q)))
+        .copied()
+        .collect();
+    out.sort_by_key(|d| d.code);
+    out
+}
+
 /// The name a tenant of this division carries. The four municipalities (直辖市) list their
 /// city level as 市辖区 ("the municipality's districts"); their city tenant carries the
 /// municipality's own name (上海市).
@@ -52,6 +66,17 @@ pub fn tenant_name(d: &Division) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn search_lists_a_citys_counties_and_finds_by_name() {
+        let nanjing = search(Some("320100"), None, None);
+        assert!(nanjing.iter().any(|d| d.code == "320115" && d.name == "江宁区"), "{nanjing:?}");
+        assert!(nanjing.iter().all(|d| d.parent_code == "320100" && d.level == "county"));
+        assert!(nanjing.windows(2).all(|w| w[0].code < w[1].code));
+        let cities = search(None, Some("city"), Some("南京"));
+        assert_eq!(cities.iter().map(|d| d.code).collect::<Vec<_>>(), ["320100"]);
+        assert!(search(Some("999999"), None, None).is_empty());
+    }
 
     #[test]
     fn the_list_has_every_level_and_real_names() {

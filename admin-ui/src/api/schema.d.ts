@@ -101,6 +101,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/divisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The administrative divisions a new tenant's code and name are checked against, for pickers.
+         *     Needs no login. Not paged: the whole list is about 3,400 entries and a filter narrows it to a
+         *     city's counties or a search's few.
+         */
+        get: operations["divisions.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -1967,11 +1988,34 @@ export interface components {
          * @enum {string}
          */
         DisposalHours: "excluding_suspended" | "elapsed";
+        /** @description A GB/T 2260 division of the list the platform ships (tenancy/data, 2023 edition). */
+        DivisionEntry: {
+            /** @example 320115 */
+            code: string;
+            /**
+             * @description `province`, `city` or `county`.
+             * @example county
+             */
+            level: string;
+            /**
+             * @description The name a tenant of this division carries (a municipality's 市辖区 is named after the
+             *     municipality).
+             * @example 江宁区
+             */
+            name: string;
+            /** @example 320100 */
+            parent_code: string;
+        };
         /**
          * @description The level of a tenant in the platform tree.
          * @enum {string}
          */
         DivisionLevel: "platform" | "city" | "county";
+        /**
+         * @description A level of the GB/T 2260 list (the platform itself is not one).
+         * @enum {string}
+         */
+        DivisionLevelFilter: "province" | "city" | "county";
         /** @description What produced one indicator of one subject. */
         Drill: {
             indicator: components["schemas"]["Indicator"];
@@ -3503,6 +3547,34 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    "divisions.list": {
+        parameters: {
+            query?: {
+                /** @description Only the direct children of this division (a city's counties: `320100`). */
+                parent?: string;
+                /** @description Only this level. */
+                level?: components["schemas"]["DivisionLevelFilter"];
+                /** @description A code prefix or part of the name. */
+                q?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Matching divisions in code order */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DivisionEntry"][];
+                };
+            };
+            422: components["responses"]["Invalid"];
         };
     };
     "auth.me": {

@@ -53,4 +53,62 @@ export default {
     line: 'Line', field: 'Field', reason: 'Reason', check: 'Check', run: 'Import', dryRunOk: 'Check passed: all {rows} rows are valid and can be imported',
     done: 'Imported: {written} rows written', progress: '{read} rows read, {valid} valid, {failed} failed',
   },
+  tenants: {
+    newCity: 'Onboard a city', newCounty: 'New county', division: 'Division', pickDivision: 'Pick a division (GB/T 2260)',
+    divisionHint: 'Code and name from the GB/T 2260 list of administrative divisions (2023 edition)', firstAdmin: 'First administrator',
+    timeZone: 'Time zone', rename: 'Rename', renamePrompt: 'New name', suspend: 'Suspend', activate: 'Activate', suspended: 'Suspended',
+    activated: 'Activated', confirmSuspend: 'Suspend “{name}”? Its users and those of the tenants beneath it can no longer log in.',
+    confirmActivate: 'Activate “{name}” again?', cityCreated: '{name} onboarded; administrator account {admin}',
+    status: { active: 'Active', suspended: 'Suspended' },
+  },
+  counties: { readiness: 'Readiness', onboard: 'Onboard a county', continue: 'Continue' },
+  wizard: {
+    newCounty: 'Onboard a county', back: 'Back to the counties', prev: 'Previous', next: 'Next',
+    countyIntro: 'Step 1: pick the county from the list of divisions and set up its first administrator.',
+    countyDone: 'The county exists. You can leave the following steps at any time and continue from County onboarding.',
+    ready: 'The county is ready to go live', notReady: 'Some items are still missing; finish them before going live',
+    steps: { county: 'County', departments: 'Departments', users: 'Users and roles', grids: 'Unit grids', duty: 'Duty grids', census: 'Census', settings: 'Calendar, limits, responsibilities', readiness: 'Readiness check' },
+  },
+  readiness: {
+    items: {
+      departments: 'Departments set up', users: 'Every role of the loop staffed', streets: 'Streets and communities present',
+      grids: 'Unit grids cover every community', duty_grids: 'Duty grids cover every unit grid', collectors: 'Every duty grid has a collector',
+      census: 'Component census done', calendar: "This year's holidays set", time_limits: 'Time limits set', responsibilities: 'Every class has a responsible department',
+    },
+  },
+  dutyGrids: {
+    onePerStreet: 'One duty grid per street', creating: 'Creating {n}/{total}: {name}', streetName: '{name} duty grid', count: '{n} duty grids',
+    empty: 'No duty grids yet: import the unit grids first, then create one per street', grids: 'Unit grids', collectors: 'Collectors',
+    noCollector: 'No collector assigned', noCollectorUsers: 'No user holds the collector role yet; add one under Users and roles',
+  },
+  calendar: {
+    timeZone: 'Time zone', periods: 'Working periods', addPeriod: 'Add a period', weekend: 'Days off', holiday: 'Public holiday',
+    workday: 'Make-up workday', weekendDay: 'Weekend', holidayShort: 'off', workdayShort: 'work',
+    clickHint: 'Click a day to cycle: holiday → make-up workday → normal',
+    missingYears: 'No public holidays set for {years}: deadlines there count only weekends as days off; add the State Council schedule',
+    days: { Mon: 'Mon', Tue: 'Tue', Wed: 'Wed', Thu: 'Thu', Fri: 'Fri', Sat: 'Sat', Sun: 'Sun' },
+  },
+  timeLimits: {
+    stages: 'Limits per stage', defaultDisposal: 'Disposal limit of unlisted classes', byClass: 'Disposal limits by class',
+    noClasses: 'None by class: every class uses the default disposal limit', classCode: 'Class code', filingCondition: 'Filing condition',
+    closingCondition: 'Closing condition',
+    stage: { accept: 'Accept', verify: 'Verify', file: 'File', dispatch: 'Dispatch', check: 'Check', close: 'Close' },
+    area: { a: 'Area class A', b: 'Area class B', c: 'Area class C' },
+  },
+  responsibilities: {
+    filter: 'Filter by class code or name', count: '{n} lines',
+    hint: 'A class may be split by street, community or grid; the most specific line wins. Dispatch suggestions follow this list.',
+    empty: 'The list is empty: add a line for each class and its responsible department', class: 'Class', street: 'Street',
+    community: 'Community', grid: 'Grid', department: 'Responsible department', anywhere: 'Anywhere',
+    bulkDept: 'Pick a department', fill: 'Give it every unassigned class', filled: 'Added county-wide lines for {n} classes; save to apply',
+  },
+  audit: {
+    seq: 'No.', at: 'Time', actor: 'Actor', kind: 'Kind', target: 'Target', source: 'Source address', requestId: 'Request id', hash: 'Hash',
+    verify: 'Verify the hash chain', intact: 'The chain is intact: {n} records', broken: 'The chain breaks at record {seq}: {reason}',
+    record: 'Record {seq}', before: 'Before', after: 'After',
+  },
+  classes: {
+    all: 'All', component: 'Component', matter: 'Event', search: 'Code or name', count: '{n} classes', new: 'New local class', major: 'Major class',
+    kind: 'Kind', standard: 'Source', local: 'Local extension ({code})', nameEn: 'English name', majorHint: 'May be empty when the major class exists',
+  },
 }

@@ -73,7 +73,8 @@ export const useAuth = defineStore('auth', () => {
   }
 
   async function logout(reason: 'idle' | 'expired' | null = null) {
-    if (stored.value) await api.POST('/api/v1/auth/logout', {}).catch(() => undefined)
+    const s = stored.value
+    if (s) await api.POST('/api/v1/auth/logout', { body: { refresh_token: s.refresh } }).catch(() => undefined)
     save(null)
     me.value = null
     endedBecause.value = reason

@@ -55,6 +55,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::change_password)
         .service(auth::roles)
         .service(vocabulary::get)
+        .service(vocabulary::divisions)
         .service(tenants::get)
         .service(tenants::update)
         .service(tenants::list_children)

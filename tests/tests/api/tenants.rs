@@ -229,3 +229,26 @@ async fn a_new_tenant_matches_the_shipped_gbt_2260_list_unless_declared_unlisted
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
     assert!(r.text.contains("锡山区"), "{}", r.text);
 }
+
+#[tokio::test]
+async fn the_division_list_feeds_pickers_without_a_login() {
+    use reqwest::Method;
+    let app = spawn_app().await;
+    let r = app.call(Method::GET, &format!("/api/v1/divisions?parent={CITY}"), None, None).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let rows = r.body.as_array().expect("an array");
+    assert!(rows.iter().any(|d| d["code"] == COUNTY_A && d["name"] == "江宁区" && d["level"] == "county"), "{rows:?}");
+    assert!(rows.iter().all(|d| d["parent_code"] == CITY));
+    let r = app.call(Method::GET, "/api/v1/divisions?level=city&q=%E5%8D%97%E4%BA%AC", None, None).await;
+    assert_eq!(
+        r.body.as_array().map(|a| a.iter().map(|d| d["code"].clone()).collect::<Vec<_>>()),
+        Some(vec![json!(CITY)])
+    );
+    // A municipality's city level carries the municipality's name, as its tenant must.
+    let r = app.call(Method::GET, "/api/v1/divisions?parent=310000", None, None).await;
+    assert_eq!(r.body[0]["name"], "上海市", "{}", r.text);
+    for bad in ["level=town", "parent=320100&colour=red"] {
+        let r = app.call(Method::GET, &format!("/api/v1/divisions?{bad}"), None, None).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {}", r.text);
+    }
+}
