@@ -28,9 +28,9 @@ pub fn built() -> bool {
 /// Routes for `/` and the console's files. Registered after the API, so `/api` and `/docs`
 /// never reach here.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/", web::get().to(serve))
-        .route("/assets/{name}", web::get().to(serve))
-        .route("/{name:[^/]+\\.[a-z]+}", web::get().to(serve));
+    for path in ["/", "/assets/{name}", "/{name:[^/]+\\.[a-z]+}"] {
+        cfg.route(path, web::get().to(serve)).route(path, web::head().to(serve));
+    }
 }
 
 async fn serve(req: HttpRequest) -> HttpResponse {
