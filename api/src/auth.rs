@@ -28,6 +28,7 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/login"),
     ("POST", "/api/v1/auth/refresh"),
     ("POST", "/api/v1/auth/logout"),
+    ("GET", "/api/v1/auth/tenants"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/vocabulary"),
     ("GET", "/api/v1/divisions"),

@@ -179,6 +179,9 @@ impl Application {
             public_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 std::num::NonZeroU32::new(settings.public_reports_per_minute).unwrap_or(std::num::NonZeroU32::MIN),
             ))),
+            directory_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
+                crate::routes::auth::TENANT_SEARCHES_PER_MINUTE,
+            ))),
         };
 
         let listener = TcpListener::bind(&settings.bind)?;

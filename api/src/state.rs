@@ -34,4 +34,7 @@ pub struct AppState {
     pub max_photo_bytes: u64,
     /// Public reports per client address.
     pub public_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
+    /// Searches of the login page's tenant picker per client address
+    /// ([`crate::routes::auth::TENANT_SEARCHES_PER_MINUTE`]).
+    pub directory_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
 }

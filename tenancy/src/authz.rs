@@ -68,6 +68,20 @@ pub enum Resource {
 }
 
 impl Resource {
+    /// Every resource, in the order [`Authorizer::permissions`] lists them.
+    pub const ALL: [Resource; 10] = [
+        Resource::Tenant,
+        Resource::Department,
+        Resource::User,
+        Resource::RoleAssignment,
+        Resource::Grid,
+        Resource::Catalog,
+        Resource::Component,
+        Resource::Case,
+        Resource::Evaluation,
+        Resource::Audit,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Resource::Tenant => "tenant",
@@ -93,6 +107,8 @@ pub enum Action {
 }
 
 impl Action {
+    pub const ALL: [Action; 3] = [Action::Read, Action::Write, Action::Supervise];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Read => "read",
@@ -258,6 +274,28 @@ impl Authorizer {
             Access::Own => resource.as_str().to_owned(),
             Access::Descendant => format!("descendant/{}", resource.as_str()),
         };
+        self.allows_object(principal, object, action)
+    }
+
+    /// Every permission the principal holds, as `resource:action` in its own tenant and
+    /// `descendant/resource:action` in the tenants beneath it — the same decisions as
+    /// [`Authorizer::allows`], for a client that shows only what the server would allow.
+    pub fn permissions(&self, principal: &Principal) -> Result<Vec<String>> {
+        let mut out = Vec::new();
+        for prefix in ["", "descendant/"] {
+            for resource in Resource::ALL {
+                for action in Action::ALL {
+                    let object = format!("{prefix}{}", resource.as_str());
+                    if self.allows_object(principal, object.clone(), action)? {
+                        out.push(format!("{object}:{}", action.as_str()));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn allows_object(&self, principal: &Principal, object: String, action: Action) -> Result<bool> {
         let key = (principal.subject(), principal.tenant_code.to_string(), object, action.as_str());
         let guard = match self.enforcer.read() {
             Ok(g) => g,
@@ -301,10 +339,14 @@ type RoleMap = HashMap<(String, String), Vec<Role>>;
 async fn build_enforcer(db: &DatabaseConnection) -> Result<(Enforcer, RoleMap)> {
     let model =
         DefaultModel::from_str(MODEL).await.map_err(|e| Error::internal(anyhow::anyhow!("casbin model: {e}")))?;
-    let mut enforcer = Enforcer::new(model, MemoryAdapter::default())
+    let enforcer = Enforcer::new(model, MemoryAdapter::default())
         .await
         .map_err(|e| Error::internal(anyhow::anyhow!("casbin: {e}")))?;
     let rows = casbin_rule::Entity::find().all(db).await.or_internal()?;
+    build_from_rows(enforcer, rows).await
+}
+
+async fn build_from_rows(mut enforcer: Enforcer, rows: Vec<casbin_rule::Model>) -> Result<(Enforcer, RoleMap)> {
     let (mut p, mut g) = (Vec::new(), Vec::new());
     let mut roles = RoleMap::new();
     for r in &rows {
@@ -424,4 +466,182 @@ pub async fn holders_of<C: ConnectionTrait>(
         .filter_map(|r| r.v0.strip_prefix("user:").and_then(|u| uuid::Uuid::parse_str(u).ok()))
         .map(kernel::ids::UserId)
         .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+    use super::*;
+    use kernel::ids::{SessionId, TenantId, UserId};
+    use std::collections::BTreeSet;
+
+    /// An authorizer holding the default policies and `role` for one user in `tenant`.
+    async fn holding(role: Role, tenant: &str) -> (Authorizer, Principal) {
+        let user = uuid::Uuid::now_v7();
+        let mut rows: Vec<casbin_rule::Model> = default_policies()
+            .into_iter()
+            .enumerate()
+            .map(|(i, [a, b, c, d])| rule(i as i64, "p", [a, b, c, d]))
+            .collect();
+        rows.push(rule(-1, "g", [&format!("user:{user}"), role.as_str(), tenant, ""]));
+        let model = DefaultModel::from_str(MODEL).await.unwrap();
+        let enforcer = Enforcer::new(model, MemoryAdapter::default()).await.unwrap();
+        let (enforcer, roles) = build_from_rows(enforcer, rows).await.unwrap();
+        let authz = Authorizer {
+            enforcer: RwLock::new(enforcer),
+            roles: RwLock::new(roles),
+            decisions: crate::versions::Cached::new(1000),
+            loaded_version: AtomicI64::new(1),
+        };
+        let principal = Principal {
+            user_id: UserId(user),
+            username: "u".into(),
+            tenant_id: TenantId(uuid::Uuid::now_v7()),
+            tenant_code: TenantCode::parse(tenant).unwrap(),
+            session_id: SessionId(uuid::Uuid::now_v7()),
+            department_id: None,
+        };
+        (authz, principal)
+    }
+
+    fn rule(id: i64, ptype: &str, v: [&str; 4]) -> casbin_rule::Model {
+        casbin_rule::Model {
+            id,
+            ptype: ptype.into(),
+            v0: v[0].into(),
+            v1: v[1].into(),
+            v2: v[2].into(),
+            v3: v[3].into(),
+            v4: String::new(),
+            v5: String::new(),
+        }
+    }
+
+    /// `resource:action` for every action of `all` (a `*` rule) and the listed single actions.
+    fn expected(all: &[&str], reads: &[&str], writes: &[&str], supervises: &[&str]) -> BTreeSet<String> {
+        let mut out = BTreeSet::new();
+        for r in all {
+            for a in ["read", "write", "supervise"] {
+                out.insert(format!("{r}:{a}"));
+            }
+        }
+        for (list, a) in [(reads, "read"), (writes, "write"), (supervises, "supervise")] {
+            out.extend(list.iter().map(|r| format!("{r}:{a}")));
+        }
+        out
+    }
+
+    const EVERY: [&str; 10] = [
+        "tenant",
+        "department",
+        "user",
+        "role_assignment",
+        "grid",
+        "catalog",
+        "component",
+        "case",
+        "evaluation",
+        "audit",
+    ];
+
+    fn descendants(resources: &[&str]) -> Vec<String> {
+        resources.iter().map(|r| format!("descendant/{r}")).collect()
+    }
+
+    #[tokio::test]
+    async fn each_role_expands_to_the_permissions_its_policies_grant() {
+        let every_below = descendants(&EVERY);
+        let every_below: Vec<&str> = every_below.iter().map(String::as_str).collect();
+        let loop_reads = ["tenant", "department", "grid", "catalog", "component", "case", "evaluation"];
+        let cases: Vec<(Role, &str, BTreeSet<String>)> = vec![
+            (
+                Role::PlatformAdmin,
+                "000000",
+                expected(
+                    &[
+                        "tenant",
+                        "user",
+                        "role_assignment",
+                        "descendant/tenant",
+                        "descendant/user",
+                        "descendant/role_assignment",
+                    ],
+                    &["department"],
+                    &[],
+                    &[],
+                ),
+            ),
+            (
+                Role::TenantAdmin,
+                "320115",
+                expected(
+                    &["tenant", "department", "user", "role_assignment", "grid", "catalog", "component", "evaluation"],
+                    &[&["case"][..], &every_below].concat(),
+                    &["descendant/tenant"],
+                    &[],
+                ),
+            ),
+            (
+                Role::Auditor,
+                "320115",
+                expected(
+                    &[],
+                    &[
+                        "tenant",
+                        "department",
+                        "user",
+                        "role_assignment",
+                        "grid",
+                        "catalog",
+                        "component",
+                        "case",
+                        "evaluation",
+                        "audit",
+                        "descendant/audit",
+                    ],
+                    &[],
+                    &[],
+                ),
+            ),
+            (
+                Role::CityOversight,
+                "320100",
+                expected(
+                    &[],
+                    &[&loop_reads[..], &every_below].concat(),
+                    &[],
+                    &["descendant/case", "descendant/evaluation"],
+                ),
+            ),
+            (Role::SupervisionCenter, "320115", expected(&[], &loop_reads, &["case", "evaluation"], &[])),
+            (Role::CommandCenter, "320115", expected(&[], &loop_reads, &["case", "evaluation"], &["case"])),
+            (
+                Role::Department,
+                "320115",
+                expected(
+                    &[],
+                    &[&loop_reads[..], &["descendant/case"]].concat(),
+                    &["case", "evaluation", "descendant/case"],
+                    &[],
+                ),
+            ),
+            (Role::Collector, "320115", expected(&[], &loop_reads, &["case"], &[])),
+        ];
+        assert_eq!(cases.len(), Role::ALL.len(), "every role is expanded");
+        for (role, tenant, want) in cases {
+            let (authz, principal) = holding(role, tenant).await;
+            let got = authz.permissions(&principal).unwrap();
+            let got_set: BTreeSet<String> = got.iter().cloned().collect();
+            assert_eq!(got_set.len(), got.len(), "{role:?}: duplicates in {got:?}");
+            assert_eq!(got_set, want, "{role:?} in {tenant}");
+        }
+    }
+
+    #[tokio::test]
+    async fn permissions_are_those_of_the_callers_own_tenant() {
+        // The same user's role in another tenant grants nothing where it is not held.
+        let (authz, mut principal) = holding(Role::TenantAdmin, "320115").await;
+        principal.tenant_code = TenantCode::parse("320102").unwrap();
+        assert!(authz.permissions(&principal).unwrap().is_empty());
+    }
 }

@@ -413,3 +413,91 @@ pub async fn public_county(db: &DatabaseConnection, code: &str) -> Result<Tenant
     }
     Ok(t)
 }
+
+/// The search of the login page's tenant picker.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct TenantSearch {
+    /// A code prefix (`3201`) or a part of the name (`江宁`); at most 50 characters.
+    pub q: Option<String>,
+}
+
+/// A tenant as the login page's picker shows it (no status, time zone or dates: the picker
+/// lists only tenants whose users may log in).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TenantEntry {
+    #[schema(example = "320115")]
+    pub code: String,
+    #[schema(example = "江宁区")]
+    pub name: String,
+    pub level: DivisionLevel,
+    /// The parent tenant's code (absent for the platform root).
+    #[schema(example = "320100")]
+    pub parent_code: Option<String>,
+}
+
+/// The tenants whose users may log in, for the login page (no caller): active tenants beneath no
+/// suspended one, in creation order, filtered by `q` (code prefix or name substring).
+pub async fn directory(
+    db: &DatabaseConnection,
+    search: &TenantSearch,
+    page: &PageRequest,
+) -> Result<Page<TenantEntry>> {
+    let limit = page.limit()?;
+    let after = page.after()?;
+    let q = search.q.as_deref().map(str::trim).unwrap_or_default();
+    if q.chars().count() > 50 {
+        return Err(Error::invalid("q", "must be at most 50 characters"));
+    }
+    // LIKE wildcards typed by the user match themselves only when escaped; they are simply dropped.
+    let q: String = q.chars().filter(|c| !matches!(c, '%' | '_' | '\\')).collect();
+    // The tree is three levels deep and the root is never suspended: a tenant may log in when it
+    // is active and its parent is not suspended.
+    let suspended: Vec<Uuid> = tenant::Entity::find()
+        .filter(tenant::Column::Status.eq(TenantStatus::Suspended.as_str()))
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|m| m.id)
+        .collect();
+    let mut query = tenant::Entity::find()
+        .filter(tenant::Column::Status.eq(TenantStatus::Active.as_str()))
+        .order_by_asc(tenant::Column::Id)
+        .limit(limit + 1);
+    if !suspended.is_empty() {
+        query = query.filter(
+            sea_orm::Condition::any()
+                .add(tenant::Column::ParentId.is_null())
+                .add(tenant::Column::ParentId.is_not_in(suspended)),
+        );
+    }
+    if !q.is_empty() {
+        query = query.filter(
+            sea_orm::Condition::any().add(tenant::Column::Code.starts_with(&q)).add(tenant::Column::Name.contains(&q)),
+        );
+    }
+    if let Some(after) = after {
+        query = query.filter(tenant::Column::Id.gt(after));
+    }
+    let rows = query.all(db).await.or_internal()?;
+    let parent_ids: Vec<Uuid> = rows.iter().filter_map(|m| m.parent_id).collect();
+    let parents: std::collections::HashMap<Uuid, String> = if parent_ids.is_empty() {
+        Default::default()
+    } else {
+        tenant::Entity::find()
+            .filter(tenant::Column::Id.is_in(parent_ids))
+            .all(db)
+            .await
+            .or_internal()?
+            .into_iter()
+            .map(|m| (m.id, m.code))
+            .collect()
+    };
+    Ok(Page::from_rows(rows, limit, |m| m.id).map(|m| TenantEntry {
+        level: DivisionLevel::parse(&m.level).unwrap_or(DivisionLevel::County),
+        parent_code: m.parent_id.and_then(|p| parents.get(&p).cloned()),
+        code: m.code,
+        name: m.name,
+    }))
+}

@@ -1,16 +1,17 @@
 //! Login, token refresh, logout, and who-am-I.
 
-use actix_web::{HttpResponse, get, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use kernel::{Error, PageRequest};
 use serde::Serialize;
 use tenancy::Role;
 use tenancy::session::{self, LoginRequest, RefreshRequest, TokenPair};
-use tenancy::tenant::Tenant;
+use tenancy::tenant::{Tenant, TenantEntry, TenantSearch};
 use tenancy::user::{PasswordChange, User};
 use utoipa::ToSchema;
 
 use crate::auth::{Authenticated, Origin};
-use crate::error::ApiResult;
-use crate::extract::Json;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Query};
 use crate::state::AppState;
 
 /// Log in with tenant code, user name and password.
@@ -65,13 +66,53 @@ pub async fn logout(state: web::Data<AppState>, origin: Origin, body: Json<Refre
     Ok(HttpResponse::NoContent().finish())
 }
 
+/// Searches of the tenant picker accepted per client address and minute (typing in the picker
+/// sends one per pause; a scraper of the tenant list is slowed down).
+pub const TENANT_SEARCHES_PER_MINUTE: std::num::NonZeroU32 = std::num::NonZeroU32::new(120).unwrap();
+
+/// The tenants one can log in to, for the login page's picker (no token): active tenants
+/// beneath no suspended one — code, name, level and parent — in creation order, filtered by `q`
+/// (a code prefix or a part of the name). Limited per client address.
+#[utoipa::path(
+    tag = "auth",
+    operation_id = "auth.tenants.list",
+    params(TenantSearch, PageRequest),
+    responses(
+        (status = 200, description = "One page of tenants", body = kernel::Page<TenantEntry>),
+        (status = 422, response = crate::openapi::Invalid),
+        (status = 429, response = crate::openapi::TooMany),
+    )
+)]
+#[get("/api/v1/auth/tenants")]
+pub async fn tenants(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    search: Query<TenantSearch>,
+    page: Query<PageRequest>,
+) -> ApiResult<HttpResponse> {
+    let source = crate::auth::client_address(&req, state.trust_forwarded_for);
+    state.directory_limiter.check_key(&source).map_err(|not_until| {
+        let wait = not_until.wait_time_from(governor::clock::Clock::now(&governor::clock::DefaultClock::default()));
+        ApiError(Error::rate_limited(wait.as_secs().max(1)))
+    })?;
+    Ok(HttpResponse::Ok().json(tenancy::tenant::directory(&state.db, &search, &page).await?))
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Me {
     pub user: User,
     pub tenant: Tenant,
+    /// What the caller's roles allow, as the server decides it: `resource:action` in the
+    /// caller's own tenant and `descendant/resource:action` in the tenants beneath it.
+    /// Resources: `tenant`, `department`, `user`, `role_assignment`, `grid`, `catalog`,
+    /// `component`, `case`, `evaluation`, `audit`; actions: `read`, `write`, `supervise`. (Which
+    /// case action a role may take in which state is the workflow's: see a case's
+    /// `available_actions`.)
+    #[schema(example = json!(["tenant:read", "case:read", "case:write", "evaluation:read"]))]
+    pub permissions: Vec<String>,
 }
 
-/// The calling user, their tenant and roles.
+/// The calling user, their tenant and roles, and the permissions those roles give.
 #[utoipa::path(
     tag = "auth",
     operation_id = "auth.me",
@@ -85,7 +126,8 @@ pub struct Me {
 #[get("/api/v1/me")]
 pub async fn me(state: web::Data<AppState>, caller: Authenticated) -> ApiResult<HttpResponse> {
     let (user, tenant) = tenancy::user::me(&state.db, &caller.0).await?;
-    Ok(HttpResponse::Ok().json(Me { user, tenant }))
+    let permissions = state.authz.permissions(&caller.0)?;
+    Ok(HttpResponse::Ok().json(Me { user, tenant, permissions }))
 }
 
 /// Change your own password: the current one and the new one. Your other sessions end; this

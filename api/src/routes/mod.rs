@@ -51,6 +51,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::login)
         .service(auth::refresh)
         .service(auth::logout)
+        .service(auth::tenants)
         .service(auth::me)
         .service(auth::change_password)
         .service(auth::roles)

@@ -441,3 +441,84 @@ async fn the_live_feed_ends_when_its_session_ends() {
     assert!(ends_within(&mut feed, 4).await.0, "the feed outlived the county's suspension");
     assert!(ends_within(&mut bystander, 4).await.0);
 }
+
+fn codes(r: &tests::Resp) -> Vec<String> {
+    r.body["items"].as_array().unwrap().iter().map(|t| t["code"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn the_login_picker_lists_active_tenants_without_a_token_and_searches_them() {
+    let app = spawn_app().await;
+    async fn list_at(app: &TestApp, q: String) -> tests::Resp {
+        app.call(Method::GET, &format!("/api/v1/auth/tenants{q}"), None, None).await
+    }
+    let list = |q: String| list_at(&app, q);
+    let r = list("".to_owned()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(codes(&r), ["000000", "320100", "320102", "320115"].map(String::from).to_vec());
+    let jiangning = r.body["items"].as_array().unwrap().iter().find(|t| t["code"] == COUNTY_A).unwrap();
+    assert_eq!(jiangning["name"], "江宁区");
+    assert_eq!(jiangning["level"], "county");
+    assert_eq!(jiangning["parent_code"], "320100");
+    // Only what a picker needs.
+    let mut keys: Vec<&String> = jiangning.as_object().unwrap().keys().collect();
+    keys.sort();
+    assert_eq!(keys, ["code", "level", "name", "parent_code"]);
+
+    // A code prefix or a part of the name.
+    assert_eq!(codes(&list("?q=江宁".to_owned()).await), [COUNTY_A]);
+    assert_eq!(codes(&list("?q=3201".to_owned()).await), ["320100", COUNTY_B, COUNTY_A]);
+    assert_eq!(codes(&list("?q=%25".to_owned()).await).len(), 4, "a typed wildcard is no wildcard filter");
+    assert!(codes(&list("?q=0115".to_owned()).await).is_empty(), "codes match by prefix only");
+    let r = list(format!("?q={}", "江".repeat(51))).await;
+    assert_eq!((r.status, r.fields()), (StatusCode::UNPROCESSABLE_ENTITY, vec!["q".to_owned()]), "{}", r.text);
+
+    // Paged like the other lists.
+    let first = list("?limit=3".to_owned()).await;
+    assert_eq!(codes(&first).len(), 3);
+    let cursor = first.body["next_cursor"].as_str().unwrap();
+    let rest = list(format!("?limit=3&cursor={cursor}")).await;
+    assert_eq!(codes(&rest), [COUNTY_A]);
+    assert!(rest.body["next_cursor"].is_null());
+
+    // A suspended county is not listed; a suspended city hides its counties too.
+    let city = app.demo(tests::CITY, "admin").await;
+    let r = app.post(&format!("/api/v1/tenants/{COUNTY_B}/suspend"), &city, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(codes(&list("".to_owned()).await), ["000000", "320100", COUNTY_A]);
+    let root = app.platform_admin().await;
+    let r = app.post("/api/v1/tenants/320100/suspend", &root, json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(codes(&list("".to_owned()).await), ["000000"]);
+}
+
+#[tokio::test]
+async fn me_lists_the_permissions_of_the_callers_roles() {
+    let app = spawn_app().await;
+    let perms = |r: &tests::Resp| -> Vec<String> {
+        r.body["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_owned()).collect()
+    };
+    let collector = app.get("/api/v1/me", &app.demo(COUNTY_A, "collector").await).await;
+    assert_eq!(collector.status, StatusCode::OK, "{}", collector.text);
+    let collector = perms(&collector);
+    for held in ["tenant:read", "grid:read", "case:read", "case:write", "evaluation:read"] {
+        assert!(collector.contains(&held.to_owned()), "collector lacks {held}: {collector:?}");
+    }
+    for lacking in ["user:read", "user:write", "grid:write", "department:write", "audit:read", "case:supervise"] {
+        assert!(!collector.contains(&lacking.to_owned()), "collector holds {lacking}: {collector:?}");
+    }
+    assert!(collector.iter().all(|p| !p.starts_with("descendant/")), "{collector:?}");
+
+    let admin = perms(&app.get("/api/v1/me", &app.demo(tests::CITY, "admin").await).await);
+    for held in ["user:write", "role_assignment:write", "grid:write", "descendant/user:read", "descendant/tenant:write"]
+    {
+        assert!(admin.contains(&held.to_owned()), "city admin lacks {held}: {admin:?}");
+    }
+    for lacking in ["case:write", "audit:read", "descendant/user:write", "descendant/grid:write"] {
+        assert!(!admin.contains(&lacking.to_owned()), "city admin holds {lacking}: {admin:?}");
+    }
+    // What the list says is what the server does.
+    let collector = app.demo(COUNTY_A, "collector").await;
+    let r = app.get(&format!("/api/v1/tenants/{COUNTY_A}/users"), &collector).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+}
