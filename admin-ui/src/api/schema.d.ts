@@ -61,6 +61,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/auth/tenants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The tenants one can log in to, for the login page's picker (no token): active tenants
+         *     beneath no suspended one — code, name, level and parent — in creation order, filtered by `q`
+         *     (a code prefix or a part of the name). Limited per client address.
+         */
+        get: operations["auth.tenants.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/catalog/classes": {
         parameters: {
             query?: never;
@@ -129,7 +150,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The calling user, their tenant and roles. */
+        /** The calling user, their tenant and roles, and the permissions those roles give. */
         get: operations["auth.me"];
         put?: never;
         post?: never;
@@ -2322,6 +2343,21 @@ export interface components {
             username: string;
         };
         Me: {
+            /**
+             * @description What the caller's roles allow, as the server decides it: `resource:action` in the
+             *     caller's own tenant and `descendant/resource:action` in the tenants beneath it.
+             *     Resources: `tenant`, `department`, `user`, `role_assignment`, `grid`, `catalog`,
+             *     `component`, `case`, `evaluation`, `audit`; actions: `read`, `write`, `supervise`. (Which
+             *     case action a role may take in which state is the workflow's: see a case's
+             *     `available_actions`.)
+             * @example [
+             *       "tenant:read",
+             *       "case:read",
+             *       "case:write",
+             *       "evaluation:read"
+             *     ]
+             */
+            permissions: string[];
             tenant: components["schemas"]["Tenant"];
             user: components["schemas"]["User"];
         };
@@ -2670,6 +2706,23 @@ export interface components {
                 time_zone: string;
                 /** Format: date-time */
                 updated_at: string;
+            }[];
+            /** @description Pass as `cursor` to get the next page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /** @description One page of a list. */
+        Page_TenantEntry: {
+            items: {
+                /** @example 320115 */
+                code: string;
+                level: components["schemas"]["DivisionLevel"];
+                /** @example 江宁区 */
+                name: string;
+                /**
+                 * @description The parent tenant's code (absent for the platform root).
+                 * @example 320100
+                 */
+                parent_code?: string | null;
             }[];
             /** @description Pass as `cursor` to get the next page; absent on the last page. */
             next_cursor?: string | null;
@@ -3096,6 +3149,22 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @description A tenant as the login page's picker shows it (no status, time zone or dates: the picker
+         *     lists only tenants whose users may log in).
+         */
+        TenantEntry: {
+            /** @example 320115 */
+            code: string;
+            level: components["schemas"]["DivisionLevel"];
+            /** @example 江宁区 */
+            name: string;
+            /**
+             * @description The parent tenant's code (absent for the platform root).
+             * @example 320100
+             */
+            parent_code?: string | null;
+        };
         /** @description Changes to a tenant's descriptive fields. */
         TenantPatch: {
             name?: string | null;
@@ -3496,6 +3565,36 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["Unsupported"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "auth.tenants.list": {
+        parameters: {
+            query?: {
+                /** @description A code prefix (`3201`) or a part of the name (`江宁`); at most 50 characters. */
+                q?: string;
+                /** @description How many items to return (1–500, default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page; absent for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of tenants */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TenantEntry"];
+                };
+            };
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooMany"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -35,7 +35,9 @@ export const pages: RouteRecordRaw[] = [
   { path: 'classes', name: 'classes', component: () => import('@/views/catalog/ClassesView.vue'),
     meta: { title: 'menu.classes', perm: 'catalog:read', levels: ['city', 'county'], group: 'menu.base', icon: 'Collection' } },
   { path: 'departments', name: 'departments', component: () => import('@/views/org/DepartmentsPanel.vue'),
-    meta: { title: 'menu.departments', perm: 'department:read', levels: ['city', 'county'], group: 'menu.org', icon: 'School' } },
+    // The organisation pages are for those who see who holds which role (administrators,
+    // auditors); the loop's roles read departments through their workbenches.
+    meta: { title: 'menu.departments', perm: 'role_assignment:read', levels: ['city', 'county'], group: 'menu.org', icon: 'School' } },
   { path: 'users', name: 'users', component: () => import('@/views/org/UsersPanel.vue'),
     meta: { title: 'menu.users', perm: 'user:read', levels: ['platform', 'city', 'county'], group: 'menu.org', icon: 'User' } },
   { path: 'settings/calendar', name: 'calendar', component: () => import('@/views/settings/CalendarView.vue'),
