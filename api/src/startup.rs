@@ -126,6 +126,7 @@ impl Application {
                 inventory::demo::Scale::FULL
             };
             inventory::demo::seed(&db, scale).await.map_err(describe)?;
+            cases::dispatch::seed_demo(&db, &tenancy::demo::COUNTIES).await.map_err(describe)?;
             // A history to evaluate: the full demo's counties get three months of cases.
             if settings.demo_scale == "full" {
                 let n = oversight::generate::seed_demo(&db, &tenancy::demo::COUNTIES, 1500, 90, chrono::Utc::now())

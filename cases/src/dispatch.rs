@@ -163,3 +163,85 @@ pub async fn suggest(
         name_of(id).map(|department_name| Suggestion { department_id: id, department_name, matched_by })
     }))
 }
+
+/// The demo department (index into `tenancy::demo::DEPARTMENTS`) in charge of a class, by its
+/// major class (the same for components and matters up to 05): municipal and traffic facilities
+/// the 市政设施管理处, green space the 园林绿化管理处, other components and construction the
+/// 住房和城乡建设局, everything else the 城市管理局.
+fn demo_department_for(code: &str) -> usize {
+    match code.get(..2) {
+        Some("01" | "02") => 2,
+        Some("04") => 3,
+        Some("05" | "08") => 1,
+        _ => 0,
+    }
+}
+
+/// Seeds each demo county's responsibility list (a county-wide line for every class of the
+/// catalogue) and stores its time limits (the defaults, as a county that reviewed them would), so
+/// that the demo passes the go-live checklist. Once per county; a list or limits already stored
+/// are kept.
+pub async fn seed_demo(db: &DatabaseConnection, counties: &[(&str, &str)]) -> Result<()> {
+    const STAGE: &str = "responsibilities";
+    for &(code, county_name) in counties {
+        if tenancy::demo::stage::done(db, STAGE, code).await? {
+            continue;
+        }
+        let Some(model) = tenancy::tenant::find_by_code(db, code).await? else { continue };
+        let tenant = tenancy::TenantRef::from(&model);
+        let departments = tenancy::entity::department::Entity::find()
+            .filter(tenancy::entity::department::Column::TenantId.eq(model.id))
+            .all(db)
+            .await
+            .or_internal()?;
+        // The demo names a county's departments `<county><department>` (江宁区水务局).
+        let by_name: std::collections::HashMap<&str, Uuid> =
+            departments.iter().filter_map(|d| Some((d.name.strip_prefix(county_name)?, d.id))).collect();
+        let existing = responsibility::Entity::find()
+            .filter(responsibility::Column::TenantId.eq(model.id))
+            .one(db)
+            .await
+            .or_internal()?;
+        if existing.is_none() {
+            let mut codes: Vec<String> =
+                inventory::catalog::visible_classes_for(db, &tenant, inventory::catalog::Kind::Component)
+                    .await?
+                    .into_keys()
+                    .collect();
+            codes.extend(
+                inventory::catalog::visible_classes_for(db, &tenant, inventory::catalog::Kind::Matter)
+                    .await?
+                    .into_keys(),
+            );
+            codes.sort();
+            codes.dedup();
+            let rows: Vec<responsibility::ActiveModel> = codes
+                .into_iter()
+                .filter_map(|c| {
+                    let name = tenancy::demo::DEPARTMENTS.get(demo_department_for(&c))?;
+                    let department = *by_name.get(name)?;
+                    Some(responsibility::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        tenant_id: Set(model.id),
+                        class_code: Set(c),
+                        street_code: Set(None),
+                        community_code: Set(None),
+                        grid_code: Set(None),
+                        department_id: Set(department),
+                    })
+                })
+                .collect();
+            let txn = db.begin().await.or_internal()?;
+            for chunk in rows.chunks(200) {
+                responsibility::Entity::insert_many(chunk.to_vec()).exec_without_returning(&txn).await.or_internal()?;
+            }
+            txn.commit().await.or_internal()?;
+        }
+        let limits: Option<crate::clock::TimeLimits> = crate::settings::get(db, model.id, crate::clock::LIMITS).await?;
+        if limits.is_none() {
+            crate::settings::put(db, model.id, crate::clock::LIMITS, &crate::clock::TimeLimits::default()).await?;
+        }
+        tenancy::demo::stage::mark_done(db, STAGE, code).await?;
+    }
+    Ok(())
+}

@@ -21,6 +21,7 @@ pub mod overdue;
 pub mod photos;
 pub mod public;
 pub mod query;
+pub mod readiness;
 pub mod recent;
 pub mod settings;
 pub mod storage;

@@ -734,3 +734,78 @@ mod tests {
         assert!(ticks_before_done.load(Ordering::SeqCst) > 1, "the runtime thread ran other tasks meanwhile");
     }
 }
+
+/// How complete a county's frame and census are (the go-live checklist reads these).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FrameCounts {
+    pub streets: u64,
+    pub communities: u64,
+    /// Communities with no unit grid.
+    pub communities_without_grids: u64,
+    pub unit_grids: u64,
+    /// Unit grids in no duty grid.
+    pub unit_grids_outside_duty_grids: u64,
+    pub duty_grids: u64,
+    /// Duty grids without a collector.
+    pub duty_grids_without_collectors: u64,
+    pub components: u64,
+}
+
+/// Counts of the scoped county's frame and census, in a handful of queries (no geometry read).
+pub async fn frame_counts(db: &DatabaseConnection, scope: &TenantScope) -> Result<FrameCounts> {
+    use sea_orm::PaginatorTrait;
+    let streets = street::Entity::find_in(scope).count(db).await.or_internal()?;
+    let communities: HashSet<String> = community::Entity::find_in(scope)
+        .select_only()
+        .column(community::Column::Code)
+        .into_tuple::<String>()
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .collect();
+    let gridded: HashSet<String> = unit_grid::Entity::find_in(scope)
+        .select_only()
+        .column(unit_grid::Column::CommunityCode)
+        .distinct()
+        .into_tuple::<String>()
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .collect();
+    let unit_grids = unit_grid::Entity::find_in(scope).count(db).await.or_internal()?;
+    let unit_grids_outside_duty_grids = unit_grid::Entity::find_in(scope)
+        .filter(unit_grid::Column::DutyGridId.is_null())
+        .count(db)
+        .await
+        .or_internal()?;
+    let duty: Vec<Uuid> = duty_grid::Entity::find_in(scope)
+        .select_only()
+        .column(duty_grid::Column::Id)
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await
+        .or_internal()?;
+    let staffed: HashSet<Uuid> = duty_grid_collector::Entity::find_in(scope)
+        .select_only()
+        .column(duty_grid_collector::Column::DutyGridId)
+        .distinct()
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .collect();
+    let components = crate::entity::component::Entity::find_in(scope).count(db).await.or_internal()?;
+    Ok(FrameCounts {
+        streets,
+        communities: communities.len() as u64,
+        communities_without_grids: communities.difference(&gridded).count() as u64,
+        unit_grids,
+        unit_grids_outside_duty_grids,
+        duty_grids: duty.len() as u64,
+        duty_grids_without_collectors: duty.iter().filter(|d| !staffed.contains(d)).count() as u64,
+        components,
+    })
+}

@@ -279,3 +279,11 @@ pub(crate) async fn insert_raw<C: ConnectionTrait>(
     .or_internal()?;
     Ok(m.id)
 }
+
+/// The scoped tenant's departments, and how many of them carry a valid 统一社会信用代码 (the
+/// go-live checklist).
+pub async fn uscc_counts(db: &DatabaseConnection, scope: &TenantScope) -> Result<(u64, u64)> {
+    let rows = department::Entity::find_in(scope).all(db).await.or_internal()?;
+    let valid = rows.iter().filter(|d| crate::uscc::validate(&d.uscc).is_ok()).count() as u64;
+    Ok((rows.len() as u64, valid))
+}

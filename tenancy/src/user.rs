@@ -662,3 +662,34 @@ pub async fn change_own_password(
     audit::record(&txn, principal.tenant_id, &actor, origin, Entry::new("user.password_changed", target)).await?;
     txn.commit().await.or_internal()
 }
+
+/// How many active users of the scoped tenant hold each role there (roles nobody holds are
+/// absent).
+pub async fn active_role_counts(db: &DatabaseConnection, scope: &TenantScope) -> Result<HashMap<Role, u64>> {
+    let active: std::collections::HashSet<String> = user::Entity::find_in(scope)
+        .filter(user::Column::Status.eq(UserStatus::Active.as_str()))
+        .select_only()
+        .column(user::Column::Id)
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await
+        .or_internal()?
+        .into_iter()
+        .map(|id| crate::context::subject(UserId(id)))
+        .collect();
+    let grants = casbin_rule::Entity::find()
+        .filter(casbin_rule::Column::Ptype.eq("g"))
+        .filter(casbin_rule::Column::V2.eq(scope.tenant().code.to_string()))
+        .all(db)
+        .await
+        .or_internal()?;
+    let mut counts = HashMap::new();
+    for g in grants {
+        if let Some(role) = Role::parse(&g.v1)
+            && active.contains(&g.v0)
+        {
+            *counts.entry(role).or_default() += 1;
+        }
+    }
+    Ok(counts)
+}

@@ -63,6 +63,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(tenants::create_child)
         .service(tenants::suspend)
         .service(tenants::activate)
+        .service(tenants::readiness)
         .service(departments::list)
         .service(departments::create)
         .service(departments::get)

@@ -5,7 +5,7 @@ use actix_web::{HttpResponse, get, patch, post, web};
 use kernel::PageRequest;
 use tenancy::tenant::{self, CreatedTenant, NewTenant, Tenant, TenantPatch, TenantStatus};
 
-use crate::auth::{Authorized, Origin, TenantRead, TenantWrite};
+use crate::auth::{Authorized, Origin, TenantRead, TenantWrite, UserRead};
 use crate::error::ApiResult;
 use crate::extract::Json;
 use crate::extract::Query;
@@ -148,4 +148,29 @@ pub async fn activate(
     origin: Origin,
 ) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(tenant::set_status(&state.db, &scope, TenantStatus::Active, &origin).await?))
+}
+
+/// The go-live checklist of a county (上线检查): departments with a valid 统一社会信用代码, active
+/// users for each role of the loop, streets and communities, unit grids (every community has
+/// some), duty grids (each with a collector, together covering every unit grid), the census, a
+/// county-wide responsible department for every class of the catalogue, this year's holidays in
+/// the work calendar, and time limits saved for the county. Each item has a stable `key`, `ok`,
+/// its counts and a short `detail`. For those who read the county's users: its administrators
+/// and auditor, and its city's administrators.
+#[utoipa::path(
+    tag = "tenants",
+    operation_id = "tenants.readiness",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115")),
+    responses(
+        (status = 200, description = "The checklist", body = cases::readiness::Readiness),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/readiness")]
+pub async fn readiness(scope: Authorized<UserRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(cases::readiness::check(&state.db, &scope).await?))
 }
