@@ -54,6 +54,7 @@ export default {
     done: 'Imported: {written} rows written', progress: '{read} rows read, {valid} valid, {failed} failed',
   },
   map: {
+    outside: 'The point is outside every unit grid of this county ({detail})',
     layers: 'Layers', layer: { street: 'Streets', community: 'Communities', duty: 'Duty grids', unit: 'Unit grids' },
     gridCount: '{n} unit grids', noGrids: 'This county has no unit grids yet: upload their GeoJSON in the onboarding wizard’s “Unit grids” step',
     locate: 'Locate a point', crs: 'CRS', lon: 'Longitude', lat: 'Latitude', locateRun: 'Locate', pick: 'Pick on the map',
@@ -78,6 +79,7 @@ export default {
     fixOrPartial: 'Some rows are invalid: fix the file and check again, or choose “Write the valid rows” and import',
   },
   gridImport: {
+    title: 'Import unit grids',
     hint: 'Upload the unit grids as GeoJSON (a FeatureCollection in WGS84); each feature’s properties hold code (15 or 14 digits), street_code and community_code',
     notJson: 'The file is not valid JSON: {detail}', notCollection: 'The file is not a GeoJSON FeatureCollection',
     features: '{n} features', check: 'Check', checkFirst: 'The file is drawn on the map; press “Check” to have every feature checked',

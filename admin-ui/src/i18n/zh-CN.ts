@@ -52,6 +52,7 @@ export default {
     done: '导入完成：写入 {written} 行', progress: '已读取 {read} 行，有效 {valid} 行，失败 {failed} 行',
   },
   map: {
+    outside: '该点不在本区县任何单元网格内（{detail}）',
     layers: '图层', layer: { street: '街道', community: '社区', duty: '责任网格', unit: '单元网格' },
     gridCount: '共 {n} 个单元网格', noGrids: '本区县尚未导入单元网格：请在区县接入向导的“单元网格”一步上传 GeoJSON',
     locate: '坐标定位', crs: '坐标系', lon: '经度', lat: '纬度', locateRun: '定位', pick: '在地图上点选',
@@ -76,6 +77,7 @@ export default {
     fixOrPartial: '有错误行：请修改文件后重新校验，或选择“只写入有效行”后正式导入',
   },
   gridImport: {
+    title: '导入单元网格',
     hint: '上传单元网格 GeoJSON（FeatureCollection，WGS84），每个要素的属性含 code（15 位或 14 位编码）、street_code、community_code',
     notJson: '文件不是有效的 JSON：{detail}', notCollection: '文件不是 GeoJSON FeatureCollection',
     features: '共 {n} 个要素', check: '校验', checkFirst: '文件已在地图上显示，请先点“校验”检查每个要素',
