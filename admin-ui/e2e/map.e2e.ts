@@ -119,3 +119,45 @@ test('the census: filter, open a component with its history, see it on the map',
   await page.waitForTimeout(300)
   await shot(page, 'census-map')
 })
+
+test('the census import: dry run with row errors, the error report, then the valid row for real', async ({ page, request }) => {
+  const grid = await someGrid(request)
+  const header = 'GLBJBSM,ZGBMDM,ZGBMMC,SZDYWGBSM,GLBJZT,CSRQ,SJLY,lon,lat'
+  const row = (id: string, status: string, date: string) =>
+    `${id},11320115MB0000003K,江宁区市政设施管理处,${grid.code},${status},${date},实测,${grid.lon.toFixed(7)},${grid.lat.toFixed(7)}`
+  // A serial of its own per run (900000–999999, above the demo's), so the valid row is new.
+  const id = (n: number) => `32011501005${900000 + ((Date.now() + n) % 100000)}`
+  const csv = [header, row(id(0), '完好', '2026-03-01'), row(id(1), '坏了', '2026-03-01'), row(id(2), '完好', '2026-13-01')].join('\n') + '\n'
+
+  await login(page, COUNTY, 'admin')
+  await page.goto('/#/components')
+  await page.getByTestId('census-import').click()
+  const dialog = page.getByTestId('census-import-dialog')
+  await page.getByTestId('census-file').setInputFiles({ name: 'census.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  await expect(page.getByTestId('census-run')).toBeDisabled()
+  await page.getByTestId('census-dry-run').click()
+  await expect(page.getByTestId('census-counts')).toContainText('已读取 3 行，有效 1 行，失败 2 行')
+  const errors = page.getByTestId('census-errors')
+  await expect(errors.locator('.el-table__body tr')).toHaveCount(2)
+  await expect(errors.locator('.el-table__body tr').first()).toContainText('3')
+  await expect(errors).toContainText('status')
+  await expect(errors).toContainText('initial_date')
+  await expect(page.getByTestId('census-run')).toBeDisabled() // all or nothing: fix the file or choose partial
+  await page.waitForTimeout(800) // the bar's width transition
+  await shot(page, 'census-import-dry-run')
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('census-error-report').click()])
+  expect(download.suggestedFilename()).toMatch(/^census-errors-320115-.*\.csv$/)
+  const report = await (await download.createReadStream()).toArray()
+  const text = Buffer.concat(report).toString('utf8')
+  expect(text.startsWith('\uFEFF行号,字段,原因')).toBeTruthy()
+  expect(text).toContain('3,status,')
+
+  await dialog.locator('.el-radio', { hasText: '只写入有效行' }).click()
+  await page.getByTestId('census-run').click()
+  await expect(page.getByTestId('census-counts')).toContainText('写入 1 行')
+  await expect(page.getByTestId('census-progress')).toContainText('正式导入 · 已完成')
+  await expect(page.getByTestId('census-run')).toBeDisabled()
+  await page.waitForTimeout(800)
+  await shot(page, 'census-import-done')
+})
