@@ -1118,6 +1118,31 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_code}/readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The go-live checklist of a county (上线检查): departments with a valid 统一社会信用代码, active
+         *     users for each role of the loop, streets and communities, unit grids (every community has
+         *     some), duty grids (each with a collector, together covering every unit grid), the census, a
+         *     county-wide responsible department for every class of the catalogue, this year's holidays in
+         *     the work calendar, and time limits saved for the county. Each item has a stable `key`, `ok`,
+         *     its counts and a short `detail`. For those who read the county's users: its administrators
+         *     and auditor, and its city's administrators.
+         */
+        get: operations["tenants.readiness"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant_code}/recurring/hotspots": {
         parameters: {
             query?: never;
@@ -2891,6 +2916,41 @@ export interface components {
             tracking_code: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description The checklist of a county. */
+        Readiness: {
+            items: components["schemas"]["ReadinessItem"][];
+            /** @description Whether every item is ok. */
+            ready: boolean;
+            /** @example 320115 */
+            tenant_code: string;
+        };
+        /** @description One check of the list. */
+        ReadinessItem: {
+            /**
+             * @description The numbers behind the verdict, by name.
+             * @example {
+             *       "duty_grids": 6,
+             *       "without_collectors": 0
+             *     }
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /**
+             * @description What was found, or what is missing (Chinese, for the console).
+             * @example 6 个责任网格均已配置监督员
+             */
+            detail: string;
+            /**
+             * @description Stable key: `departments`, `users.supervision-center`, `users.command-center`,
+             *     `users.department`, `users.collector`, `streets`, `communities`, `unit_grids`,
+             *     `communities_gridded`, `duty_grids_staffed`, `duty_grids_cover`, `census`,
+             *     `responsibilities`, `work_calendar`, `time_limits`.
+             * @example duty_grids_staffed
+             */
+            key: string;
+            ok: boolean;
         };
         Receipt: {
             /** Format: date-time */
@@ -5974,6 +6034,37 @@ export interface operations {
             404: components["responses"]["NotFound"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["Unsupported"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "tenants.readiness": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the county
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The checklist */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
             503: components["responses"]["Unavailable"];
         };
     };
