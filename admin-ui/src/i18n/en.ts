@@ -64,6 +64,7 @@ export default {
   counties: { readiness: 'Readiness', onboard: 'Onboard a county', continue: 'Continue' },
   wizard: {
     newCounty: 'Onboard a county', back: 'Back to the counties', prev: 'Previous', next: 'Next',
+    censusIntro: 'Upload the component census (CSV, Excel or GeoJSON): a dry run first, read the errors row by row, then import.', censusUpload: 'Upload census data',
     countyIntro: 'Step 1: pick the county from the list of divisions and set up its first administrator.',
     countyDone: 'The county exists. You can leave the following steps at any time and continue from County onboarding.',
     ready: 'The county is ready to go live', notReady: 'Some items are still missing; finish them before going live',

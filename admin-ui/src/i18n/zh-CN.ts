@@ -61,6 +61,7 @@ export default {
   counties: { readiness: '就绪进度', onboard: '接入新区县', continue: '继续接入' },
   wizard: {
     newCounty: '接入新区县', back: '返回区县列表', prev: '上一步', next: '下一步',
+    censusIntro: '上传部件普查成果（CSV、Excel 或 GeoJSON）：先试运行校验，逐行查看错误，再正式导入。', censusUpload: '上传普查数据',
     countyIntro: '第一步：从行政区划代码表中选择区县，并设置该区县的首位管理员。',
     countyDone: '区县已创建。后续各步骤可以随时离开，再从“区县接入”继续。',
     ready: '该区县已满足上线条件', notReady: '尚有未完成的项目，完成后方可上线',
