@@ -51,7 +51,8 @@ stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
             Problem,
             kernel::FieldError,
             inventory::census::query::ExportFormat,
-            crate::routes::evaluation::Format
+            crate::routes::evaluation::Format,
+            crate::routes::users::TemplateFormat
         ),
     ),
     modifiers(&BearerScheme),
