@@ -52,7 +52,8 @@ stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
             kernel::FieldError,
             inventory::census::query::ExportFormat,
             crate::routes::evaluation::Format,
-            crate::routes::vocabulary::DivisionLevelFilter
+            crate::routes::vocabulary::DivisionLevelFilter,
+            crate::routes::users::TemplateFormat
         ),
     ),
     modifiers(&BearerScheme),

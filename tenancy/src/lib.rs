@@ -24,6 +24,7 @@ pub mod tenant;
 pub mod token;
 pub mod uscc;
 pub mod user;
+pub mod user_import;
 pub mod versions;
 
 pub use authz::{Action, Authorizer, Resource};

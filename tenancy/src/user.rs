@@ -168,7 +168,7 @@ fn check_contact(
     v.check(field, check(value))
 }
 
-fn check_contacts(
+pub(crate) fn check_contacts(
     v: &mut Validator,
     prefix: &str,
     mobile: Option<&str>,
@@ -191,7 +191,13 @@ pub(crate) fn check_username(name: &str) -> Result<String, String> {
     Ok(name)
 }
 
-fn check_roles(v: &mut Validator, field: &str, roles: &[Role], level: DivisionLevel, department: Option<DepartmentId>) {
+pub(crate) fn check_roles(
+    v: &mut Validator,
+    field: &str,
+    roles: &[Role],
+    level: DivisionLevel,
+    department: Option<DepartmentId>,
+) {
     for role in roles {
         if !role.allowed_at(level) {
             v.add(field, format!("role `{}` cannot be held in a {} tenant", role.as_str(), level.as_str()));
@@ -282,7 +288,7 @@ fn taken(e: sea_orm::DbErr) -> Error {
 
 /// What the audit trail keeps of a user: never the password hash, contact details masked (the
 /// trail is read by auditors, who do not manage users).
-fn summary(u: &User) -> Value {
+pub(crate) fn summary(u: &User) -> Value {
     serde_json::json!({
         "username": u.username,
         "display_name": u.display_name,

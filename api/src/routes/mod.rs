@@ -72,6 +72,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(departments::dispatch_targets)
         .service(users::list)
         .service(users::create)
+        // Fixed segments before `{user_id}`.
+        .service(users::import_template)
+        .service(users::import)
         .service(users::get)
         .service(users::update)
         .service(users::get_roles)

@@ -286,6 +286,76 @@ impl SheetWriter {
     }
 }
 
+/// A small table uploaded whole (a users template): the header and each non-empty row with its
+/// 1-based line number, cells trimmed. XLSX (recognised by its ZIP signature: the first sheet) or
+/// CSV in UTF-8 (with or without a byte-order mark) or GB18030/GBK. At most `max_rows` rows;
+/// more is an error.
+pub fn read_table(bytes: &[u8], max_rows: usize) -> std::result::Result<(Row, Vec<(u64, Row)>), String> {
+    let rows = if bytes.starts_with(b"PK\x03\x04") { xlsx_rows(bytes)? } else { csv_rows(bytes)? };
+    let mut rows = rows.into_iter();
+    let Some((_, header)) = rows.next() else { return Err("the file is empty".into()) };
+    let body: Vec<(u64, Row)> = rows.filter(|(_, r)| r.iter().any(|c| !c.is_empty())).collect();
+    if body.len() > max_rows {
+        return Err(format!("the file has {} rows; at most {max_rows} are imported at once", body.len()));
+    }
+    Ok((header, body))
+}
+
+fn csv_rows(bytes: &[u8]) -> std::result::Result<Vec<(u64, Row)>, String> {
+    let text = match detect_bytes(bytes, false) {
+        TextEncoding::Utf8 => {
+            let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+            std::str::from_utf8(bytes).map_err(|e| format!("the file is not valid UTF-8: {e}"))?.to_owned()
+        }
+        TextEncoding::Gb18030 => {
+            let (text, _, malformed) = GB18030.decode(bytes);
+            if malformed {
+                return Err("the file is neither UTF-8 nor GB18030 text".into());
+            }
+            text.into_owned()
+        }
+    };
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| format!("the CSV cannot be read: {e}"))?;
+        let line = record.position().map_or(out.len() as u64 + 1, |p| p.line());
+        out.push((line, record.iter().map(|c| c.trim().to_owned()).collect()));
+    }
+    Ok(out)
+}
+
+fn xlsx_rows(bytes: &[u8]) -> std::result::Result<Vec<(u64, Row)>, String> {
+    let mut book =
+        Xlsx::new(std::io::Cursor::new(bytes)).map_err(|e| format!("the file is not an XLSX workbook: {e}"))?;
+    let Some(name) = book.sheet_names().first().cloned() else {
+        return Err("the workbook has no sheet".into());
+    };
+    let range = book.worksheet_range(&name).map_err(|e| format!("the sheet `{name}` cannot be read: {e}"))?;
+    let first_row = u64::from(range.start().map_or(0, |(r, _)| r));
+    Ok(range
+        .rows()
+        .enumerate()
+        .map(|(i, cells)| {
+            let row = cells
+                .iter()
+                .take(MAX_COLUMNS)
+                .map(|c| match c {
+                    calamine::Data::Empty => String::new(),
+                    calamine::Data::String(s) => s.trim().to_owned(),
+                    calamine::Data::Float(f) => number_text(*f),
+                    calamine::Data::Int(i) => i.to_string(),
+                    calamine::Data::Bool(b) => b.to_string(),
+                    calamine::Data::DateTime(d) => date_text(d.as_f64()),
+                    calamine::Data::DateTimeIso(s) | calamine::Data::DurationIso(s) => s.clone(),
+                    calamine::Data::Error(e) => format!("#{e:?}"),
+                })
+                .collect();
+            (first_row + i as u64 + 1, row)
+        })
+        .collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

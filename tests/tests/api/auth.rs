@@ -522,3 +522,26 @@ async fn me_lists_the_permissions_of_the_callers_roles() {
     let r = app.get(&format!("/api/v1/tenants/{COUNTY_A}/users"), &collector).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn the_login_picker_is_limited_per_client_address() {
+    let app = spawn_app().await;
+    let limit = api::routes::auth::TENANT_SEARCHES_PER_MINUTE.get();
+    // A burst of `limit` passes; the quota refills at `limit` per minute, so a burst of twice
+    // that is refused before it ends.
+    let mut refused = None;
+    for i in 0..2 * limit {
+        let r = app.call(Method::GET, "/api/v1/auth/tenants?q=32", None, None).await;
+        if r.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some((i, r));
+            break;
+        }
+        assert_eq!(r.status, StatusCode::OK, "search {i}: {}", r.text);
+    }
+    let (i, r) = refused.expect("a burst of searches is limited");
+    assert!(i >= limit, "refused after {i} searches");
+    assert_eq!(r.code(), "rate_limited", "{}", r.text);
+    assert!(r.headers.contains_key("retry-after"));
+    // Logging in is counted apart.
+    app.demo(COUNTY_A, "admin").await;
+}
