@@ -161,7 +161,7 @@ pub async fn put_scheme(
     scheme.validate().map_err(|errors| {
         ApiError(Error::validation(errors.into_iter().map(|(f, r)| FieldError::new(f, r)).collect()))
     })?;
-    cases::settings::put(&state.db, scope.tenant_id().0, oversight::schemes::SETTING, &scheme).await?;
+    cases::settings::put(&state.db, &*scope, oversight::schemes::SETTING, &scheme).await?;
     crate::routes::audit::note(&state, &scope, &origin, "scheme.changed", "scheme".into(), &scheme).await?;
     Ok(HttpResponse::Ok().json(InForce { scheme, source: "own".into() }))
 }
