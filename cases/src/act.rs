@@ -92,7 +92,7 @@ async fn check_references(
                 return Err(Error::invalid("into", "the case to keep is itself rejected or voided"));
             }
         }
-        Command::Handle { photos, .. } => crate::photos::check_ids(db, scope.tenant_id().0, photos).await?,
+        Command::Handle { photos, .. } => crate::photos::check_ids(db, scope, photos).await?,
         Command::File { class_code, .. } => {
             let kind = inventory::catalog::Kind::parse(&row.kind).unwrap_or(inventory::catalog::Kind::Matter);
             if !inventory::catalog::class_exists(db, scope.tenant(), kind, class_code).await? {
@@ -244,7 +244,7 @@ async fn append_recorded(
 ) -> Result<(case::Model, CaseView, Option<String>)> {
     let next = workflow::apply(projection, &event);
     // Read before the transaction: a write holds one connection, never two.
-    let (cal, limits) = crate::clock::load(db, row.tenant_id).await?;
+    let (cal, limits) = crate::clock::load_of(db, row.tenant_id).await?;
     let class_code = next.class_code.clone().unwrap_or_else(|| row.class_code.clone());
     let deadline =
         crate::clock::deadline_of(&next, &case::Model { class_code: class_code.clone(), ..row.clone() }, &cal, &limits);

@@ -209,10 +209,19 @@ pub fn light(stage: &Stage, cal: &WorkCalendar, now: DateTime<Utc>) -> Light {
 /// A tenant's calendar and limits (stored, or the defaults).
 pub async fn load<C: sea_orm::ConnectionTrait>(
     db: &C,
+    tenant: &impl tenancy::InTenant,
+) -> kernel::Result<(WorkCalendar, TimeLimits)> {
+    load_of(db, tenant.in_tenant().0).await
+}
+
+/// [`load`] for a tenant id read from a row of that tenant (the case being changed: an action's
+/// case was found in the scope; the overdue sweep's across all tenants).
+pub(crate) async fn load_of<C: sea_orm::ConnectionTrait>(
+    db: &C,
     tenant: uuid::Uuid,
 ) -> kernel::Result<(WorkCalendar, TimeLimits)> {
-    let cal = crate::settings::get(db, tenant, CALENDAR).await?.unwrap_or_else(WorkCalendar::china_default);
-    let limits = crate::settings::get(db, tenant, LIMITS).await?.unwrap_or_default();
+    let cal = crate::settings::get_of(db, tenant, CALENDAR).await?.unwrap_or_else(WorkCalendar::china_default);
+    let limits = crate::settings::get_of(db, tenant, LIMITS).await?.unwrap_or_default();
     Ok((cal, limits))
 }
 

@@ -20,7 +20,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Que
 use serde::Serialize;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use tenancy::TenantScope;
+use tenancy::{TenantOwned, TenantRef, TenantScope};
 use utoipa::ToSchema;
 use uuid::Uuid;
 use workflow::Actor;
@@ -43,12 +43,11 @@ pub struct FeedEvent {
 }
 
 /// Where a new stream starts: after `last_event_id`, or after the newest event now.
-async fn start(db: &DatabaseConnection, tenant: Uuid, last_event_id: Option<i64>) -> Result<i64> {
+async fn start(db: &DatabaseConnection, tenant: &TenantRef, last_event_id: Option<i64>) -> Result<i64> {
     if let Some(id) = last_event_id {
         return Ok(id);
     }
-    Ok(case_event::Entity::find()
-        .filter(case_event::Column::TenantId.eq(tenant))
+    Ok(case_event::Entity::find_in(tenant)
         .order_by_desc(case_event::Column::Id)
         .one(db)
         .await
@@ -154,7 +153,7 @@ impl Horizon {
 /// more to read at once.
 async fn next(
     db: &DatabaseConnection,
-    tenant: Uuid,
+    tenant: &TenantRef,
     sight: &Sight,
     horizon: &mut Horizon,
     after: i64,
@@ -163,8 +162,7 @@ async fn next(
     if end == after {
         return Ok((Vec::new(), after, false));
     }
-    let events = case_event::Entity::find()
-        .filter(case_event::Column::TenantId.eq(tenant))
+    let events = case_event::Entity::find_in(tenant)
         .filter(case_event::Column::Id.gt(after))
         .filter(case_event::Column::Id.lte(end))
         .order_by_asc(case_event::Column::Id)
@@ -210,13 +208,14 @@ pub async fn stream(
     last_event_id: Option<i64>,
     every: Duration,
 ) -> Result<impl Stream<Item = Result<String>>> {
-    let tenant = scope.tenant_id().0;
+    let tenant = scope.tenant().clone();
     let sight = Sight::of(&db, &scope, &actor).await?;
-    let position = start(&db, tenant, last_event_id).await?;
+    let position = start(&db, &tenant, last_event_id).await?;
     let first = ": connected\n\n".to_owned();
     let state = (position, Some(first), sight, Horizon::default());
     Ok(futures_util::stream::unfold(state, move |(mut after, pending, sight, mut horizon)| {
         let db = db.clone();
+        let tenant = tenant.clone();
         async move {
             if let Some(text) = pending {
                 return Some((Ok(text), (after, None, sight, horizon)));
@@ -227,7 +226,7 @@ pub async fn stream(
                 if !more {
                     tokio::time::sleep(every).await;
                 }
-                match next(&db, tenant, &sight, &mut horizon, after).await {
+                match next(&db, &tenant, &sight, &mut horizon, after).await {
                     Err(e) => return Some((Err(e), (after, None, sight, horizon))),
                     Ok((events, position, full)) => {
                         (after, more) = (position, full);

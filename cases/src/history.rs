@@ -101,7 +101,7 @@ fn build(tenant: &tenancy::TenantRef, s: &Scripted, rules: &Arc<Rules>, index: u
 
 /// Writes the scripted cases of one county in one transaction; returns their ids in order.
 pub async fn write(db: &DatabaseConnection, tenant: &tenancy::TenantRef, scripts: &[Scripted]) -> Result<Vec<Uuid>> {
-    let (cal, limits) = crate::clock::load(db, tenant.id().0).await?;
+    let (cal, limits) = crate::clock::load(db, tenant).await?;
     let rules = Arc::new(Rules::new(cal, limits, DuplicateRule::default()));
     let mut built = scripts.iter().enumerate().map(|(i, s)| build(tenant, s, &rules, i)).collect::<Result<Vec<_>>>()?;
     let txn = db.begin().await.or_internal()?;

@@ -291,12 +291,8 @@ impl Service {
         };
         let place = locate(db, &self.grids, scope.tenant(), lon, lat).await?;
         if !input.photos.is_empty() || !input.after_photos.is_empty() {
-            crate::photos::check_fields(
-                db,
-                tenant,
-                &[("photos", &input.photos), ("after_photos", &input.after_photos)],
-            )
-            .await?;
+            crate::photos::check_fields(db, scope, &[("photos", &input.photos), ("after_photos", &input.after_photos)])
+                .await?;
         }
         let intake = Intake {
             source,
@@ -318,13 +314,13 @@ impl Service {
 
     /// The county's calendar, time limits and duplicate rule, parsed once per settings version.
     async fn rules_of(&self, tenant: Uuid) -> Result<Arc<Rules>> {
-        let version = self.versions.get(&crate::settings::version_key(tenant));
+        let version = self.versions.get(&crate::settings::version_key_of(tenant));
         if let Some(r) = self.rules.get(&tenant, version) {
             return Ok(r);
         }
-        let (cal, limits) = crate::clock::load(&self.db, tenant).await?;
-        let duplicates = crate::settings::get(&self.db, tenant, DUPLICATES).await?.unwrap_or_default();
-        let self_handling = crate::settings::get(&self.db, tenant, SELF_HANDLING).await?.unwrap_or_default();
+        let (cal, limits) = crate::clock::load_of(&self.db, tenant).await?;
+        let duplicates = crate::settings::get_of(&self.db, tenant, DUPLICATES).await?.unwrap_or_default();
+        let self_handling = crate::settings::get_of(&self.db, tenant, SELF_HANDLING).await?.unwrap_or_default();
         let rules = Arc::new(Rules { self_handling, ..Rules::new(cal, limits, duplicates) });
         self.rules.put(tenant, version, rules.clone());
         Ok(rules)
@@ -417,7 +413,7 @@ pub(crate) async fn locate(
     lon: f64,
     lat: f64,
 ) -> Result<inventory::grid_cache::GridEntry> {
-    let frame = grids.get(db, tenant.id(), tenant.code().as_str()).await?;
+    let frame = grids.get(db, tenant).await?;
     frame.index.locate(lon, lat).cloned().ok_or_else(|| {
         Error::invalid("lon", format!("({lon:.6}, {lat:.6}) lies outside every unit grid of this county"))
     })

@@ -7,8 +7,8 @@ use kernel::{Error, ErrorCode, Result};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use tenancy::TenantOwned;
 use tenancy::TenantRef;
+use tenancy::{InTenant, TenantOwned};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -62,7 +62,7 @@ pub async fn store(
 }
 
 /// Checks that photo ids are photos of the tenant; reports each bad one.
-pub async fn check_ids<C: sea_orm::ConnectionTrait>(db: &C, tenant: Uuid, ids: &[String]) -> Result<()> {
+pub async fn check_ids<C: sea_orm::ConnectionTrait>(db: &C, tenant: &impl InTenant, ids: &[String]) -> Result<()> {
     check_fields(db, tenant, &[("photos", ids)]).await
 }
 
@@ -70,19 +70,14 @@ pub async fn check_ids<C: sea_orm::ConnectionTrait>(db: &C, tenant: Uuid, ids: &
 /// by its field and position.
 pub async fn check_fields<C: sea_orm::ConnectionTrait>(
     db: &C,
-    tenant: Uuid,
+    tenant: &impl InTenant,
     fields: &[(&str, &[String])],
 ) -> Result<()> {
     let mut v = kernel::Validator::new();
     for (field, ids) in fields {
         for (i, id) in ids.iter().enumerate() {
             let found = match Uuid::parse_str(id) {
-                Ok(u) => photo::Entity::find_by_id(u)
-                    .filter(photo::Column::TenantId.eq(tenant))
-                    .one(db)
-                    .await
-                    .or_internal()?
-                    .is_some(),
+                Ok(u) => photo::Entity::find_by_id_in(tenant, u).one(db).await.or_internal()?.is_some(),
                 Err(_) => false,
             };
             if !found {

@@ -5,10 +5,12 @@
 use chrono::{DateTime, Utc};
 use kernel::{Error, Result, Validator};
 use rand::seq::IndexedRandom;
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, QueryFilter, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use workflow::Source;
+
+use tenancy::TenantOwned;
 
 use crate::db::OrInternal;
 use crate::entity::case;
@@ -95,7 +97,7 @@ pub async fn report(
     v.finish()?;
     let (lon, lat) = inventory::grids::to_wgs84(input.lon, input.lat, input.crs.as_deref())?;
     let place = locate(db, grids, &tenant, lon, lat).await?;
-    crate::photos::check_ids(db, tenant.id().0, &input.photos).await?;
+    crate::photos::check_ids(db, &tenant, &input.photos).await?;
     let intake = Intake {
         source: Source::Public,
         kind: Kind::Matter,
@@ -112,7 +114,7 @@ pub async fn report(
         contact: input.contact.filter(|c| !c.trim().is_empty()),
     };
     let code = tracking_code();
-    let (cal, limits) = crate::clock::load(db, tenant.id().0).await?;
+    let (cal, limits) = crate::clock::load(db, &tenant).await?;
     let rules = Arc::new(Rules::new(cal, limits, Default::default()));
     let mut new = prepare(&tenant, &place, None, "public", &intake, rules, clock.now())?;
     new.row.tracking_code = Some(code.clone());
@@ -128,8 +130,7 @@ pub async fn report(
 /// The public status of a report.
 pub async fn status(db: &DatabaseConnection, county: &str, code: &str) -> Result<PublicStatus> {
     let tenant = tenancy::tenant::public_county(db, county).await?;
-    let c = case::Entity::find()
-        .filter(case::Column::TenantId.eq(tenant.id().0))
+    let c = case::Entity::find_in(&tenant)
         .filter(case::Column::TrackingCode.eq(code.trim().to_uppercase()))
         .one(db)
         .await

@@ -269,7 +269,7 @@ async fn visible(
     q: Select<case::Entity>,
 ) -> Result<Select<case::Entity>> {
     let sight = Sight::of(db, scope, actor).await?;
-    Ok(q.filter(case::Column::TenantId.eq(scope.tenant_id().0)).filter(sight.condition()))
+    Ok(case::Entity::filter_in(q, scope).filter(sight.condition()))
 }
 
 fn filtered(mut q: Select<case::Entity>, f: &CaseFilter) -> Select<case::Entity> {
@@ -323,7 +323,7 @@ pub async fn list(
         q = q.filter(case::Column::Id.gt(after));
     }
     let rows = q.all(db).await.or_internal()?;
-    let (cal, limits) = crate::clock::load(db, scope.tenant_id().0).await?;
+    let (cal, limits) = crate::clock::load(db, scope).await?;
     let now = crate::now();
     let mut items = Vec::with_capacity(rows.len());
     for r in &rows {
@@ -358,7 +358,7 @@ pub async fn detail(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor,
         .all(db)
         .await
         .or_internal()?;
-    let (cal, limits) = crate::clock::load(db, scope.tenant_id().0).await?;
+    let (cal, limits) = crate::clock::load(db, scope).await?;
     let actor_ids: Vec<Uuid> = events.iter().filter_map(|e| e.actor_id.as_deref()?.parse().ok()).collect();
     let names = tenancy::user::names_of(db, scope, &actor_ids).await?;
     let departments: std::collections::HashMap<Uuid, String> =

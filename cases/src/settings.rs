@@ -4,29 +4,40 @@
 use chrono::Utc;
 use kernel::{Error, Result};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, Set, TransactionTrait};
+use sea_orm::{ConnectionTrait, DatabaseConnection, EntityTrait, Set, TransactionTrait};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
+
+use tenancy::InTenant;
 
 use crate::db::OrInternal;
 use crate::entity::tenant_setting;
 
 /// The stored value of a setting, if any.
-pub async fn get<C: ConnectionTrait, T: DeserializeOwned>(db: &C, tenant: Uuid, name: &str) -> Result<Option<T>> {
-    let row = tenant_setting::Entity::find()
-        .filter(tenant_setting::Column::TenantId.eq(tenant))
-        .filter(tenant_setting::Column::Name.eq(name))
-        .one(db)
-        .await
-        .or_internal()?;
+pub async fn get<C: ConnectionTrait, T: DeserializeOwned>(
+    db: &C,
+    tenant: &impl InTenant,
+    name: &str,
+) -> Result<Option<T>> {
+    get_of(db, tenant.in_tenant().0, name).await
+}
+
+/// [`get`] for a tenant id this crate read from a row of that tenant (a case being changed).
+pub(crate) async fn get_of<C: ConnectionTrait, T: DeserializeOwned>(
+    db: &C,
+    tenant: Uuid,
+    name: &str,
+) -> Result<Option<T>> {
+    // The key is (tenant, name): the tenant is part of the primary key.
+    let row = tenant_setting::Entity::find_by_id((tenant, name.to_owned())).one(db).await.or_internal()?;
     row.map(|r| serde_json::from_str(&r.value).map_err(Error::internal)).transpose()
 }
 
 /// Stores a setting (replacing the previous value) and bumps the tenant's settings version.
-pub async fn put<T: Serialize>(db: &DatabaseConnection, tenant: Uuid, name: &str, value: &T) -> Result<()> {
+pub async fn put<T: Serialize>(db: &DatabaseConnection, tenant: &impl InTenant, name: &str, value: &T) -> Result<()> {
     let row = tenant_setting::ActiveModel {
-        tenant_id: Set(tenant),
+        tenant_id: Set(tenant.in_tenant().0),
         name: Set(name.to_owned()),
         value: Set(serde_json::to_string(value).map_err(Error::internal)?),
         updated_at: Set(Utc::now()),
@@ -46,6 +57,10 @@ pub async fn put<T: Serialize>(db: &DatabaseConnection, tenant: Uuid, name: &str
 }
 
 /// The version counter of a tenant's settings.
-pub fn version_key(tenant: Uuid) -> String {
+pub fn version_key(tenant: &impl InTenant) -> String {
+    version_key_of(tenant.in_tenant().0)
+}
+
+pub(crate) fn version_key_of(tenant: Uuid) -> String {
     format!("settings:{tenant}")
 }

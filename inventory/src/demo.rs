@@ -18,6 +18,7 @@ use crate::divisions;
 use crate::entity::{duty_grid, duty_grid_collector, unit_grid};
 use crate::grid_cache::version_key;
 use crate::grids::{ValidGrid, write_grids};
+use tenancy::{Job, SystemScope, TenantOwned};
 
 /// How much to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -72,25 +73,20 @@ pub const FRAME_TABLES: &[&str] =
 /// Seeds the frame of each of `counties` (existing tenants) whose frame is not complete.
 pub async fn seed_counties(db: &DatabaseConnection, scale: Scale, counties: &[(&str, &str)]) -> Result<()> {
     for &(code, name) in counties {
-        let Some(tenant) = tenancy::entity::tenant::Entity::find()
-            .filter(tenancy::entity::tenant::Column::Code.eq(code))
-            .one(db)
-            .await
-            .or_internal()?
-        else {
+        // The seed acts in the demo counties without a caller: its own named system scope.
+        let Some(tenant) = SystemScope::by_code(db, Job::DemoSeed, code).await? else {
             continue;
         };
         if tenancy::demo::stage::done(db, FRAME_STAGE, code).await? {
             continue;
         }
-        let has_grids =
-            unit_grid::Entity::find().filter(unit_grid::Column::TenantId.eq(tenant.id)).one(db).await.or_internal()?;
+        let has_grids = unit_grid::Entity::find_in(&tenant).one(db).await.or_internal()?;
         if has_grids.is_some() {
             // Begun but not finished: start the county's frame afresh.
             tracing::warn!(county = code, "an interrupted demo frame is seeded again");
-            tenancy::demo::stage::wipe(db, tenant.id, FRAME_TABLES).await?;
+            tenancy::demo::stage::wipe(db, &tenant, FRAME_TABLES).await?;
         }
-        seed_county(db, tenant.id, code, name, scale).await?;
+        seed_county(db, &tenant, code, name, scale).await?;
         tenancy::demo::stage::mark_done(db, FRAME_STAGE, code).await?;
     }
     Ok(())
@@ -130,7 +126,14 @@ fn spec(county: &str, scale: Scale) -> FrameSpec {
     spec
 }
 
-async fn seed_county(db: &DatabaseConnection, tenant: Uuid, code: &str, county_name: &str, scale: Scale) -> Result<()> {
+async fn seed_county(
+    db: &DatabaseConnection,
+    scope: &SystemScope,
+    code: &str,
+    county_name: &str,
+    scale: Scale,
+) -> Result<()> {
+    let tenant = scope.tenant().id().0;
     let started = std::time::Instant::now();
     let spec = spec(code, scale);
     let grids = synth::frame(&spec);
@@ -151,8 +154,8 @@ async fn seed_county(db: &DatabaseConnection, tenant: Uuid, code: &str, county_n
         })
         .collect();
     write_grids(db, tenant, code, &valid).await?;
-    seed_duty_grids(db, tenant, code, &spec, &grids).await?;
-    seed_components(db, tenant, code, county_name, &grids, &street_names, &community_names, scale).await?;
+    seed_duty_grids(db, scope, &spec, &grids).await?;
+    seed_components(db, scope, code, county_name, &grids, &street_names, &community_names, scale).await?;
     tracing::info!(
         county = code,
         grids = grids.len(),
@@ -165,13 +168,12 @@ async fn seed_county(db: &DatabaseConnection, tenant: Uuid, code: &str, county_n
 
 async fn seed_duty_grids(
     db: &DatabaseConnection,
-    tenant: Uuid,
-    code: &str,
+    scope: &SystemScope,
     spec: &FrameSpec,
     grids: &[SynthGrid],
 ) -> Result<()> {
-    let collector = tenancy::entity::user::Entity::find()
-        .filter(tenancy::entity::user::Column::TenantId.eq(tenant))
+    let tenant = scope.tenant().id().0;
+    let collector = tenancy::entity::user::Entity::find_in(scope)
         .filter(tenancy::entity::user::Column::Username.eq("collector"))
         .one(db)
         .await
@@ -193,9 +195,8 @@ async fn seed_duty_grids(
         .or_internal()?;
         let codes: Vec<String> = grids.iter().filter(|g| &g.street_code == street).map(|g| g.code.clone()).collect();
         for chunk in codes.chunks(500) {
-            unit_grid::Entity::update_many()
+            unit_grid::Entity::update_many_in(scope)
                 .col_expr(unit_grid::Column::DutyGridId, sea_orm::sea_query::Expr::value(Some(id)))
-                .filter(unit_grid::Column::TenantId.eq(tenant))
                 .filter(unit_grid::Column::Code.is_in(chunk.to_vec()))
                 .exec(&txn)
                 .await
@@ -212,14 +213,14 @@ async fn seed_duty_grids(
             .or_internal()?;
         }
     }
-    tenancy::db::bump_version(&txn, &version_key(code)).await?;
+    tenancy::db::bump_version(&txn, &version_key(scope.tenant().code().as_str())).await?;
     txn.commit().await.or_internal()
 }
 
 #[allow(clippy::too_many_arguments)]
 async fn seed_components(
     db: &DatabaseConnection,
-    tenant: Uuid,
+    scope: &SystemScope,
     code: &str,
     county_name: &str,
     grids: &[SynthGrid],
@@ -276,7 +277,7 @@ async fn seed_components(
         })
         .collect();
     for chunk in rows.chunks(1000) {
-        upsert_batch(db, tenant, chunk.to_vec(), Author::default()).await?;
+        upsert_batch(db, scope, chunk.to_vec(), Author::default()).await?;
     }
     Ok(())
 }

@@ -161,17 +161,15 @@ async fn save(
         duty_grid::Entity::update(row).exec(&txn).await.map(|_| ())
     };
     saved.map_err(|e| tenancy::db::unique_or_internal(e, "code", "a duty grid with this code exists"))?;
-    unit_grid::Entity::update_many()
+    unit_grid::Entity::update_many_in(scope)
         .col_expr(unit_grid::Column::DutyGridId, Expr::value(Option::<Uuid>::None))
-        .filter(unit_grid::Column::TenantId.eq(tenant))
         .filter(unit_grid::Column::DutyGridId.eq(id))
         .exec(&txn)
         .await
         .or_internal()?;
     if !grid_ids.is_empty() {
-        unit_grid::Entity::update_many()
+        unit_grid::Entity::update_many_in(scope)
             .col_expr(unit_grid::Column::DutyGridId, Expr::value(Some(id)))
-            .filter(unit_grid::Column::TenantId.eq(tenant))
             .filter(unit_grid::Column::Id.is_in(grid_ids))
             .exec(&txn)
             .await

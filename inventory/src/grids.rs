@@ -479,7 +479,7 @@ pub fn export(db: DatabaseConnection, scope: TenantScope) -> impl Stream<Item = 
     }
     futures_util::stream::unfold(State::Start, move |state| {
         let db = db.clone();
-        let tenant = scope.tenant_id().0;
+        let tenant = scope.tenant().clone();
         async move {
             let (after, first) = match state {
                 State::Done => return None,
@@ -491,10 +491,7 @@ pub fn export(db: DatabaseConnection, scope: TenantScope) -> impl Stream<Item = 
                 }
                 State::After(a, f) => (a, f),
             };
-            let mut q = unit_grid::Entity::find()
-                .filter(unit_grid::Column::TenantId.eq(tenant))
-                .order_by_asc(unit_grid::Column::Id)
-                .limit(PAGE);
+            let mut q = unit_grid::Entity::find_in(&tenant).order_by_asc(unit_grid::Column::Id).limit(PAGE);
             if let Some(a) = after {
                 q = q.filter(unit_grid::Column::Id.gt(a));
             }
@@ -532,10 +529,9 @@ pub async fn existing_grid_codes(
     let mut out = HashSet::new();
     // Bounded IN lists: SQLite takes at most 32,766 parameters.
     for chunk in codes.chunks(500) {
-        let rows = unit_grid::Entity::find()
+        let rows = unit_grid::Entity::find_in(scope)
             .select_only()
             .column(unit_grid::Column::Code)
-            .filter(unit_grid::Column::TenantId.eq(scope.tenant_id().0))
             .filter(unit_grid::Column::Code.is_in(chunk.iter().copied()))
             .into_tuple::<String>()
             .all(db)
@@ -638,23 +634,20 @@ pub async fn locate(
     q: &LocateQuery,
 ) -> Result<Location> {
     let (lon, lat) = to_wgs84(q.lon, q.lat, q.crs.as_deref())?;
-    let frame = cache.get(db, scope.tenant_id(), scope.tenant().code().as_str()).await?;
+    let frame = cache.get(db, scope.tenant()).await?;
     let entry = frame.index.locate(lon, lat).cloned().ok_or_else(|| {
         Error::new(
             ErrorCode::OutsideGrids,
             format!("({lon:.6}, {lat:.6}) lies outside every unit grid of {}", scope.tenant().code()),
         )
     })?;
-    let tenant = scope.tenant_id().0;
-    let street_name = street::Entity::find()
-        .filter(street::Column::TenantId.eq(tenant))
+    let street_name = street::Entity::find_in(scope)
         .filter(street::Column::Code.eq(entry.street_code.as_str()))
         .one(db)
         .await
         .or_internal()?
         .map(|s| s.name);
-    let community_name = community::Entity::find()
-        .filter(community::Column::TenantId.eq(tenant))
+    let community_name = community::Entity::find_in(scope)
         .filter(community::Column::Code.eq(entry.community_code.as_str()))
         .one(db)
         .await

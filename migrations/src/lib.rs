@@ -24,6 +24,7 @@ mod m20261202_000012_census;
 mod m20261202_000013_audit;
 mod m20261202_000014_numbering;
 mod m20261203_000015_user_contacts;
+mod m20261203_000016_drop_login_failures;
 
 pub struct Migrator;
 
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_audit::Migration),
             Box::new(m20261202_000014_numbering::Migration),
             Box::new(m20261203_000015_user_contacts::Migration),
+            Box::new(m20261203_000016_drop_login_failures::Migration),
         ]
     }
 }

@@ -1,4 +1,5 @@
-//! Tenants, departments, users, sessions and refresh tokens, login failures, casbin rules,
+//! Tenants, departments, users, sessions and refresh tokens, login failures (dropped in
+//! `m20261203_000016`), casbin rules,
 //! and the version counters that tell replicas to reload in-memory state.
 
 use sea_orm_migration::{prelude::*, schema::*};

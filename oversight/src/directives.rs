@@ -9,7 +9,7 @@
 
 use chrono::{DateTime, Utc};
 use kernel::{Error, Result, Validator};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, QueryFilter, QueryOrder, Set};
 use serde::{Deserialize, Serialize};
 use tenancy::TenantOwned;
 use tenancy::{Access, Role, TenantScope};
@@ -173,11 +173,7 @@ pub async fn create(
         }
     };
     if let Some(case_id) = input.case_id {
-        let found = cases::entity::case::Entity::find_by_id(case_id)
-            .filter(cases::entity::case::Column::TenantId.eq(county.id().0))
-            .one(db)
-            .await
-            .or_internal()?;
+        let found = cases::entity::case::Entity::find_by_id_in(county, case_id).one(db).await.or_internal()?;
         if found.is_none() {
             v.add("case_id", "no such case in this county");
         }

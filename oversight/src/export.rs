@@ -138,6 +138,12 @@ pub fn csv(s: &Sheet) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// [`xlsx`] on tokio's blocking pool: building a workbook (and zipping it) is CPU work that
+/// would otherwise hold an HTTP worker thread for the whole export.
+pub async fn xlsx_off_worker(s: Sheet) -> Result<Vec<u8>> {
+    tokio::task::spawn_blocking(move || xlsx(&s)).await.map_err(Error::internal)?
+}
+
 pub fn xlsx(s: &Sheet) -> Result<Vec<u8>> {
     let mut book = Workbook::new();
     // Formula-like text is stored as text anyway; the quote prefix keeps Excel and WPS from

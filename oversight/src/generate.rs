@@ -50,14 +50,10 @@ struct GridRow {
 /// The staff of a county, from its users' roles.
 pub async fn staff(db: &DatabaseConnection, tenant: &tenancy::TenantRef) -> Result<Staff> {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    use tenancy::TenantOwned;
     use tenancy::db::OrInternal;
     use tenancy::entity::{casbin_rule, user};
-    let users = user::Entity::find()
-        .filter(user::Column::TenantId.eq(tenant.id().0))
-        .order_by_asc(user::Column::Username)
-        .all(db)
-        .await
-        .or_internal()?;
+    let users = user::Entity::find_in(tenant).order_by_asc(user::Column::Username).all(db).await.or_internal()?;
     let grants = casbin_rule::Entity::find()
         .filter(casbin_rule::Column::Ptype.eq("g"))
         .filter(casbin_rule::Column::V2.eq(tenant.code().to_string()))
@@ -81,12 +77,12 @@ pub async fn staff(db: &DatabaseConnection, tenant: &tenancy::TenantRef) -> Resu
 }
 
 /// Points in every unit grid of a county.
-pub async fn places(db: &DatabaseConnection, tenant: uuid::Uuid) -> Result<Vec<Place>> {
+pub async fn places(db: &DatabaseConnection, tenant: &tenancy::TenantRef) -> Result<Vec<Place>> {
     let rows: Vec<GridRow> = all(
         db,
         "SELECT code, street_code, community_code, duty_grid_id, min_lon, min_lat, max_lon, max_lat \
          FROM unit_grids WHERE tenant_id = $1 ORDER BY code",
-        vec![tenant.into()],
+        vec![tenant.id().0.into()],
     )
     .await?;
     Ok(rows
@@ -307,7 +303,7 @@ pub async fn seed_county(
     count: usize,
 ) -> Result<usize> {
     let staff = staff(db, tenant).await?;
-    let places = places(db, tenant.id().0).await?;
+    let places = places(db, tenant).await?;
     if staff.collectors.is_empty() || staff.handlers.is_empty() || places.is_empty() {
         return Ok(0);
     }
@@ -328,24 +324,21 @@ pub async fn seed_demo(
     days: i64,
     until: DateTime<Utc>,
 ) -> Result<usize> {
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use tenancy::TenantOwned;
     use tenancy::db::OrInternal;
     let mut written = 0;
     for (i, &(code, _)) in counties.iter().enumerate() {
-        let Some(t) = tenancy::tenant::find_by_code(db, code).await? else { continue };
-        let tenant = tenancy::TenantRef::from(&t);
+        // The demo seed writes histories without a caller: its own named system scope.
+        let Some(system) = tenancy::SystemScope::by_code(db, tenancy::Job::DemoSeed, code).await? else { continue };
+        let tenant = system.tenant().clone();
         if tenancy::demo::stage::done(db, "history", code).await? {
             continue;
         }
-        let any = cases::entity::case::Entity::find()
-            .filter(cases::entity::case::Column::TenantId.eq(tenant.id().0))
-            .one(db)
-            .await
-            .or_internal()?;
+        let any = cases::entity::case::Entity::find_in(&system).one(db).await.or_internal()?;
         if any.is_some() {
             // Begun but not finished: the county's demo history is written afresh.
             eprintln!("demo history of {code} was interrupted; generating it again");
-            tenancy::demo::stage::wipe(db, tenant.id().0, &["case_events", "cases", "case_number_counters"]).await?;
+            tenancy::demo::stage::wipe(db, &system, &["case_events", "cases", "case_number_counters"]).await?;
         }
         written += seed_county(db, &tenant, 2026 + i as u64, until - Duration::days(days), until, per_county).await?;
         tenancy::demo::stage::mark_done(db, "history", code).await?;

@@ -48,7 +48,7 @@ fn anyhow_like(msg: String) -> std::io::Error {
 
 /// The cases of one county (tenant `id`, code `county`) that can count in `[start, end)`, each
 /// with its events — read from the packed timeline on the case row, one row per case.
-pub async fn cases(
+pub(crate) async fn cases(
     db: &sea_orm::DatabaseConnection,
     tenant: Uuid,
     county: &str,
@@ -99,7 +99,7 @@ struct RosterRow {
 }
 
 /// The collectors of each duty grid of a county.
-pub async fn roster<C: ConnectionTrait>(db: &C, tenant: Uuid) -> Result<Roster> {
+pub(crate) async fn roster<C: ConnectionTrait>(db: &C, tenant: Uuid) -> Result<Roster> {
     let rows: Vec<RosterRow> = all(
         db,
         "SELECT duty_grid_id, user_id FROM duty_grid_collectors WHERE tenant_id = $1 ORDER BY duty_grid_id, user_id",
@@ -121,7 +121,7 @@ struct GridRow {
 }
 
 /// Unit grids per street, community and the county itself.
-pub async fn grid_counts<C: ConnectionTrait>(db: &C, tenant: Uuid, county: &str) -> Result<GridCounts> {
+pub(crate) async fn grid_counts<C: ConnectionTrait>(db: &C, tenant: Uuid, county: &str) -> Result<GridCounts> {
     let rows: Vec<GridRow> = all(
         db,
         "SELECT street_code, community_code, COUNT(*) AS n FROM unit_grids WHERE tenant_id = $1 \
@@ -150,7 +150,7 @@ struct DirectiveRow {
 }
 
 /// Directives concerning a county created in `[start, end)`.
-pub async fn directives<C: ConnectionTrait>(
+pub(crate) async fn directives<C: ConnectionTrait>(
     db: &C,
     tenant: Uuid,
     county: &str,
@@ -194,7 +194,7 @@ struct ProblemRow {
 }
 
 /// The cases of a county created in `[from, until)` (and those closed in it), for recurring problems.
-pub async fn problems<C: ConnectionTrait>(
+pub(crate) async fn problems<C: ConnectionTrait>(
     db: &C,
     tenant: Uuid,
     county: &str,
@@ -242,7 +242,7 @@ struct IdNameRow {
 
 /// Display names of the subjects of a county (and of its city's shared departments): region
 /// codes, department ids, user ids, the county code.
-pub async fn names<C: ConnectionTrait>(db: &C, tenant: Uuid) -> Result<HashMap<String, String>> {
+pub(crate) async fn names<C: ConnectionTrait>(db: &C, tenant: Uuid) -> Result<HashMap<String, String>> {
     let mut out = HashMap::new();
     for q in [
         "SELECT code AS key, name FROM streets WHERE tenant_id = $1",
@@ -273,7 +273,7 @@ struct GridNameRow {
 
 /// Display names of the unit grids `codes` of a county: the grid's own name, or — grids are
 /// often imported without one — its community's name (from `names`) and its serial number.
-pub async fn grid_names<C: ConnectionTrait>(
+pub(crate) async fn grid_names<C: ConnectionTrait>(
     db: &C,
     tenant: Uuid,
     codes: &[&str],

@@ -18,11 +18,11 @@ pub struct InForce {
 }
 
 pub async fn in_force<C: ConnectionTrait>(db: &C, tenant: &TenantRef) -> Result<InForce> {
-    if let Some(s) = cases::settings::get::<_, Scheme>(db, tenant.id().0, SETTING).await? {
+    if let Some(s) = cases::settings::get::<_, Scheme>(db, tenant, SETTING).await? {
         return Ok(InForce { scheme: s, source: "own".into() });
     }
-    if let Some(parent) = tenant.parent_id()
-        && let Some(s) = cases::settings::get::<_, Scheme>(db, parent.0, SETTING).await?
+    if let Some(parent) = tenancy::tenant::parent_of(db, tenant).await?
+        && let Some(s) = cases::settings::get::<_, Scheme>(db, &parent, SETTING).await?
     {
         return Ok(InForce { scheme: s, source: "city".into() });
     }

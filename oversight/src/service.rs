@@ -24,7 +24,9 @@ use crate::sql::all;
 /// A county whose data is evaluated.
 #[derive(Debug, Clone, FromQueryResult)]
 pub struct Area {
-    pub id: Uuid,
+    /// Crate-private: an `Area` comes only from [`areas`] (a scope's counties), so the loads
+    /// below, which take its id, never see an id a caller chose.
+    pub(crate) id: Uuid,
     pub code: String,
     pub name: String,
     pub time_zone: String,

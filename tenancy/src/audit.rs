@@ -17,7 +17,7 @@
 //!   months can be 184 days), then purged from the oldest end by the upkeep job ([`purge`]); the
 //!   oldest remaining record's `prev_hash` anchors the chain. No route edits or deletes records.
 
-use crate::scoped::TenantOwned;
+use crate::scoped::{InTenant, TenantOwned};
 use chrono::{DateTime, Utc};
 use kernel::{
     Error, Result, TenantCode,
@@ -34,7 +34,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::context::{Principal, TenantScope};
+use crate::context::{Principal, TenantRef, TenantScope};
 use crate::db::OrInternal;
 use crate::entity::{audit_record, sync_version, user};
 use crate::session::LoginOutcome;
@@ -169,19 +169,18 @@ async fn next_seq(txn: &DatabaseTransaction, tenant: TenantId) -> Result<i64> {
 }
 
 /// Appends a record to `tenant`'s trail inside the caller's transaction.
-pub async fn record(
+pub(crate) async fn record(
     txn: &DatabaseTransaction,
-    tenant: TenantId,
+    tenant: &impl InTenant,
     actor: &Actor,
     origin: &Origin,
     entry: Entry,
 ) -> Result<()> {
-    let seq = next_seq(txn, tenant).await?;
+    let seq = next_seq(txn, tenant.in_tenant()).await?;
     let prev_hash = if seq <= 1 {
         workflow::chain::GENESIS.to_owned()
     } else {
-        audit_record::Entity::find()
-            .filter(audit_record::Column::TenantId.eq(tenant.0))
+        audit_record::Entity::find_in(tenant)
             .filter(audit_record::Column::Seq.eq(seq - 1))
             .one(txn)
             .await
@@ -195,7 +194,7 @@ pub async fn record(
     let summary = json!({"before": entry.before, "after": entry.after}).to_string();
     let mut m = audit_record::Model {
         id: 0,
-        tenant_id: tenant.0,
+        tenant_id: tenant.in_tenant().0,
         seq,
         at,
         actor_id: actor.id.map(|u| u.0),
@@ -237,7 +236,7 @@ pub async fn record_scoped(
     origin: &Origin,
     entry: Entry,
 ) -> Result<()> {
-    record(txn, scope.tenant_id(), &Actor::of(scope.principal()), origin, entry).await
+    record(txn, scope, &Actor::of(scope.principal()), origin, entry).await
 }
 
 /// [`record_scoped`] in a transaction of its own: for changes that are not transactional, or
@@ -258,10 +257,10 @@ pub(crate) async fn login_attempt(
     outcome: LoginOutcome,
     origin: &Origin,
 ) -> Result<()> {
-    let tenant_id = match tenant {
-        Some(t) => TenantId(t.id),
+    let tenant = match tenant {
+        Some(t) => TenantRef::of(t),
         None => match crate::tenant::find_by_code(txn, TenantCode::PLATFORM.as_str()).await? {
-            Some(p) => TenantId(p.id),
+            Some(p) => TenantRef::of(&p),
             None => return Ok(()),
         },
     };
@@ -276,7 +275,7 @@ pub(crate) async fn login_attempt(
         Some(u) => format!("user:{}", u.id),
         None => format!("account:{code}/{username}"),
     };
-    record(txn, tenant_id, &actor, origin, Entry::new(kind, target)).await
+    record(txn, &tenant, &actor, origin, Entry::new(kind, target)).await
 }
 
 /// Filters of the audit trail.

@@ -108,7 +108,7 @@ pub async fn seed_with(
     let txn = db.begin().await.or_internal()?;
     let root = crate::tenant::find_by_code(&txn, TenantCode::PLATFORM.as_str())
         .await?
-        .map(|m| crate::context::TenantRef::from(&m))
+        .map(|m| crate::context::TenantRef::of(&m))
         .ok_or_else(|| kernel::Error::internal(anyhow::anyhow!("platform tenant missing")))?;
     let city = crate::tenant::insert_raw(&txn, parse(CITY.0)?, CITY.1, Some(root.id)).await?;
     let mut city_departments = Vec::new();
@@ -162,9 +162,9 @@ fn parse(code: &str) -> Result<TenantCode> {
 pub mod stage {
     use kernel::Result;
     use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
-    use uuid::Uuid;
 
     use crate::db::OrInternal;
+    use crate::system::SystemScope;
 
     fn key(stage: &str, county: &str) -> String {
         format!("demo:{stage}:{county}")
@@ -178,8 +178,10 @@ pub mod stage {
         crate::db::bump_counter(db, &key(stage, county), 1).await
     }
 
-    /// Deletes the county's rows of `tables`, in the order given, in one transaction.
-    pub async fn wipe(db: &DatabaseConnection, tenant: Uuid, tables: &[&str]) -> Result<()> {
+    /// Deletes the county's rows of `tables`, in the order given, in one transaction. Only the
+    /// demo seed's own [`SystemScope`] may (it redoes an interrupted stage).
+    pub async fn wipe(db: &DatabaseConnection, tenant: &SystemScope, tables: &[&str]) -> Result<()> {
+        let tenant = tenant.tenant().id().0;
         use sea_orm::TransactionTrait;
         let txn = db.begin().await.or_internal()?;
         for table in tables {

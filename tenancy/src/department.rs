@@ -17,7 +17,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::audit::{self, Entry, Origin};
-use crate::context::TenantScope;
+use crate::context::{TenantRef, TenantScope};
 use crate::db::{OrInternal, unique_or_internal};
 use crate::entity::{department, user};
 
@@ -93,8 +93,7 @@ pub async fn dispatch_targets(db: &DatabaseConnection, scope: &TenantScope) -> R
         && let Some(city) = crate::tenant::find_by_id(db, parent).await?
         && city.level == kernel::DivisionLevel::City.as_str()
     {
-        let shared = department::Entity::find()
-            .filter(department::Column::TenantId.eq(city.id))
+        let shared = department::Entity::find_in(&TenantRef::of(&city))
             .filter(department::Column::Shared.eq(true))
             .order_by_asc(department::Column::Id)
             .all(db)

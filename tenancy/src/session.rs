@@ -28,9 +28,10 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::context::{Principal, Target};
+use crate::context::{Principal, Target, TenantRef};
 use crate::db::OrInternal;
 use crate::entity::{login_attempt, refresh_token, session, user};
+use crate::scoped::TenantOwned;
 use crate::tenant;
 use crate::token::TokenKeys;
 use crate::versions::{Cached, Versions};
@@ -304,8 +305,7 @@ pub async fn login(
     }
 
     let found = match &tenant {
-        Some(t) => user::Entity::find()
-            .filter(user::Column::TenantId.eq(t.id))
+        Some(t) => user::Entity::find_in(&TenantRef::of(t))
             .filter(user::Column::Username.eq(&username))
             .one(db)
             .await
@@ -394,11 +394,13 @@ pub async fn logout(db: &DatabaseConnection, req: RefreshRequest, origin: &crate
     let txn = db.begin().await.or_internal()?;
     if let Some(sess) = revoke_session(&txn, SessionId(t.session_id)).await? {
         let u = user::Entity::find_by_id(sess.user_id).one(&txn).await.or_internal()?;
-        let code = tenant::find_by_id(&txn, TenantId(sess.tenant_id)).await?.map(|t| t.code).unwrap_or_default();
-        let name = format!("{code}/{}", u.map(|u| u.username).unwrap_or_default());
-        let actor = crate::audit::Actor { id: Some(UserId(sess.user_id)), name };
-        let entry = crate::audit::Entry::new("auth.logout", format!("session:{}", sess.id));
-        crate::audit::record(&txn, TenantId(sess.tenant_id), &actor, origin, entry).await?;
+        // A session's tenant is never deleted (tenants are suspended, not removed).
+        if let Some(t) = tenant::find_by_id(&txn, TenantId(sess.tenant_id)).await? {
+            let name = format!("{}/{}", t.code, u.map(|u| u.username).unwrap_or_default());
+            let actor = crate::audit::Actor { id: Some(UserId(sess.user_id)), name };
+            let entry = crate::audit::Entry::new("auth.logout", format!("session:{}", sess.id));
+            crate::audit::record(&txn, &TenantRef::of(&t), &actor, origin, entry).await?;
+        }
     }
     txn.commit().await.or_internal()?;
     Ok(())

@@ -96,8 +96,10 @@ pub struct CreatedTenant {
     pub admin: User,
 }
 
-impl From<&tenant::Model> for TenantRef {
-    fn from(m: &tenant::Model) -> Self {
+impl TenantRef {
+    /// A stored tenant's essentials. Crate-private: outside `tenancy` a `TenantRef` comes from a
+    /// scope, the public channel's county, or a [`crate::SystemScope`], never from any row.
+    pub(crate) fn of(m: &tenant::Model) -> Self {
         let code = TenantCode::parse(&m.code).unwrap_or(TenantCode::PLATFORM);
         TenantRef {
             id: TenantId(m.id),
@@ -140,7 +142,7 @@ pub(crate) async fn chain<C: ConnectionTrait>(db: &C, id: TenantId) -> Result<Ve
             break;
         }
         let Some(m) = find_by_id(db, id).await? else { break };
-        let r = TenantRef::from(&m);
+        let r = TenantRef::of(&m);
         next = r.parent_id;
         out.push(r);
     }
@@ -155,7 +157,7 @@ pub async fn resolve_target<C: ConnectionTrait>(db: &C, principal: &Principal, c
     let not_found = || Error::not_found("tenant");
     TenantCode::parse(code).map_err(|_| not_found())?;
     let model = find_by_code(db, code).await?.ok_or_else(not_found)?;
-    let target = TenantRef::from(&model);
+    let target = TenantRef::of(&model);
     if target.id == principal.tenant_id {
         return Ok(Target { tenant: target, access: Access::Own });
     }
@@ -286,14 +288,14 @@ pub async fn create_child(
     .insert(&txn)
     .await
     .map_err(|e| unique_or_internal(e, "code", "a tenant with this code already exists"))?;
-    let new_ref = TenantRef::from(&model);
+    let new_ref = TenantRef::of(&model);
     let admin = user::insert(&txn, &new_ref, admin, password_hash).await?;
     let created = view(model.clone(), Some(parent.code.to_string()));
     // In the parent's trail (its administrator acted) and as the first record of the new one.
     let entry = Entry::new("tenant.created", format!("tenant:{code}")).after(&created);
     crate::audit::record_scoped(&txn, scope, origin, entry.clone()).await?;
     let actor = crate::audit::Actor::of(scope.principal());
-    crate::audit::record(&txn, new_ref.id, &actor, origin, entry).await?;
+    crate::audit::record(&txn, &new_ref, &actor, origin, entry).await?;
     txn.commit().await.or_internal()?;
     authz.reload_if_changed(db).await?;
     tracing::info!(tenant = %code, parent = %parent.code, "tenant created");
@@ -391,7 +393,7 @@ pub(crate) async fn insert_raw<C: ConnectionTrait>(
     .insert(db)
     .await
     .map_err(|e| unique_or_internal(e, "code", "a tenant with this code already exists"))?;
-    Ok(TenantRef::from(&m))
+    Ok(TenantRef::of(&m))
 }
 
 /// The API view of a tenant by id (for the caller's own tenant).
@@ -401,12 +403,35 @@ pub(crate) async fn view_by_id<C: ConnectionTrait>(db: &C, id: TenantId) -> Resu
     Ok(view(m, parent))
 }
 
+/// The tenant above `tenant` in the tree (a county's city), if any: what a county inherits from.
+pub async fn parent_of<C: ConnectionTrait>(db: &C, tenant: &TenantRef) -> Result<Option<TenantRef>> {
+    let Some(parent) = tenant.parent_id() else { return Ok(None) };
+    Ok(find_by_id(db, parent).await?.map(|m| TenantRef::of(&m)))
+}
+
+/// The counties a scope covers, loaded from the tenant tree: a county itself, a city's child
+/// counties (in code order), nothing for the platform. For city-wide reads (statistics,
+/// evaluation), each county named by a `TenantRef` rather than an id.
+pub async fn counties_of<C: ConnectionTrait>(db: &C, scope: &TenantScope) -> Result<Vec<TenantRef>> {
+    let rows = match scope.tenant().level() {
+        DivisionLevel::County => tenant::Entity::find_by_id(scope.tenant_id().0).all(db).await.or_internal()?,
+        DivisionLevel::City => tenant::Entity::find()
+            .filter(tenant::Column::ParentId.eq(scope.tenant_id().0))
+            .order_by_asc(tenant::Column::Code)
+            .all(db)
+            .await
+            .or_internal()?,
+        DivisionLevel::Platform => Vec::new(),
+    };
+    Ok(rows.iter().map(TenantRef::of).collect())
+}
+
 /// An active county, for routes that have no caller (public intake). Anything else is not found.
 pub async fn public_county(db: &DatabaseConnection, code: &str) -> Result<TenantRef> {
     let not_found = || Error::not_found("county");
     TenantCode::parse(code).map_err(|_| not_found())?;
     let m = find_by_code(db, code).await?.ok_or_else(not_found)?;
-    let t = TenantRef::from(&m);
+    let t = TenantRef::of(&m);
     let chain_active = chain(db, t.id).await?.iter().all(|a| a.active);
     if t.level != DivisionLevel::County || !chain_active {
         return Err(not_found());

@@ -231,11 +231,7 @@ pub(crate) fn validate_new(v: &mut Validator, prefix: &str, input: NewUser) -> O
 }
 
 async fn check_department<C: ConnectionTrait>(db: &C, tenant: &TenantRef, id: DepartmentId, field: &str) -> Result<()> {
-    let found = department::Entity::find_by_id(id.0)
-        .filter(department::Column::TenantId.eq(tenant.id.0))
-        .one(db)
-        .await
-        .or_internal()?;
+    let found = department::Entity::find_by_id_in(tenant, id.0).one(db).await.or_internal()?;
     if found.is_none() {
         return Err(Error::invalid(field, "no such department in this tenant"));
     }
@@ -580,8 +576,7 @@ pub async fn set_roles(
 
 /// The caller's own account and tenant.
 pub async fn me(db: &DatabaseConnection, principal: &crate::Principal) -> Result<(User, crate::tenant::Tenant)> {
-    let m = user::Entity::find_by_id(principal.user_id.0)
-        .filter(user::Column::TenantId.eq(principal.tenant_id.0))
+    let m = user::Entity::find_by_id_in(principal, principal.user_id.0)
         .one(db)
         .await
         .or_internal()?
@@ -639,8 +634,7 @@ pub async fn change_own_password(
         v.add("new_password", "must differ from the current password");
     }
     v.finish()?;
-    let current = user::Entity::find_by_id(principal.user_id.0)
-        .filter(user::Column::TenantId.eq(principal.tenant_id.0))
+    let current = user::Entity::find_by_id_in(principal, principal.user_id.0)
         .one(db)
         .await
         .or_internal()?
@@ -652,8 +646,7 @@ pub async fn change_own_password(
     let target = format!("user:{}", current.id);
     if !crate::password::verify(input.current_password, Some(current.password_hash.clone())).await? {
         let txn = db.begin().await.or_internal()?;
-        audit::record(&txn, principal.tenant_id, &actor, origin, Entry::new("user.password_change_failed", target))
-            .await?;
+        audit::record(&txn, principal, &actor, origin, Entry::new("user.password_change_failed", target)).await?;
         txn.commit().await.or_internal()?;
         return Err(Error::invalid("current_password", "is not the current password"));
     }
@@ -665,7 +658,7 @@ pub async fn change_own_password(
     am.update(&txn).await.or_internal()?;
     crate::session::revoke_all_for_user(&txn, principal.user_id, code, Some(principal.session_id)).await?;
     crate::session::clear_attempts(&txn, &account).await?;
-    audit::record(&txn, principal.tenant_id, &actor, origin, Entry::new("user.password_changed", target)).await?;
+    audit::record(&txn, principal, &actor, origin, Entry::new("user.password_changed", target)).await?;
     txn.commit().await.or_internal()
 }
 

@@ -112,7 +112,7 @@ pub async fn list(
     let sheet = sheet(&records, format!("操作日志 {}", scope.tenant().code()));
     let (bytes, content_type, ext) = match format {
         Format::Xlsx => (
-            oversight::export::xlsx(&sheet)?,
+            oversight::export::xlsx_off_worker(sheet).await?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         ),

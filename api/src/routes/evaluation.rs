@@ -161,7 +161,7 @@ pub async fn put_scheme(
     scheme.validate().map_err(|errors| {
         ApiError(Error::validation(errors.into_iter().map(|(f, r)| FieldError::new(f, r)).collect()))
     })?;
-    cases::settings::put(&state.db, scope.tenant_id().0, oversight::schemes::SETTING, &scheme).await?;
+    cases::settings::put(&state.db, &*scope, oversight::schemes::SETTING, &scheme).await?;
     crate::routes::audit::note(&state, &scope, &origin, "scheme.changed", "scheme".into(), &scheme).await?;
     Ok(HttpResponse::Ok().json(InForce { scheme, source: "own".into() }))
 }
@@ -206,11 +206,11 @@ pub async fn table(
     let period = q.resolve(&state, &scope).await?;
     let t = oversight::service::evaluation_table(&state.db, &scope, kind, &period).await?;
     let name = format!("evaluation-{}-{}-{}", t.tenant, kind.as_str(), period.from);
-    respond(f.format.unwrap_or_default(), &t, &name)
+    respond(f.format.unwrap_or_default(), &t, &name).await
 }
 
 /// JSON, or the same table as CSV or XLSX with Chinese headers.
-fn respond<T>(format: Format, value: &T, name: &str) -> ApiResult<HttpResponse>
+async fn respond<T>(format: Format, value: &T, name: &str) -> ApiResult<HttpResponse>
 where
     T: Serialize,
     for<'a> oversight::export::Sheet: From<&'a T>,
@@ -222,7 +222,7 @@ where
             attachment(bytes, "text/csv; charset=utf-8", format!("{name}.csv"))
         }
         Format::Xlsx => attachment(
-            oversight::export::xlsx(&oversight::export::Sheet::from(value))?,
+            oversight::export::xlsx_off_worker(oversight::export::Sheet::from(value)).await?,
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             format!("{name}.xlsx"),
         ),
@@ -363,7 +363,7 @@ pub async fn hotspots(
         limit: p.limit.unwrap_or(50).min(500),
     };
     let out = oversight::recurring::hotspots_of(&state.db, &scope, &q).await?;
-    respond(f.format.unwrap_or_default(), &out, &format!("hotspots-{}", scope.tenant().code()))
+    respond(f.format.unwrap_or_default(), &out, &format!("hotspots-{}", scope.tenant().code())).await
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -400,7 +400,7 @@ pub async fn repeats(
     let out =
         oversight::recurring::repeats_of(&state.db, &scope, period.start, period.end, r.within_days.unwrap_or(30))
             .await?;
-    respond(f.format.unwrap_or_default(), &out, &format!("repeats-{}-{}", scope.tenant().code(), period.from))
+    respond(f.format.unwrap_or_default(), &out, &format!("repeats-{}-{}", scope.tenant().code(), period.from)).await
 }
 
 /// Issue a directive to a county: a source-governance recommendation (`governance`, by the

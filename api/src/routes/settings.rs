@@ -48,7 +48,7 @@ async fn replace<T: Serialize + DeserializeOwned>(
     own(scope, state)?;
     let value: T = crate::extract::parse(body.to_string().as_bytes())?;
     validate(&value).map_err(invalid)?;
-    cases::settings::put(&state.db, scope.tenant_id().0, name, &value).await?;
+    cases::settings::put(&state.db, scope, name, &value).await?;
     crate::routes::audit::note(state, scope, origin, "settings.changed", format!("settings:{name}"), &value).await?;
     Ok(value)
 }
@@ -70,7 +70,7 @@ async fn replace<T: Serialize + DeserializeOwned>(
 )]
 #[get("/api/v1/tenants/{tenant_code}/settings/work-calendar")]
 pub async fn get_calendar(scope: Authorized<TenantRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let (cal, _) = cases::clock::load(&state.db, scope.tenant_id().0).await?;
+    let (cal, _) = cases::clock::load(&state.db, &*scope).await?;
     Ok(HttpResponse::Ok().json(CalendarView::of(cal, chrono::Utc::now())))
 }
 
@@ -116,7 +116,7 @@ pub async fn put_calendar(
 )]
 #[get("/api/v1/tenants/{tenant_code}/settings/time-limits")]
 pub async fn get_limits(scope: Authorized<TenantRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let (_, limits) = cases::clock::load(&state.db, scope.tenant_id().0).await?;
+    let (_, limits) = cases::clock::load(&state.db, &*scope).await?;
     Ok(HttpResponse::Ok().json(limits))
 }
 
@@ -161,8 +161,7 @@ pub async fn put_limits(
 )]
 #[get("/api/v1/tenants/{tenant_code}/settings/duplicates")]
 pub async fn get_duplicates(scope: Authorized<TenantRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let rule: DuplicateRule =
-        cases::settings::get(&state.db, scope.tenant_id().0, DUPLICATES).await?.unwrap_or_default();
+    let rule: DuplicateRule = cases::settings::get(&state.db, &*scope, DUPLICATES).await?.unwrap_or_default();
     Ok(HttpResponse::Ok().json(rule))
 }
 
@@ -208,8 +207,7 @@ pub async fn put_duplicates(
 )]
 #[get("/api/v1/tenants/{tenant_code}/settings/self-handling")]
 pub async fn get_self_handling(scope: Authorized<TenantRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let rule: SelfHandling =
-        cases::settings::get(&state.db, scope.tenant_id().0, SELF_HANDLING).await?.unwrap_or_default();
+    let rule: SelfHandling = cases::settings::get(&state.db, &*scope, SELF_HANDLING).await?.unwrap_or_default();
     Ok(HttpResponse::Ok().json(rule))
 }
 

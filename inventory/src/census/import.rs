@@ -26,7 +26,7 @@ use std::io::BufReader;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tenancy::TenantOwned;
-use tenancy::TenantScope;
+use tenancy::{TenantRef, TenantScope};
 use tokio::sync::mpsc;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -272,22 +272,19 @@ pub async fn fail_interrupted(db: &DatabaseConnection) -> Result<()> {
 
 /// Builds the validation context of a tenant.
 pub async fn context(db: &DatabaseConnection, cache: &GridCache, scope: &TenantScope) -> Result<Context> {
-    let tenant = scope.tenant_id().0;
     Ok(Context {
         tenant_code: scope.tenant().code().to_string(),
         classes: crate::catalog::visible_classes(db, scope, crate::catalog::Kind::Component).await?,
         legacy: crate::catalog::legacy_component_map(db).await?,
-        grids: cache.get(db, scope.tenant_id(), scope.tenant().code().as_str()).await?,
-        street_names: street::Entity::find()
-            .filter(street::Column::TenantId.eq(tenant))
+        grids: cache.get(db, scope.tenant()).await?,
+        street_names: street::Entity::find_in(scope)
             .all(db)
             .await
             .or_internal()?
             .into_iter()
             .map(|s| (s.code, s.name))
             .collect(),
-        community_names: community::Entity::find()
-            .filter(community::Column::TenantId.eq(tenant))
+        community_names: community::Entity::find_in(scope)
             .all(db)
             .await
             .or_internal()?
@@ -677,10 +674,16 @@ impl Tx {
 
     /// Writes a batch: through COPY on PostgreSQL (straight inserts while the county's census
     /// was empty at the start, staged upserts otherwise), through batched upserts elsewhere.
-    async fn write(&mut self, tenant: Uuid, rows: Vec<ValidComponent>, author: Author, fresh: bool) -> Result<usize> {
+    async fn write(
+        &mut self,
+        tenant: &TenantRef,
+        rows: Vec<ValidComponent>,
+        author: Author,
+        fresh: bool,
+    ) -> Result<usize> {
         match self {
-            Tx::Pg(tx) if fresh => super::store_pg::insert_new_in(tx, tenant, &rows, author).await,
-            Tx::Pg(tx) => super::store_pg::upsert_in(tx, tenant, &rows, author).await,
+            Tx::Pg(tx) if fresh => super::store_pg::insert_new_in(tx, tenant.id().0, &rows, author).await,
+            Tx::Pg(tx) => super::store_pg::upsert_in(tx, tenant.id().0, &rows, author).await,
             Tx::Orm(tx) => super::store::upsert_batch(tx, tenant, rows, author).await,
         }
     }
@@ -742,7 +745,7 @@ struct Writers {
 }
 
 impl Writers {
-    fn new(db: &DatabaseConnection, tenant: Uuid, author: Author, fresh: bool, atomicity: Atomicity) -> Self {
+    fn new(db: &DatabaseConnection, tenant: &TenantRef, author: Author, fresh: bool, atomicity: Atomicity) -> Self {
         let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
         let (count, size) = match (postgres, atomicity) {
             (true, Atomicity::PerBatch) => (2, PG_BATCH),
@@ -755,11 +758,11 @@ impl Writers {
         let mut tasks = Vec::with_capacity(count);
         for _ in 0..count {
             let (tx, rx) = mpsc::channel::<Batch>(2);
-            let (db, committed, abandon) = (db.clone(), committed.clone(), abandon.clone());
+            let (db, committed, abandon, tenant) = (db.clone(), committed.clone(), abandon.clone(), tenant.clone());
             tasks.push(tokio::spawn(async move {
                 let outcome = match atomicity {
-                    Atomicity::Whole => write_whole(&db, rx, tenant, author, fresh, &committed, &abandon).await,
-                    Atomicity::PerBatch => write_batches(&db, rx, tenant, author, fresh, &committed).await,
+                    Atomicity::Whole => write_whole(&db, rx, &tenant, author, fresh, &committed, &abandon).await,
+                    Atomicity::PerBatch => write_batches(&db, rx, &tenant, author, fresh, &committed).await,
                 };
                 if outcome.is_err() {
                     // Wakes the other lanes, which roll back what they hold.
@@ -827,7 +830,7 @@ impl Writers {
 async fn write_whole(
     db: &DatabaseConnection,
     mut rx: mpsc::Receiver<Batch>,
-    tenant: Uuid,
+    tenant: &TenantRef,
     author: Author,
     fresh: bool,
     committed: &tokio::sync::watch::Sender<Committed>,
@@ -866,7 +869,7 @@ async fn write_whole(
 async fn write_batches(
     db: &DatabaseConnection,
     mut rx: mpsc::Receiver<Batch>,
-    tenant: Uuid,
+    tenant: &TenantRef,
     author: Author,
     fresh: bool,
     committed: &tokio::sync::watch::Sender<Committed>,
@@ -1011,15 +1014,10 @@ async fn run(db: DatabaseConnection, cache: Arc<GridCache>, scope: TenantScope, 
     let started = std::time::Instant::now();
     let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
     let new_writers = || async {
-        let fresh = crate::entity::component::Entity::find()
-            .filter(crate::entity::component::Column::TenantId.eq(job.tenant_id))
-            .one(&db)
-            .await
-            .or_internal()?
-            .is_none();
+        let fresh = crate::entity::component::Entity::find_in(&scope).one(&db).await.or_internal()?.is_none();
         let author = Author { actor: job.created_by, job: Some(job.id) };
         let atomicity = if partial { Atomicity::PerBatch } else { Atomicity::Whole };
-        Ok::<_, Error>((Writers::new(&db, job.tenant_id, author, fresh, atomicity), fresh))
+        Ok::<_, Error>((Writers::new(&db, scope.tenant(), author, fresh, atomicity), fresh))
     };
     let mut p = Progress::default();
     // SQLite has one writer for the whole database: an all-or-nothing import holds it only for

@@ -2,7 +2,7 @@
 //! (GeoJSON and CSV), and statistics per county and across a city.
 
 use futures_util::Stream;
-use kernel::{DivisionLevel, Error, Page, PageRequest, Result, ids::TenantId};
+use kernel::{DivisionLevel, Error, Page, PageRequest, Result};
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
@@ -10,7 +10,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tenancy::TenantOwned;
-use tenancy::TenantScope;
+use tenancy::{TenantRef, TenantScope};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -118,11 +118,15 @@ fn parse_bbox(s: &str) -> Result<(f64, f64, f64, f64)> {
 /// Checks a filter's values (`bbox`, …) without querying: a streamed export must refuse a bad
 /// filter with 422 before the first byte goes out, not drop the connection half-way.
 pub fn check_filter(f: &ComponentFilter) -> Result<()> {
-    filtered(Uuid::nil(), f).map(|_| ())
+    filter(component::Entity::find(), f).map(|_| ())
 }
 
-fn filtered(tenant: Uuid, f: &ComponentFilter) -> Result<Select<component::Entity>> {
-    let mut q = component::Entity::find().filter(component::Column::TenantId.eq(tenant));
+/// The tenant's components that pass the filter.
+fn filtered(tenant: &TenantRef, f: &ComponentFilter) -> Result<Select<component::Entity>> {
+    filter(component::Entity::find_in(tenant), f)
+}
+
+fn filter(mut q: Select<component::Entity>, f: &ComponentFilter) -> Result<Select<component::Entity>> {
     if let Some(b) = &f.bbox {
         let (a, b2, c, d) = parse_bbox(b)?;
         q = q.filter(component::Column::Lon.between(a, c)).filter(component::Column::Lat.between(b2, d));
@@ -149,7 +153,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<Page<Component>> {
     let limit = page.limit()?;
-    let mut q = filtered(scope.tenant_id().0, f)?.order_by_asc(component::Column::Id).limit(limit + 1);
+    let mut q = filtered(scope.tenant(), f)?.order_by_asc(component::Column::Id).limit(limit + 1);
     if let Some(after) = page.after()? {
         q = q.filter(component::Column::Id.gt(after));
     }
@@ -277,7 +281,7 @@ fn csv_line(m: &component::Model) -> String {
 /// More rows than a sheet holds are refused (422) rather than cut off.
 pub async fn export_xlsx(db: &DatabaseConnection, scope: &TenantScope, f: &ComponentFilter) -> Result<Vec<u8>> {
     const PAGE: u64 = 5000;
-    let tenant = scope.tenant_id().0;
+    let tenant = scope.tenant();
     let total = filtered(tenant, f)?.count(db).await.or_internal()?;
     if total > super::sheet::XLSX_MAX_ROWS {
         return Err(Error::invalid(
@@ -328,7 +332,7 @@ pub fn export(
     futures_util::stream::unfold((0u8, None::<Uuid>), move |(stage, after)| {
         let db = db.clone();
         let f = f.clone();
-        let tenant = scope.tenant_id().0;
+        let tenant = scope.tenant().clone();
         async move {
             match stage {
                 0 => {
@@ -345,7 +349,7 @@ pub fn export(
                     Some((Ok(head), (1, None)))
                 }
                 1 => {
-                    let q = match filtered(tenant, &f) {
+                    let q = match filtered(&tenant, &f) {
                         Ok(q) => q,
                         Err(e) => return Some((Err(e), (2, None))),
                     };
@@ -412,13 +416,14 @@ pub struct CensusStats {
     pub by_street_and_community: Vec<CountByPlace>,
 }
 
-async fn stats_of(db: &DatabaseConnection, tenant: TenantId, code: &str) -> Result<CensusStats> {
-    let by_class: Vec<(String, String, i64)> = component::Entity::find()
+async fn stats_of(db: &DatabaseConnection, tenant: &TenantRef) -> Result<CensusStats> {
+    let code = tenant.code();
+    let code = code.as_str();
+    let by_class: Vec<(String, String, i64)> = component::Entity::find_in(tenant)
         .select_only()
         .column(component::Column::ClassCode)
         .column(component::Column::Status)
         .column_as(Expr::col(component::Column::Id).count(), "n")
-        .filter(component::Column::TenantId.eq(tenant.0))
         .group_by(component::Column::ClassCode)
         .group_by(component::Column::Status)
         .order_by_asc(component::Column::ClassCode)
@@ -427,12 +432,11 @@ async fn stats_of(db: &DatabaseConnection, tenant: TenantId, code: &str) -> Resu
         .all(db)
         .await
         .or_internal()?;
-    let by_place: Vec<(Option<String>, Option<String>, i64)> = component::Entity::find()
+    let by_place: Vec<(Option<String>, Option<String>, i64)> = component::Entity::find_in(tenant)
         .select_only()
         .column(component::Column::StreetCode)
         .column(component::Column::CommunityCode)
         .column_as(Expr::col(component::Column::Id).count(), "n")
-        .filter(component::Column::TenantId.eq(tenant.0))
         .group_by(component::Column::StreetCode)
         .group_by(component::Column::CommunityCode)
         .order_by_asc(component::Column::StreetCode)
@@ -457,7 +461,7 @@ async fn stats_of(db: &DatabaseConnection, tenant: TenantId, code: &str) -> Resu
 
 /// Census statistics of the scoped county.
 pub async fn stats(db: &DatabaseConnection, scope: &TenantScope) -> Result<CensusStats> {
-    stats_of(db, scope.tenant_id(), scope.tenant().code().as_str()).await
+    stats_of(db, scope.tenant()).await
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -473,21 +477,14 @@ pub struct CityStats {
 /// Census statistics of every county beneath the scoped city (for a county: of itself), and
 /// their sum.
 pub async fn city_stats(db: &DatabaseConnection, scope: &TenantScope) -> Result<CityStats> {
-    use tenancy::entity::tenant;
-    let counties = match scope.tenant().level() {
-        DivisionLevel::County => tenant::Entity::find_by_id(scope.tenant_id().0).all(db).await.or_internal()?,
-        DivisionLevel::City => tenant::Entity::find()
-            .filter(tenant::Column::ParentId.eq(scope.tenant_id().0))
-            .order_by_asc(tenant::Column::Code)
-            .all(db)
-            .await
-            .or_internal()?,
-        DivisionLevel::Platform => return Err(Error::conflict("the census belongs to counties; ask a city")),
-    };
+    if scope.tenant().level() == DivisionLevel::Platform {
+        return Err(Error::conflict("the census belongs to counties; ask a city"));
+    }
+    let counties = tenancy::tenant::counties_of(db, scope).await?;
     let mut out = Vec::with_capacity(counties.len());
     let mut sum: std::collections::BTreeMap<(String, String), i64> = Default::default();
     for c in counties {
-        let s = stats_of(db, TenantId(c.id), &c.code).await?;
+        let s = stats_of(db, &c).await?;
         for r in &s.by_class_and_status {
             *sum.entry((r.class_code.clone(), r.status.clone())).or_default() += r.count;
         }

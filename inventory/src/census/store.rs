@@ -13,6 +13,7 @@ use sea_orm::sea_query::OnConflict;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
+use tenancy::{InTenant, TenantOwned};
 use uuid::Uuid;
 
 use super::validate::ValidComponent;
@@ -113,15 +114,15 @@ pub struct Author {
 /// Upserts a batch; returns how many rows were created or changed.
 pub async fn upsert_batch<C: ConnectionTrait>(
     db: &C,
-    tenant: Uuid,
+    tenant: &impl InTenant,
     batch: Vec<ValidComponent>,
     author: Author,
 ) -> Result<usize> {
+    let tenant_id = tenant.in_tenant().0;
     let batch = last_per_id(batch);
     let ids: Vec<String> = batch.iter().map(|v| v.component_id.clone()).collect();
     let t0 = std::time::Instant::now();
-    let existing: HashMap<String, component::Model> = component::Entity::find()
-        .filter(component::Column::TenantId.eq(tenant))
+    let existing: HashMap<String, component::Model> = component::Entity::find_in(tenant)
         .filter(component::Column::ComponentId.is_in(ids))
         .all(db)
         .await
@@ -145,7 +146,7 @@ pub async fn upsert_batch<C: ConnectionTrait>(
         }
         let version = old.map_or(1, |o| o.version + 1);
         history.push(component_history::ActiveModel {
-            tenant_id: Set(tenant),
+            tenant_id: Set(tenant_id),
             component_id: Set(id.clone()),
             version: Set(version),
             action: Set(if old.is_some() { "updated" } else { "created" }.to_owned()),
@@ -157,7 +158,7 @@ pub async fn upsert_batch<C: ConnectionTrait>(
         });
         rows.push(component::ActiveModel {
             id: Set(old.map_or_else(Uuid::now_v7, |o| o.id)),
-            tenant_id: Set(tenant),
+            tenant_id: Set(tenant_id),
             component_id: Set(id),
             legacy_id: Set(v.legacy_id),
             class_code: Set(v.class_code),

@@ -104,7 +104,7 @@ pub async fn begin(db: &DatabaseConnection) -> Result<sqlx::Transaction<'static,
 /// Upserts a batch through COPY inside the caller's transaction (which may hold several
 /// batches: the staging table is emptied after each); returns how many rows were created or
 /// changed.
-pub async fn upsert_in(
+pub(crate) async fn upsert_in(
     conn: &mut PgConnection,
     tenant: Uuid,
     rows: &[ValidComponent],
@@ -165,7 +165,7 @@ pub async fn analyze(db: &DatabaseConnection) -> Result<()> {
 /// plain COPYs — no staging, no join — inside the caller's transaction. If any row exists after
 /// all (a concurrent write), the unique index refuses the batch, a savepoint undoes it, and the
 /// batch goes through [`upsert_in`] instead.
-pub async fn insert_new_in(
+pub(crate) async fn insert_new_in(
     conn: &mut PgConnection,
     tenant: Uuid,
     rows: &[ValidComponent],

@@ -79,6 +79,6 @@ async fn save(
     let valid = validate(&raw, &ctx).map_err(invalid)?;
     let id = valid.component_id.clone();
     let author = Author { actor: Some(scope.principal().user_id().0), job: None };
-    upsert_batch(db, scope.tenant_id().0, vec![valid], author).await?;
+    upsert_batch(db, scope, vec![valid], author).await?;
     find(db, scope, &id).await?.map(view).ok_or_else(|| Error::not_found("component"))
 }

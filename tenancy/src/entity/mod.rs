@@ -7,7 +7,6 @@ pub mod audit_record;
 pub mod casbin_rule;
 pub mod department;
 pub mod login_attempt;
-pub mod login_failure;
 pub mod refresh_token;
 pub mod session;
 pub mod sync_version;

@@ -82,8 +82,9 @@ type Steps = Vec<(DateTime<Utc>, Actor, Command)>;
 async fn fixture(app: &TestApp, county: &str, only: &[&str]) -> (People, HashMap<&'static str, String>) {
     let p = people(app, county).await;
     let db = app.db().await;
-    let tenant = tenancy::TenantRef::from(&tenancy::tenant::find_by_code(&db, county).await.unwrap().unwrap());
-    let place = oversight::generate::places(&db, tenant.id().0).await.unwrap().remove(0);
+    let system = tenancy::SystemScope::by_code(&db, tenancy::Job::DemoSeed, county).await.unwrap().unwrap();
+    let tenant = system.tenant().clone();
+    let place = oversight::generate::places(&db, &tenant).await.unwrap().remove(0);
     let (c, s, d, h2, h0) = (&p.collector, &p.acceptor, &p.dispatcher, &p.h2, &p.h0);
     let step = |t: DateTime<Utc>, a: &Actor, cmd: Command| (t, a.clone(), cmd);
     let file = || Command::File { class_code: "06010".into(), condition: None };
@@ -198,8 +199,9 @@ async fn fixture(app: &TestApp, county: &str, only: &[&str]) -> (People, HashMap
 /// grid of `county`; returns its id.
 async fn write_case(app: &TestApp, county: &str, p: &People, reported: DateTime<Utc>, steps: Steps) -> String {
     let db = app.db().await;
-    let tenant = tenancy::TenantRef::from(&tenancy::tenant::find_by_code(&db, county).await.unwrap().unwrap());
-    let place = oversight::generate::places(&db, tenant.id().0).await.unwrap().remove(0);
+    let system = tenancy::SystemScope::by_code(&db, tenancy::Job::DemoSeed, county).await.unwrap().unwrap();
+    let tenant = system.tenant().clone();
+    let place = oversight::generate::places(&db, &tenant).await.unwrap().remove(0);
     let script = cases::history::Scripted {
         reporter: Some(Uuid::parse_str(&p.collector.user).unwrap()),
         reporter_role: "collector".into(),

@@ -82,6 +82,7 @@ async fn up_down_up() {
     let names = tables(&db).await;
     assert!(names.contains(&"tenants".to_owned()) && names.contains(&"casbin_rule".to_owned()), "{names:?}");
     assert!(first.iter().any(|l| l.contains("index")), "the dump sees indexes: {first:?}");
+    assert!(!names.contains(&"login_failures".to_owned()), "the unused login_failures table is dropped");
     Migrator::down(&db, None).await.unwrap();
     assert_eq!(tables(&db).await, ["seaql_migrations"], "down leaves only the migration ledger");
     assert!(schema(&db).await.is_empty(), "down leaves no index, constraint, trigger or function behind");
