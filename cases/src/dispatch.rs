@@ -187,21 +187,13 @@ pub async fn seed_demo(db: &DatabaseConnection, counties: &[(&str, &str)]) -> Re
         if tenancy::demo::stage::done(db, STAGE, code).await? {
             continue;
         }
-        let Some(model) = tenancy::tenant::find_by_code(db, code).await? else { continue };
-        let tenant = tenancy::TenantRef::from(&model);
-        let departments = tenancy::entity::department::Entity::find()
-            .filter(tenancy::entity::department::Column::TenantId.eq(model.id))
-            .all(db)
-            .await
-            .or_internal()?;
+        let Some(system) = tenancy::SystemScope::by_code(db, tenancy::Job::DemoSeed, code).await? else { continue };
+        let tenant = system.tenant().clone();
+        let departments = tenancy::entity::department::Entity::find_in(&system).all(db).await.or_internal()?;
         // The demo names a county's departments `<county><department>` (江宁区水务局).
         let by_name: std::collections::HashMap<&str, Uuid> =
             departments.iter().filter_map(|d| Some((d.name.strip_prefix(county_name)?, d.id))).collect();
-        let existing = responsibility::Entity::find()
-            .filter(responsibility::Column::TenantId.eq(model.id))
-            .one(db)
-            .await
-            .or_internal()?;
+        let existing = responsibility::Entity::find_in(&system).one(db).await.or_internal()?;
         if existing.is_none() {
             let mut codes: Vec<String> =
                 inventory::catalog::visible_classes_for(db, &tenant, inventory::catalog::Kind::Component)
@@ -222,7 +214,7 @@ pub async fn seed_demo(db: &DatabaseConnection, counties: &[(&str, &str)]) -> Re
                     let department = *by_name.get(name)?;
                     Some(responsibility::ActiveModel {
                         id: Set(Uuid::now_v7()),
-                        tenant_id: Set(model.id),
+                        tenant_id: Set(tenant.id().0),
                         class_code: Set(c),
                         street_code: Set(None),
                         community_code: Set(None),
@@ -237,9 +229,9 @@ pub async fn seed_demo(db: &DatabaseConnection, counties: &[(&str, &str)]) -> Re
             }
             txn.commit().await.or_internal()?;
         }
-        let limits: Option<crate::clock::TimeLimits> = crate::settings::get(db, model.id, crate::clock::LIMITS).await?;
+        let limits: Option<crate::clock::TimeLimits> = crate::settings::get(db, &system, crate::clock::LIMITS).await?;
         if limits.is_none() {
-            crate::settings::put(db, model.id, crate::clock::LIMITS, &crate::clock::TimeLimits::default()).await?;
+            crate::settings::put(db, &system, crate::clock::LIMITS, &crate::clock::TimeLimits::default()).await?;
         }
         tenancy::demo::stage::mark_done(db, STAGE, code).await?;
     }

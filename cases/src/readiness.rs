@@ -200,7 +200,7 @@ pub async fn check(db: &DatabaseConnection, scope: &TenantScope) -> Result<Readi
         },
     ));
 
-    let (calendar, _) = crate::clock::load(db, scope.tenant_id().0).await?;
+    let (calendar, _) = crate::clock::load(db, scope).await?;
     let year = Utc::now().with_timezone(&crate::clock::zone_of(&calendar)).year();
     let has_holidays = calendar.years_without_holidays([year]).is_empty();
     items.push(item(
@@ -214,7 +214,7 @@ pub async fn check(db: &DatabaseConnection, scope: &TenantScope) -> Result<Readi
         },
     ));
 
-    let stored: Option<TimeLimits> = crate::settings::get(db, scope.tenant_id().0, LIMITS).await?;
+    let stored: Option<TimeLimits> = crate::settings::get(db, scope, LIMITS).await?;
     let (ok, classes, detail) = match stored {
         Some(l) if l.validate().is_ok() => {
             (true, l.classes.len() as u64, format!("已配置时限（{} 个类别的处置时限）", l.classes.len()))
