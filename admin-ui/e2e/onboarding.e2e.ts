@@ -121,7 +121,7 @@ test('a county is onboarded through the wizard until its checklist is green', as
   await page.getByTestId('census-import-dialog').locator('.el-radio', { hasText: '只写入有效行' }).click()
   await page.getByTestId('census-run').click()
   await expect(page.getByTestId('census-counts')).toContainText('写入 4 行')
-  await page.getByTestId('census-import-dialog').getByRole('button', { name: '关闭' }).click()
+  await page.getByTestId('census-import-dialog').locator('.el-dialog__footer').getByRole('button', { name: '关闭' }).click()
   await itemsOk(page, ['census'])
 
   // 7. Settings: the time limits saved, every class given to a department.

@@ -1350,6 +1350,52 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_code}/users/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create users from a file: the template filled in, as CSV (UTF-8 or GB18030/GBK) or XLSX (the
+         *     first sheet; recognised by its content). Columns by API name or Chinese name; `username` and
+         *     `display_name` are required; `roles` are role ids or Chinese names separated by `,` or `、`;
+         *     `department` is a department's name or id; a row without `password` gets a generated one,
+         *     answered once. All or nothing: every bad row is reported as `lines[<line>].<column>` (the
+         *     header is line 1) and nothing is created unless every row is valid; `dry_run=true` only checks.
+         *     At most 2,000 rows.
+         */
+        post: operations["users.import"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_code}/users/import-template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The template for importing users: one header row, `用户名(username)`, `姓名(display_name)`,
+         *     `初始密码(password)`, `角色(roles)`, `部门(department)`, `手机号(mobile)`, `邮箱(email)`,
+         *     `工号(staff_number)`.
+         */
+        get: operations["users.import.template"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant_code}/users/{user_id}": {
         parameters: {
             query?: never;
@@ -2288,6 +2334,31 @@ export interface components {
              */
             written_through_line?: number | null;
         };
+        /** @description One user of the import. */
+        ImportedUser: {
+            /** Format: uuid */
+            department_id?: string | null;
+            /**
+             * @description The generated password, shown this once (absent in a dry run and when the file gave one).
+             * @example k7Q-mP3x.Rw9
+             */
+            generated_password?: string | null;
+            /**
+             * Format: uuid
+             * @description Absent in a dry run.
+             */
+            id?: string | null;
+            /**
+             * Format: int64
+             * @description The line of the file (the header is line 1).
+             */
+            line: number;
+            /** @description Whether the file gave no password, so one is (or would be) generated. */
+            password_generated: boolean;
+            roles: components["schemas"]["Role"][];
+            /** @example zhangsan */
+            username: string;
+        };
         /** @description A scheme and where it comes from. */
         InForce: {
             scheme: components["schemas"]["Scheme"];
@@ -3186,6 +3257,11 @@ export interface components {
         };
         /** @enum {string} */
         TableFormat: "json" | "csv" | "xlsx";
+        /**
+         * @description The file type of the users template.
+         * @enum {string}
+         */
+        TemplateFormat: "csv" | "xlsx";
         /** @description A tenant as the API shows it. */
         Tenant: {
             /**
@@ -3341,6 +3417,16 @@ export interface components {
             updated_at: string;
             /** @example zhangsan */
             username: string;
+        };
+        /** @description What an import did (or, in a dry run, would do). */
+        UserImport: {
+            /**
+             * Format: int64
+             * @description Users created (0 in a dry run).
+             */
+            created: number;
+            dry_run: boolean;
+            users: components["schemas"]["ImportedUser"][];
         };
         UserPatch: {
             /**
@@ -6629,6 +6715,92 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["Unsupported"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "users.import": {
+        parameters: {
+            query?: {
+                /** @description Only check the file and report what would be created. */
+                dry_run?: boolean;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the tenant
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        /** @description The filled-in template */
+        requestBody: {
+            content: {
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                "text/csv": string;
+            };
+        };
+        responses: {
+            /** @description Dry run: what would be created */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserImport"];
+                };
+            };
+            /** @description The users created (with generated passwords, shown this once) */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserImport"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "users.import.template": {
+        parameters: {
+            query?: {
+                /** @description `csv` (default) or `xlsx`. */
+                format?: components["schemas"]["TemplateFormat"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the tenant
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template file */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
             503: components["responses"]["Unavailable"];
         };

@@ -50,7 +50,7 @@ export default {
     usccHint: '18 characters, the last one a check character (GB 32100)', sharedHint: 'Counties may dispatch cases to a shared city department',
   },
   imports: {
-    line: 'Line', field: 'Field', reason: 'Reason', check: 'Check', run: 'Import', dryRunOk: 'Check passed: all {rows} rows are valid and can be imported',
+    line: 'Line', field: 'Field', reason: 'Reason', passwordsOnce: 'The passwords the server generated, shown this once: hand them over now and ask each user to change theirs', check: 'Check', run: 'Import', dryRunOk: 'Check passed: all {rows} rows are valid and can be imported',
     done: 'Imported: {written} rows written', progress: '{read} rows read, {valid} valid, {failed} failed',
   },
   tenants: {

@@ -48,7 +48,7 @@ export default {
     usccHint: '18 位，末位为校验码（GB 32100）', sharedHint: '共享的市级部门可被各区县作为派遣对象',
   },
   imports: {
-    line: '行号', field: '字段', reason: '原因', check: '校验', run: '导入', dryRunOk: '校验通过：{rows} 行均有效，可以导入',
+    line: '行号', field: '字段', reason: '原因', passwordsOnce: '以下为系统生成的初始密码，只显示这一次，请立即转交本人并提醒修改', check: '校验', run: '导入', dryRunOk: '校验通过：{rows} 行均有效，可以导入',
     done: '导入完成：写入 {written} 行', progress: '已读取 {read} 行，有效 {valid} 行，失败 {failed} 行',
   },
   tenants: {
