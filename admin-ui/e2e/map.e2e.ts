@@ -58,6 +58,11 @@ test('the frame map draws the grids, shows a clicked grid and locates a GCJ-02 p
   await expect(page.getByTestId('map')).toHaveAttribute('data-rendered', /\d+/, { timeout: 15_000 })
   const interactive = Date.now() - started
   console.log(`map page: grids drawn ${interactive} ms after navigation`)
+  // The census follows in the background (20,000 demo components, clustered).
+  await expect(page.getByTestId('components-count')).toContainText(/共 \d{4,} 个部件/, { timeout: 30_000 })
+  console.log(`map page: components drawn ${Date.now() - started} ms after navigation`)
+  await shot(page, 'map-components')
+  await page.getByTestId('layer-components').click()
 
   // Click the middle of the map: a grid of the frame, whose panel shows its codes and collectors.
   const box = (await page.getByTestId('map').boundingBox())!
