@@ -58,6 +58,11 @@ test('the frame map draws the grids, shows a clicked grid and locates a GCJ-02 p
   await expect(page.getByTestId('map')).toHaveAttribute('data-rendered', /\d+/, { timeout: 15_000 })
   const interactive = Date.now() - started
   console.log(`map page: grids drawn ${interactive} ms after navigation`)
+  // The census follows in the background (20,000 demo components, clustered).
+  await expect(page.getByTestId('components-count')).toContainText(/共 \d{4,} 个部件/, { timeout: 30_000 })
+  console.log(`map page: components drawn ${Date.now() - started} ms after navigation`)
+  await shot(page, 'map-components')
+  await page.getByTestId('layer-components').click()
 
   // Click the middle of the map: a grid of the frame, whose panel shows its codes and collectors.
   const box = (await page.getByTestId('map').boundingBox())!
@@ -83,6 +88,12 @@ test('the frame map draws the grids, shows a clicked grid and locates a GCJ-02 p
   await expect(page.getByTestId('locate-error')).toContainText('不在本区县任何单元网格内')
   await expect(page.getByTestId('locate-result')).toHaveCount(0)
 
+  // A point picked on the map (WGS84): the grid under the cursor.
+  await page.getByTestId('locate-pick').click()
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2)
+  await expect(page.getByTestId('locate-result')).toContainText(/3201150\d{8}/)
+  await expect(page.getByTestId('locate-crs')).toContainText('WGS84')
+
   // Layer switches: duty grids on, streets off.
   await page.getByTestId('layer-street').click()
   await page.getByTestId('layer-duty').click()
@@ -104,6 +115,15 @@ test('the census: filter, open a component with its history, see it on the map',
   const rows = table.locator('.el-table__body tr')
   for (const text of await rows.allInnerTexts()) expect(text).toContain('破损')
   await shot(page, 'census-filtered')
+
+  // The filtered census as a file, named by the server.
+  await page.getByTestId('census-export').click()
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-csv').click()])
+  expect(download.suggestedFilename()).toMatch(/^components-320115-\d{8}\.csv$/)
+  const csv = Buffer.concat(await (await download.createReadStream()).toArray()).toString('utf8')
+  expect(csv.startsWith('\uFEFF')).toBeTruthy()
+  expect(csv).toContain('破损')
+  expect(csv).not.toContain(',完好,')
 
   await table.locator('[data-testid=component-open]:visible').first().click()
   const drawer = page.getByTestId('component-detail')

@@ -116,8 +116,9 @@ export default {
     kind: 'Kind', standard: 'Source', local: 'Local extension ({code})', nameEn: 'English name', majorHint: 'May be empty when the major class exists',
   },
   map: {
+    componentCount: '{n} components',
     outside: 'The point is outside every unit grid of this county ({detail})',
-    layers: 'Layers', layer: { street: 'Streets', community: 'Communities', duty: 'Duty grids', unit: 'Unit grids' },
+    layers: 'Layers', layer: { street: 'Streets', community: 'Communities', duty: 'Duty grids', unit: 'Unit grids', components: 'Components' },
     gridCount: '{n} unit grids', noGrids: 'This county has no unit grids yet: upload their GeoJSON in the onboarding wizard’s “Unit grids” step',
     locate: 'Locate a point', crs: 'CRS', lon: 'Longitude', lat: 'Latitude', locateRun: 'Locate', pick: 'Pick on the map',
     pickCancel: 'Cancel picking', pickHint: 'Click a place on the map (located as WGS84)',

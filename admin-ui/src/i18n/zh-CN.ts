@@ -109,8 +109,9 @@ export default {
     kind: '类型', standard: '来源', local: '本地扩展（{code}）', nameEn: '英文名称', majorHint: '大类已存在时可留空',
   },
   map: {
+    componentCount: '共 {n} 个部件',
     outside: '该点不在本区县任何单元网格内（{detail}）',
-    layers: '图层', layer: { street: '街道', community: '社区', duty: '责任网格', unit: '单元网格' },
+    layers: '图层', layer: { street: '街道', community: '社区', duty: '责任网格', unit: '单元网格', components: '部件' },
     gridCount: '共 {n} 个单元网格', noGrids: '本区县尚未导入单元网格：请在区县接入向导的“单元网格”一步上传 GeoJSON',
     locate: '坐标定位', crs: '坐标系', lon: '经度', lat: '纬度', locateRun: '定位', pick: '在地图上点选',
     pickCancel: '取消点选', pickHint: '在地图上点击一个位置（按 WGS84 坐标定位）',
