@@ -104,7 +104,7 @@ export default {
     hint: 'A class may be split by street, community or grid; the most specific line wins. Dispatch suggestions follow this list.',
     empty: 'The list is empty: add a line for each class and its responsible department', class: 'Class', street: 'Street',
     community: 'Community', grid: 'Grid', department: 'Responsible department', anywhere: 'Anywhere',
-    bulkDept: 'Pick a department', fill: 'Give it every unassigned class', filled: 'Added county-wide lines for {n} classes; save to apply',
+    editLine: 'Edit the line', bulkDept: 'Pick a department', fill: 'Give it every unassigned class', filled: 'Added county-wide lines for {n} classes; save to apply',
   },
   audit: {
     seq: 'No.', at: 'Time', actor: 'Actor', kind: 'Kind', target: 'Target', source: 'Source address', requestId: 'Request id', hash: 'Hash',

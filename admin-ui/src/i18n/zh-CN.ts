@@ -97,7 +97,7 @@ export default {
     filter: '按分类代码或名称筛选', count: '共 {n} 条', hint: '同一分类可按街道、社区或网格细分，越具体的规则优先；派遣建议据此生成。',
     empty: '权责清单为空：点击“新增”为各分类指定责任部门', class: '分类', street: '街道', community: '社区', grid: '网格',
     department: '责任部门', anywhere: '全区',
-    bulkDept: '选择部门', fill: '未指定的分类都交给该部门', filled: '已为 {n} 个分类添加全区规则，保存后生效',
+    editLine: '编辑权责规则', bulkDept: '选择部门', fill: '未指定的分类都交给该部门', filled: '已为 {n} 个分类添加全区规则，保存后生效',
   },
   audit: {
     seq: '序号', at: '时间', actor: '操作人', kind: '类型', target: '对象', source: '来源地址', requestId: '请求号', hash: '哈希',
