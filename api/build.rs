@@ -7,24 +7,35 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    if let Err(e) = embed_console() {
+        eprintln!("api/build.rs: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn embed_console() -> Result<(), String> {
+    let var = |name: &str| std::env::var(name).map_err(|e| format!("{name}: {e}"));
+    let manifest = PathBuf::from(var("CARGO_MANIFEST_DIR")?);
     let ui = manifest.join("../admin-ui");
-    let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR")).join("console");
+    let out = PathBuf::from(var("OUT_DIR")?).join("console");
     println!("cargo:rerun-if-env-changed=URBANGRID_SKIP_CONSOLE_BUILD");
     for p in ["src", "index.html", "package.json", "package-lock.json", "vite.config.ts", "public", "m.html"] {
         println!("cargo:rerun-if-changed={}", ui.join(p).display());
     }
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).expect("create the console's output directory");
+    let fresh = |dir: &Path| -> Result<(), String> {
+        let _ = std::fs::remove_dir_all(dir);
+        std::fs::create_dir_all(dir).map_err(|e| format!("create {}: {e}", dir.display()))
+    };
+    fresh(&out)?;
 
     let skip = std::env::var("URBANGRID_SKIP_CONSOLE_BUILD").is_ok_and(|v| v == "1");
     let why = if skip { Some("URBANGRID_SKIP_CONSOLE_BUILD=1 was set".to_owned()) } else { build(&ui, &out).err() };
     if let Some(why) = why {
         println!("cargo:warning=admin console not built ({why}); the binary serves a notice at /");
-        let _ = std::fs::remove_dir_all(&out);
-        std::fs::create_dir_all(&out).expect("create the console's output directory");
-        std::fs::write(out.join("index.html"), notice(&why)).expect("write the console notice");
+        fresh(&out)?;
+        std::fs::write(out.join("index.html"), notice(&why)).map_err(|e| format!("write the notice: {e}"))?;
     }
+    Ok(())
 }
 
 fn build(ui: &Path, out: &Path) -> Result<(), String> {
