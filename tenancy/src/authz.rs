@@ -147,12 +147,12 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         // administrator writes a county's frame — departments, users and their roles, grids,
         // local catalogue, census, settings — but never works its cases (no `descendant/case`
         // write: the city's one write into a county's loop stays the supervision order).
-        ["tenant-admin", "*", "descendant/department", "*"],
-        ["tenant-admin", "*", "descendant/user", "*"],
-        ["tenant-admin", "*", "descendant/role_assignment", "*"],
-        ["tenant-admin", "*", "descendant/grid", "*"],
-        ["tenant-admin", "*", "descendant/catalog", "*"],
-        ["tenant-admin", "*", "descendant/component", "*"],
+        ["tenant-admin", "*", "descendant/department", "write"],
+        ["tenant-admin", "*", "descendant/user", "write"],
+        ["tenant-admin", "*", "descendant/role_assignment", "write"],
+        ["tenant-admin", "*", "descendant/grid", "write"],
+        ["tenant-admin", "*", "descendant/catalog", "write"],
+        ["tenant-admin", "*", "descendant/component", "write"],
         // Read-only roles.
         ["auditor", "*", "tenant", "read"],
         ["auditor", "*", "department", "read"],
@@ -577,7 +577,16 @@ mod tests {
                 expected(
                     &["tenant", "department", "user", "role_assignment", "grid", "catalog", "component", "evaluation"],
                     &[&["case"][..], &every_below].concat(),
-                    &["descendant/tenant"],
+                    // A city sets its counties up (区县接入): their frame, never their cases.
+                    &[
+                        "descendant/tenant",
+                        "descendant/department",
+                        "descendant/user",
+                        "descendant/role_assignment",
+                        "descendant/grid",
+                        "descendant/catalog",
+                        "descendant/component",
+                    ],
                     &[],
                 ),
             ),

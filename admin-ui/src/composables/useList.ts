@@ -1,6 +1,6 @@
 // A paged list whose filters live in the URL (shareable, survive a reload). Pages are
 // cursor-based as the API pages: the cursors of the pages seen are kept for "previous".
-import { reactive, ref, watch } from 'vue'
+import { reactive, ref } from 'vue'
 import { useRoute, useRouter } from 'vue-router'
 import { ApiError } from '@/api/client'
 
@@ -68,6 +68,5 @@ export function useList<T>(fetch: (q: Query, cursor?: string) => Promise<Page<T>
     return load()
   }
 
-  watch(() => route.query, () => undefined)
   return { query, items, loading, error, pageIndex, next, load, search, reset, nextPage, prevPage }
 }
