@@ -510,11 +510,19 @@ async fn me_lists_the_permissions_of_the_callers_roles() {
     assert!(collector.iter().all(|p| !p.starts_with("descendant/")), "{collector:?}");
 
     let admin = perms(&app.get("/api/v1/me", &app.demo(tests::CITY, "admin").await).await);
-    for held in ["user:write", "role_assignment:write", "grid:write", "descendant/user:read", "descendant/tenant:write"]
-    {
+    // A city sets its counties up (区县接入) — their users and grids — but never works their cases.
+    for held in [
+        "user:write",
+        "role_assignment:write",
+        "grid:write",
+        "descendant/user:read",
+        "descendant/tenant:write",
+        "descendant/user:write",
+        "descendant/grid:write",
+    ] {
         assert!(admin.contains(&held.to_owned()), "city admin lacks {held}: {admin:?}");
     }
-    for lacking in ["case:write", "audit:read", "descendant/user:write", "descendant/grid:write"] {
+    for lacking in ["case:write", "audit:read", "descendant/case:write", "descendant/case:supervise"] {
         assert!(!admin.contains(&lacking.to_owned()), "city admin holds {lacking}: {admin:?}");
     }
     // What the list says is what the server does.
