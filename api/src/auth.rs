@@ -32,6 +32,7 @@ pub const PUBLIC_ROUTES: &[(&str, &str)] = &[
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/vocabulary"),
     ("GET", "/api/v1/divisions"),
+    ("GET", "/api/v1/console/config"),
 ];
 
 /// Path prefixes under `/api/v1/` that need no token: the public reporting channel.

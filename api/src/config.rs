@@ -84,6 +84,12 @@ pub struct Settings {
     pub s3_secret_key: Option<Secret>,
     /// Path-style object URLs (`endpoint/bucket/key`); `false` for virtual-host style.
     pub s3_path_style: bool,
+    /// The customer's own basemap for the console's maps: an XYZ tile URL with `{z}`, `{x}` and
+    /// `{y}` (e.g. a self-hosted or 天地图 service on the intranet). None: maps draw the county's
+    /// own GeoJSON on a plain background, and nothing is fetched from elsewhere.
+    pub basemap_url: Option<String>,
+    /// The basemap's attribution (审图号 and provider), shown on the map.
+    pub basemap_attribution: Option<String>,
     /// The clock new cases are stamped with: the system clock. Not a configuration key — tests
     /// shift it to see what a report at a given hour gets.
     #[serde(skip)]
@@ -123,6 +129,8 @@ impl Default for Settings {
             s3_access_key: None,
             s3_secret_key: None,
             s3_path_style: true,
+            basemap_url: None,
+            basemap_attribution: None,
             clock: cases::clock::Clock::system(),
         }
     }
@@ -190,6 +198,9 @@ impl Settings {
             && !(e.starts_with("http://") || e.starts_with("https://"))
         {
             return Err("s3_endpoint must start with http:// or https://".into());
+        }
+        if let Some(url) = &self.basemap_url {
+            crate::console::basemap_origin(url)?;
         }
         if let Some(url) = &self.database_url
             && !["postgres://", "postgresql://", "sqlite:"].iter().any(|p| url.0.starts_with(p))

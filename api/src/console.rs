@@ -4,20 +4,96 @@
 //! Hashed assets (`/assets/<name>-<hash>.js`) are cached for a year; `index.html` is never
 //! cached, so a new release is picked up on the next load. Every page carries a strict
 //! Content-Security-Policy: scripts, styles, images and connections only from this origin
-//! (Element Plus sets inline `style` attributes, hence `'unsafe-inline'` for styles only).
+//! (Element Plus sets inline `style` attributes, hence `'unsafe-inline'` for styles only), and
+//! tile images from the customer's basemap when the platform set one (`basemap_url`).
 
 use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpRequest, HttpResponse, ResponseError, get, web};
 use rust_embed::RustEmbed;
 
 #[derive(RustEmbed)]
 #[folder = "$OUT_DIR/console"]
 struct Files;
 
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; \
-    style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; \
-    connect-src 'self'; worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; \
-    base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// The policy without a basemap; with one, its origin is added to `img-src` (tiles are images).
+fn content_security_policy(basemap_origin: Option<&str>) -> String {
+    let tiles = basemap_origin.map(|o| format!(" {o}")).unwrap_or_default();
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob:{tiles}; font-src 'self' data:; connect-src 'self'; \
+         worker-src 'self' blob:; manifest-src 'self'; object-src 'none'; base-uri 'self'; \
+         form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// The origin (`https://tiles.example.gov.cn:8443`) of an XYZ tile URL, or why it is not one.
+pub fn basemap_origin(url: &str) -> Result<String, String> {
+    let rest =
+        url.strip_prefix("https://").map(|r| ("https", r)).or_else(|| url.strip_prefix("http://").map(|r| ("http", r)));
+    let Some((scheme, rest)) = rest else {
+        return Err("basemap_url must start with http:// or https://".into());
+    };
+    let host = rest.split('/').next().unwrap_or_default();
+    if host.is_empty() || host.contains(['{', '}', ' ', '\'', ';']) {
+        return Err("basemap_url must name a host (without placeholders) before its path".into());
+    }
+    for p in ["{z}", "{x}"] {
+        if !url.contains(p) {
+            return Err(format!("basemap_url must contain {p} (an XYZ tile URL)"));
+        }
+    }
+    if !url.contains("{y}") && !url.contains("{-y}") {
+        return Err("basemap_url must contain {y} or {-y} (an XYZ tile URL)".into());
+    }
+    Ok(format!("{scheme}://{host}"))
+}
+
+/// The console's start-up settings, fixed for the process.
+#[derive(Debug)]
+pub struct ConsoleSettings {
+    pub basemap: Option<Basemap>,
+    csp: String,
+}
+
+impl ConsoleSettings {
+    pub fn new(url: Option<String>, attribution: Option<String>) -> Result<Self, String> {
+        let origin = url.as_deref().map(basemap_origin).transpose()?;
+        Ok(Self {
+            csp: content_security_policy(origin.as_deref()),
+            basemap: url.map(|url| Basemap { url, attribution }),
+        })
+    }
+}
+
+/// The customer's basemap, as the console's maps draw it.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct Basemap {
+    /// An XYZ tile URL with `{z}`, `{x}`, `{y}` (or `{-y}`).
+    #[schema(example = "https://tiles.example.gov.cn/vec/{z}/{x}/{y}.png")]
+    pub url: String,
+    /// Shown on the map (审图号, provider).
+    pub attribution: Option<String>,
+}
+
+/// What the console needs to know about this installation.
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct ConsoleConfig {
+    /// The customer's own basemap, if the platform set one; `null`: no basemap (nothing is
+    /// fetched from elsewhere).
+    pub basemap: Option<Basemap>,
+}
+
+/// The console's installation settings (the basemap its maps draw). Needs no login: the login
+/// page is a console page too.
+#[utoipa::path(
+    tag = "meta",
+    operation_id = "console.config",
+    responses((status = 200, description = "The console's settings", body = ConsoleConfig))
+)]
+#[get("/api/v1/console/config")]
+pub async fn config(state: web::Data<crate::state::AppState>) -> HttpResponse {
+    HttpResponse::Ok().json(ConsoleConfig { basemap: state.console.basemap.clone() })
+}
 
 /// Whether the binary carries the built console (not only the notice a build without Node
 /// leaves).
@@ -33,7 +109,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     }
 }
 
-async fn serve(req: HttpRequest) -> HttpResponse {
+async fn serve(req: HttpRequest, state: web::Data<crate::state::AppState>) -> HttpResponse {
     let path = req.path().trim_start_matches('/');
     let name = if path.is_empty() { "index.html" } else { path };
     let Some(file) = Files::get(name) else {
@@ -47,7 +123,7 @@ async fn serve(req: HttpRequest) -> HttpResponse {
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .insert_header((header::REFERRER_POLICY, HeaderValue::from_static("same-origin")));
     if mime.starts_with("text/html") {
-        resp.insert_header((header::CONTENT_SECURITY_POLICY, CONTENT_SECURITY_POLICY))
+        resp.insert_header((header::CONTENT_SECURITY_POLICY, state.console.csp.clone()))
             .insert_header((header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
     }
     let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..12]));
@@ -59,4 +135,26 @@ async fn serve(req: HttpRequest) -> HttpResponse {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_basemap_is_an_xyz_url_whose_origin_joins_the_policy() {
+        assert_eq!(
+            basemap_origin("https://tiles.gov.cn:8443/v/{z}/{x}/{y}.png"),
+            Ok("https://tiles.gov.cn:8443".into())
+        );
+        assert_eq!(basemap_origin("http://10.1.2.3/t/{z}/{x}/{-y}.png"), Ok("http://10.1.2.3".into()));
+        for bad in ["ftp://x/{z}/{x}/{y}", "https://x/{z}/{y}", "https://{s}.x/{z}/{x}/{y}", "https:///{z}/{x}/{y}"] {
+            assert!(basemap_origin(bad).is_err(), "{bad}");
+        }
+        let with = ConsoleSettings::new(Some("https://tiles.gov.cn/{z}/{x}/{y}.png".into()), None).unwrap();
+        assert!(with.csp.contains("img-src 'self' data: blob: https://tiles.gov.cn;"), "{}", with.csp);
+        let without = ConsoleSettings::new(None, None).unwrap();
+        assert!(without.csp.contains("img-src 'self' data: blob:;"), "{}", without.csp);
+        assert!(!without.csp.contains("http"));
+    }
 }

@@ -183,6 +183,13 @@ impl Application {
             directory_limiter: Arc::new(governor::RateLimiter::keyed(governor::Quota::per_minute(
                 crate::routes::auth::TENANT_SEARCHES_PER_MINUTE,
             ))),
+            console: Arc::new(
+                crate::console::ConsoleSettings::new(
+                    settings.basemap_url.clone(),
+                    settings.basemap_attribution.clone(),
+                )
+                .map_err(anyhow::Error::msg)?,
+            ),
         };
 
         let listener = TcpListener::bind(&settings.bind)?;

@@ -37,4 +37,6 @@ pub struct AppState {
     /// Searches of the login page's tenant picker per client address
     /// ([`crate::routes::auth::TENANT_SEARCHES_PER_MINUTE`]).
     pub directory_limiter: Arc<governor::DefaultKeyedRateLimiter<String>>,
+    /// What the console is told at start (its basemap) and the policy its pages carry.
+    pub console: Arc<crate::console::ConsoleSettings>,
 }

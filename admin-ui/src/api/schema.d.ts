@@ -122,6 +122,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/console/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The console's installation settings (the basemap its maps draw). Needs no login: the login
+         *     page is a console page too.
+         */
+        get: operations["console.config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/divisions": {
         parameters: {
             query?: never;
@@ -1574,6 +1594,16 @@ export interface components {
             /** Format: double */
             min: number;
         };
+        /** @description The customer's basemap, as the console's maps draw it. */
+        Basemap: {
+            /** @description Shown on the map (审图号, provider). */
+            attribution?: string | null;
+            /**
+             * @description An XYZ tile URL with `{z}`, `{x}`, `{y}` (or `{-y}`).
+             * @example https://tiles.example.gov.cn/vec/{z}/{x}/{y}.png
+             */
+            url: string;
+        };
         /**
          * @description The work calendar as the API shows it: the calendar itself, and the years it has no holiday
          *     data for among this year and the next (in the calendar's own time zone).
@@ -1978,6 +2008,10 @@ export interface components {
             updated_at: string;
             /** Format: int32 */
             version: number;
+        };
+        /** @description What the console needs to know about this installation. */
+        ConsoleConfig: {
+            basemap?: components["schemas"]["Basemap"] | null;
         };
         CountByClass: {
             class_code: string;
@@ -3792,6 +3826,26 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             503: components["responses"]["Unavailable"];
+        };
+    };
+    "console.config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The console's settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsoleConfig"];
+                };
+            };
         };
     };
     "divisions.list": {

@@ -57,6 +57,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(auth::roles)
         .service(vocabulary::get)
         .service(vocabulary::divisions)
+        .service(crate::console::config)
         .service(tenants::get)
         .service(tenants::update)
         .service(tenants::list_children)

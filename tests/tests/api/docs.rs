@@ -161,3 +161,45 @@ async fn every_operation_with_a_json_body_declares_400_413_and_415_and_answers_t
         assert_eq!(problem["code"], code);
     }
 }
+
+/// The console at `/`: embedded (no request leaves the server), `index.html` never cached and
+/// under a strict policy, hashed assets cached; the customer's basemap, when set, is announced
+/// to the console and allowed as an image source, and nothing else is.
+#[tokio::test]
+async fn the_console_is_served_with_its_policy_and_the_platforms_basemap() {
+    let app = spawn_app().await;
+    let page = app.client.get(format!("{}/", app.base)).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    let csp = page.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.contains("script-src 'self';") && csp.contains("img-src 'self' data: blob:;"), "{csp}");
+    assert_eq!(page.headers()["cache-control"], "no-cache");
+    let html = page.text().await.unwrap();
+    assert!(!html.contains("http://") && !html.contains("https://"), "the page names no other origin: {html}");
+    if api::console::built() {
+        let asset = html.split("src=\"").nth(1).and_then(|s| s.split('"').next()).expect("a script in index.html");
+        let r = app.client.get(format!("{}{asset}", app.base)).send().await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{asset}");
+        assert!(r.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+        assert!(r.headers()["content-type"].to_str().unwrap().contains("javascript"));
+    }
+    let r = app.call(Method::GET, "/api/v1/console/config", None, None).await;
+    assert_eq!((r.status, &r.body["basemap"]), (StatusCode::OK, &serde_json::Value::Null));
+
+    let url = "https://tiles.example.gov.cn:8443/vec/{z}/{x}/{y}.png";
+    let app = tests::spawn_with(|s| {
+        s.basemap_url = Some(url.into());
+        s.basemap_attribution = Some("审图号：苏S(2026)001号".into());
+    })
+    .await;
+    let r = app.call(Method::GET, "/api/v1/console/config", None, None).await;
+    assert_eq!(r.body["basemap"]["url"], url);
+    assert_eq!(r.body["basemap"]["attribution"], "审图号：苏S(2026)001号");
+    let page = app.client.get(format!("{}/", app.base)).send().await.unwrap();
+    let csp = page.headers()["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("img-src 'self' data: blob: https://tiles.example.gov.cn:8443;"), "{csp}");
+    assert!(csp.contains("connect-src 'self';"), "tiles are images, nothing else is allowed out: {csp}");
+
+    let mut bad = api::Settings::default();
+    bad.basemap_url = Some("https://tiles.example.gov.cn/{z}/{y}.png".into());
+    assert!(bad.validate().unwrap_err().contains("{x}"));
+}
