@@ -214,8 +214,9 @@ pub async fn load<C: sea_orm::ConnectionTrait>(
     load_of(db, tenant.in_tenant().0).await
 }
 
-/// [`load`] for a tenant id read from a row of that tenant (the case being changed: an action's
-/// case was found in the scope; the overdue sweep's across all tenants).
+/// [`load`] by id, inside this crate: for an id taken from a scope (the intake's rules cache) or
+/// from a row of that tenant (the case being changed: an action's case was found in the scope;
+/// the overdue sweep's cases come from every tenant, each carrying its own).
 pub(crate) async fn load_of<C: sea_orm::ConnectionTrait>(
     db: &C,
     tenant: uuid::Uuid,

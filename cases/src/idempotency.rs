@@ -78,7 +78,7 @@ pub(crate) async fn find<C: ConnectionTrait>(
     key: &str,
     cutoff: DateTime<Utc>,
 ) -> Result<Option<idempotency_key::Model>> {
-    // Allowed bare filter (scripts/test counts them): (tenant, user, key) is the record's key,
+    // Allowed bare filter (tenancy/tests/sealed_scope.rs counts them): (tenant, user, key) is the record's key,
     // and the tenant comes from the request's scope by way of the group-commit job.
     idempotency_key::Entity::find()
         .filter(idempotency_key::Column::TenantId.eq(tenant))
@@ -107,7 +107,7 @@ pub(crate) async fn forget_expired<C: ConnectionTrait>(
     key: &str,
     cutoff: DateTime<Utc>,
 ) -> Result<bool> {
-    // Allowed bare filter (scripts/test counts them): part of the (tenant, user, key) record key.
+    // Allowed bare filter (tenancy/tests/sealed_scope.rs counts them): part of the (tenant, user, key) record key.
     let r = idempotency_key::Entity::delete_many()
         .filter(idempotency_key::Column::TenantId.eq(tenant))
         .filter(idempotency_key::Column::UserId.eq(user))

@@ -23,7 +23,8 @@ pub async fn get<C: ConnectionTrait, T: DeserializeOwned>(
     get_of(db, tenant.in_tenant().0, name).await
 }
 
-/// [`get`] for a tenant id this crate read from a row of that tenant (a case being changed).
+/// [`get`] by id, inside this crate: for an id taken from a scope (the intake's rules cache) or
+/// from a row of that tenant (a case being changed).
 pub(crate) async fn get_of<C: ConnectionTrait, T: DeserializeOwned>(
     db: &C,
     tenant: Uuid,

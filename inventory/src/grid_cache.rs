@@ -96,7 +96,7 @@ impl GridCache {
         if let Some(c) = self.current(tenant, version) {
             return Ok(c);
         }
-        // Allowed bare filter (scripts/test counts them): `get` took the id from a `TenantRef`.
+        // Allowed bare filter (tenancy/tests/sealed_scope.rs counts them): `get` took the id from a `TenantRef`.
         let rows =
             unit_grid::Entity::find().filter(unit_grid::Column::TenantId.eq(tenant.0)).all(db).await.or_internal()?;
         let started = std::time::Instant::now();
