@@ -199,9 +199,7 @@ async fn the_console_is_served_with_its_policy_and_the_platforms_basemap() {
     assert!(csp.contains("img-src 'self' data: blob: https://tiles.example.gov.cn:8443;"), "{csp}");
     assert!(csp.contains("connect-src 'self';"), "tiles are images, nothing else is allowed out: {csp}");
 
-    let bad = api::Settings {
-        basemap_url: Some("https://tiles.example.gov.cn/{z}/{y}.png".into()),
-        ..Default::default()
-    };
+    let bad =
+        api::Settings { basemap_url: Some("https://tiles.example.gov.cn/{z}/{y}.png".into()), ..Default::default() };
     assert!(bad.validate().unwrap_err().contains("{x}"));
 }
