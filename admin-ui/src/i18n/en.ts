@@ -61,7 +61,7 @@ export default {
     confirmActivate: 'Activate “{name}” again?', cityCreated: '{name} onboarded; administrator account {admin}',
     status: { active: 'Active', suspended: 'Suspended' },
   },
-  counties: { readiness: 'Readiness', onboard: 'Onboard a county', continue: 'Continue' },
+  counties: { readiness: 'Readiness', onboard: 'Onboard a county', continue: 'Continue', open: 'Open' },
   wizard: {
     newCounty: 'Onboard a county', back: 'Back to the counties', prev: 'Previous', next: 'Next',
     censusIntro: 'Upload the component census (CSV, Excel or GeoJSON): a dry run first, read the errors row by row, then import.', censusUpload: 'Upload census data',

@@ -58,7 +58,7 @@ export default {
     confirmSuspend: '停用“{name}”？停用后该单位及其下级的用户都无法登录。', confirmActivate: '重新启用“{name}”？',
     cityCreated: '已接入 {name}，管理员账号 {admin}', status: { active: '正常', suspended: '停用' },
   },
-  counties: { readiness: '就绪进度', onboard: '接入新区县', continue: '继续接入' },
+  counties: { readiness: '就绪进度', onboard: '接入新区县', continue: '继续接入', open: '查看' },
   wizard: {
     newCounty: '接入新区县', back: '返回区县列表', prev: '上一步', next: '下一步',
     censusIntro: '上传部件普查成果（CSV、Excel 或 GeoJSON）：先试运行校验，逐行查看错误，再正式导入。', censusUpload: '上传普查数据',
