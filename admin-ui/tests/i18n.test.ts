@@ -2,8 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import zh from '@/i18n/zh-CN'
-import en from '@/i18n/en'
+import { duplicates, en, zh } from '@/i18n/messages'
 
 function keys(o: object, prefix = ''): string[] {
   return Object.entries(o).flatMap(([k, v]) => (typeof v === 'object' && v ? keys(v, `${prefix}${k}.`) : [`${prefix}${k}`]))
@@ -23,6 +22,10 @@ describe('message catalogues', () => {
   it('have the same keys in zh-CN and en', () => {
     expect([...zhKeys].filter((k) => !enKeys.has(k))).toEqual([])
     expect([...enKeys].filter((k) => !zhKeys.has(k))).toEqual([])
+  })
+
+  it('define every key once (shell catalogue or one area file)', () => {
+    expect(duplicates).toEqual([])
   })
 
   it('have no empty message', () => {

@@ -28,6 +28,7 @@ export const pages: RouteRecordRaw[] = [
     meta: { title: 'menu.onboarding', perm: 'descendant/tenant:read', levels: ['city'], menu: false } },
   { path: 'readiness', name: 'readiness', component: () => import('@/views/onboarding/ReadinessView.vue'),
     meta: { title: 'menu.readiness', perm: 'tenant:write', levels: ['county'], icon: 'Finished' } },
+  // — the case loop: workbenches, case lists and the case page —
   { path: 'map', name: 'map', component: () => import('@/views/grids/FrameMapView.vue'),
     meta: { title: 'menu.map', perm: 'grid:read', levels: ['county'], group: 'menu.base', icon: 'MapLocation' } },
   { path: 'components', name: 'components', component: () => import('@/views/census/ComponentsView.vue'),
@@ -46,8 +47,10 @@ export const pages: RouteRecordRaw[] = [
     meta: { title: 'menu.timeLimits', perm: 'tenant:write', levels: ['county'], group: 'menu.settings', icon: 'Timer' } },
   { path: 'settings/responsibilities', name: 'responsibilities', component: () => import('@/views/settings/ResponsibilitiesView.vue'),
     meta: { title: 'menu.responsibilities', perm: 'tenant:write', levels: ['county'], group: 'menu.settings', icon: 'List' } },
+  // — dashboards, evaluation, the city's oversight, the big screen —
   { path: 'audit', name: 'audit', component: () => import('@/views/audit/AuditView.vue'),
     meta: { title: 'menu.audit', perm: 'audit:read', levels: ['platform', 'city', 'county'], icon: 'Document' } },
+  // — notifications —
   { path: 'profile', name: 'profile', component: () => import('@/views/profile/ProfileView.vue'),
     meta: { title: 'menu.profile', menu: false } },
 ]
