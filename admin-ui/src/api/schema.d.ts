@@ -983,6 +983,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_code}/evaluation/{subject}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How one subject's table would look under a candidate scheme, next to the table under the
+         *     scheme in force, for the same period (nothing is stored). The candidate is checked as
+         *     `PUT …/evaluation/scheme` checks it, every problem reported by field.
+         */
+        post: operations["evaluation.preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant_code}/evaluation/{subject}/trend": {
         parameters: {
             query?: never;
@@ -2965,6 +2986,15 @@ export interface components {
          * @enum {string}
          */
         PlaceBy: "grid" | "component" | "radius";
+        /**
+         * @description The table of one subject under the scheme in force and under a candidate scheme, both from
+         *     one reading of the period's data: what the scheme editor shows before a change is saved, so
+         *     that an administrator sees whose rank a new weighting would move.
+         */
+        Preview: {
+            candidate: components["schemas"]["Table"];
+            current: components["schemas"]["Table"];
+        };
         /** @description The error body of every failed request. */
         Problem: {
             /**
@@ -5845,6 +5875,56 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "evaluation.preview": {
+        parameters: {
+            query?: {
+                /** @description `day`, `week`, `month` (default), `quarter`, `year` or `range`. */
+                period?: components["schemas"]["PeriodKind"];
+                /** @description A day in the period (default: today in the tenant's time zone); for `range`, its first day. */
+                date?: string;
+                /** @description The last day of a `range`. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the county or city
+                 * @example 320115
+                 */
+                tenant_code: string;
+                /**
+                 * @description grid, community, street, county, department, collector, acceptor, shift_leader, dispatcher
+                 * @example department
+                 */
+                subject: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Scheme"];
+            };
+        };
+        responses: {
+            /** @description The table under the scheme in force and under the candidate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            400: components["responses"]["Malformed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Unsupported"];
             422: components["responses"]["Invalid"];
             503: components["responses"]["Unavailable"];
         };

@@ -39,6 +39,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(evaluation::get_scheme)
         .service(evaluation::put_scheme)
         .service(evaluation::trend)
+        .service(evaluation::preview)
         .service(evaluation::table)
         .service(evaluation::drill)
         .service(evaluation::hotspots)
