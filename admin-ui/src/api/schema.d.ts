@@ -2325,6 +2325,8 @@ export interface components {
             /** @description Cases in the window. */
             count: number;
             county: string;
+            /** @description `component` or `matter` (the class is the kind and the code together). */
+            kind: string;
             /** Format: double */
             lat: number;
             /** Format: double */
@@ -2936,6 +2938,11 @@ export interface components {
             /** @description Cases that show the pattern (ids), for the record. */
             cases?: string[];
             class_code: string;
+            /**
+             * @description `component` or `matter`, as the hotspot names it (absent in directives stored before
+             *     hotspots named their kind).
+             */
+            kind?: string | null;
             /** @description The unit grid code or component id (for a radius: the grid of its centre). */
             place: string;
         };
@@ -3119,6 +3126,8 @@ export interface components {
             department: string;
             /** @description The department's name (filled by the caller). */
             department_name?: string | null;
+            /** @description `component` or `matter` (the class is the kind and the code together). */
+            kind: string;
             /**
              * Format: double
              * @description Percent.
