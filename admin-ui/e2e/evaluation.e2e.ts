@@ -62,15 +62,16 @@ test('the city ranks its counties, orders a recurring problem handled, and the c
   await expect(ranking).toContainText('玄武区')
   await expect(page.getByTestId('trend-chart').locator('canvas')).toBeVisible()
   await expect(page.getByTestId('hotspots').locator('tbody tr').first()).toBeVisible()
+  await page.waitForTimeout(600) // the chart's lines draw in
   await shot(page, 'oversight')
 
   await page.getByTestId('hotspot-order').first().click()
-  const dialog = page.getByTestId('directive-dialog')
-  await expect(dialog.getByTestId('directive-title').locator('input')).toHaveValue(/反复出现/)
-  const title = await dialog.getByTestId('directive-title').locator('input').inputValue()
+  // (The dialog is teleported to the body: its fields are found on the page.)
+  await expect(page.getByTestId('directive-title')).toHaveValue(/反复出现/)
+  const title = await page.getByTestId('directive-title').inputValue()
   const county = title.startsWith('江宁区') ? '江宁区' : '玄武区'
-  await dialog.getByTestId('directive-body').locator('textarea').fill('请于一周内查明原因并从源头治理。')
-  await dialog.getByTestId('directive-save').click()
+  await page.getByTestId('directive-body').fill('请于一周内查明原因并从源头治理。')
+  await page.getByTestId('directive-save').click()
   await expect(page.getByText('已发出')).toBeVisible()
 
   await page.getByTestId('menu-directives').click()

@@ -48,12 +48,13 @@ export const pages: RouteRecordRaw[] = [
   { path: 'settings/responsibilities', name: 'responsibilities', component: () => import('@/views/settings/ResponsibilitiesView.vue'),
     meta: { title: 'menu.responsibilities', perm: 'tenant:write', levels: ['county'], group: 'menu.settings', icon: 'List' } },
   // — dashboards, evaluation, the city's oversight, the big screen —
+  // (the scheme first: it belongs to the settings group just above)
+  { path: 'evaluation/scheme', name: 'evaluation-scheme', component: () => import('@/views/evaluation/SchemeEditor.vue'),
+    meta: { title: 'menu.scheme', perm: 'tenant:write', levels: ['city', 'county'], group: 'menu.settings', icon: 'Operation' } },
   { path: 'oversight', name: 'oversight', component: () => import('@/views/oversight/OversightView.vue'),
     meta: { title: 'menu.oversight', perm: 'evaluation:read', levels: ['city'], icon: 'DataBoard' } },
   { path: 'evaluation', name: 'evaluation', component: () => import('@/views/evaluation/EvaluationView.vue'),
     meta: { title: 'menu.evaluation', perm: 'evaluation:read', levels: ['city', 'county'], icon: 'TrendCharts' } },
-  { path: 'evaluation/scheme', name: 'evaluation-scheme', component: () => import('@/views/evaluation/SchemeEditor.vue'),
-    meta: { title: 'menu.scheme', perm: 'tenant:write', levels: ['city', 'county'], group: 'menu.settings', icon: 'Operation' } },
   { path: 'directives', name: 'directives', component: () => import('@/views/oversight/DirectivesView.vue'),
     meta: { title: 'menu.directives', perm: 'evaluation:read', levels: ['city', 'county'], icon: 'Bell' } },
   { path: 'audit', name: 'audit', component: () => import('@/views/audit/AuditView.vue'),
