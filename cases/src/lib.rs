@@ -16,6 +16,7 @@ pub mod feed;
 pub mod history;
 pub mod idempotency;
 pub mod intake;
+pub mod notify;
 pub mod numbering;
 pub mod overdue;
 pub mod photos;

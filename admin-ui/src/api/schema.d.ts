@@ -1139,6 +1139,71 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_code}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's notifications, newest first: tasks dispatched to their department, verification
+         *     and check tasks for their duty grid, deadlines turning yellow or red, 督办, approvals waiting,
+         *     imports finished. `unread=true` lists only the unread ones. In the caller's own tenant the list
+         *     holds all of theirs (a city department shared with the counties hears of the counties' cases);
+         *     in a county beneath it, only that county's. Each item carries its kind and parameters, not a
+         *     text: the console renders it in the reader's language.
+         */
+        get: operations["notifications.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_code}/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks the caller's notifications read: those listed in `ids` (at most 500), or all of them
+         *     with `all: true`. Idempotent: marking a read notification again changes nothing, and ids of
+         *     other users' notifications are ignored. Answers how many this call marked.
+         */
+        post: operations["notifications.mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_code}/notifications/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's unread count and the id of their newest notification: cheap, for the console to
+         *     poll (a `latest_id` other than the last one seen means something new arrived).
+         */
+        get: operations["notifications.summary"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant_code}/photos": {
         parameters: {
             query?: never;
@@ -2429,6 +2494,11 @@ export interface components {
         Indicator: "filed" | "public_verified" | "due_for_closure" | "closed" | "closed_on_time" | "disposals_finished" | "open_at_end" | "overdue_at_end" | "city_orders" | "city_orders_answered_on_time" | "due_for_disposal" | "disposed" | "disposed_on_time" | "disposed_late" | "pending_overdue" | "reworks" | "extensions" | "returns" | "claims" | "governance_received" | "governance_answered_on_time" | "reports" | "valid_reports" | "due_verifications" | "verified_on_time" | "due_checks" | "checked_on_time" | "missed" | "filed_in_duty_grids" | "self_handled" | "accepted" | "accepted_on_time" | "not_accepted" | "verifications_sent" | "verifications_sent_on_time" | "checks_sent" | "checks_sent_on_time" | "filed_by" | "filed_on_time" | "voided_after_filing" | "closes" | "closes_on_time" | "dispatches" | "dispatches_on_time" | "dispatch_errors" | "filed_per_grid" | "report_rate" | "closure_rate" | "on_time_closure_rate" | "avg_disposal_hours" | "city_order_response_rate" | "disposal_rate" | "on_time_disposal_rate" | "late_disposal_rate" | "rework_rate" | "extension_rate" | "pending_overdue_rate" | "governance_response_rate" | "valid_report_rate" | "on_time_verification_rate" | "on_time_check_rate" | "missed_rate" | "on_time_acceptance_rate" | "verification_dispatch_rate" | "check_dispatch_rate" | "on_time_filing_rate" | "accurate_filed" | "accurate_filing_rate" | "on_time_close_rate" | "accurate_dispatches" | "on_time_dispatch_rate" | "accurate_dispatch_rate";
         /** @enum {string} */
         JobStatus: "queued" | "running" | "succeeded" | "failed";
+        /**
+         * @description What a notification is about. The console renders each kind with its `params`.
+         * @enum {string}
+         */
+        Kind: "task_dispatched" | "verification_task" | "check_task" | "deadline_yellow" | "deadline_red" | "supervision_order" | "approval_waiting" | "import_finished";
         /** @description A step ladder (e.g. ≤ 50 → 100, ≤ 100 → 90, …, else 0). */
         Ladder: {
             direction: components["schemas"]["Direction"];
@@ -2494,6 +2564,28 @@ export interface components {
             tenant_code: string;
             /** @example admin */
             username: string;
+        };
+        /**
+         * @description Which notifications to mark read: the listed ones, or all of the caller's.
+         * @example {
+         *       "ids": [
+         *         "019ae8a4-7c1e-7b52-9d3f-2a4b6c8d0e1f"
+         *       ]
+         *     }
+         */
+        MarkRead: {
+            all?: boolean;
+            ids?: string[];
+        };
+        /**
+         * @description How many notifications a mark changed (0 when they were read already).
+         * @example {
+         *       "marked": 1
+         *     }
+         */
+        Marked: {
+            /** Format: int64 */
+            marked: number;
         };
         Me: {
             /**
@@ -2647,6 +2739,46 @@ export interface components {
              * @example zhangsan
              */
             username: string;
+        };
+        /** @description One page of notifications, newest first. */
+        NotificationPage: {
+            items: components["schemas"]["NotificationView"][];
+            /** @description Pass as `cursor` to get the next (older) page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /**
+         * @description A notification as its recipient sees it.
+         * @example {
+         *       "case_id": "019ae8a1-0a2b-7c3d-8e4f-5a6b7c8d9e0f",
+         *       "case_number": "320115-20261204-0042",
+         *       "created_at": "2026-12-04T08:15:00Z",
+         *       "event_id": "019ae8a4-7c1d-7a10-8e2f-1b3c5d7e9f01",
+         *       "id": "019ae8a4-7c1e-7b52-9d3f-2a4b6c8d0e1f",
+         *       "kind": "task_dispatched",
+         *       "params": {
+         *         "via": "dispatch"
+         *       },
+         *       "read_at": null
+         *     }
+         */
+        NotificationView: {
+            /** Format: uuid */
+            case_id?: string | null;
+            case_number?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The event behind it (shared by every recipient of the same notice; the webhooks' id).
+             */
+            event_id: string;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["Kind"];
+            /** @description What the message says, by kind (see [`Kind`]); the console renders it. */
+            params: Record<string, never>;
+            /** Format: date-time */
+            read_at?: string | null;
         };
         /**
          * @description 超期未结数 (open cases overdue at the period's end): judged by the deadline of the stage each
@@ -3312,6 +3444,20 @@ export interface components {
             department_name: string;
             /** @description `component_owner`, `grid`, `community`, `street` or `class`. */
             matched_by: string;
+        };
+        /**
+         * @description What the bell polls: the unread count and the newest notification's id (a newer id than the
+         *     last one seen means something new arrived).
+         * @example {
+         *       "latest_id": "019ae8a4-7c1e-7b52-9d3f-2a4b6c8d0e1f",
+         *       "unread": 3
+         *     }
+         */
+        Summary: {
+            /** Format: uuid */
+            latest_id?: string | null;
+            /** Format: int64 */
+            unread: number;
         };
         SupervisionOrder: {
             /** Format: date-time */
@@ -6221,6 +6367,134 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Grid"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "notifications.list": {
+        parameters: {
+            query?: {
+                /** @description Only unread notifications. */
+                unread?: boolean;
+                /** @description How many to return (1–500, default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the tenant
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the caller's notifications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "case_id": "019ae8a1-0a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *           "case_number": "320115-20261204-0042",
+                     *           "created_at": "2026-12-04T08:15:00Z",
+                     *           "event_id": "019ae8a4-7c1d-7a10-8e2f-1b3c5d7e9f01",
+                     *           "id": "019ae8a4-7c1e-7b52-9d3f-2a4b6c8d0e1f",
+                     *           "kind": "task_dispatched",
+                     *           "params": {
+                     *             "class_code": "06010",
+                     *             "deadline": "2026-12-08T09:00:00Z",
+                     *             "state": "dispatched",
+                     *             "via": "dispatch"
+                     *           },
+                     *           "read_at": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "notifications.mark_read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the tenant
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkRead"];
+            };
+        };
+        responses: {
+            /** @description How many were marked now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Marked"];
+                };
+            };
+            400: components["responses"]["Malformed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Unsupported"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "notifications.summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the tenant
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unread count and the newest id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
                 };
             };
             401: components["responses"]["Unauthorized"];

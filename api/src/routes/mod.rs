@@ -12,6 +12,7 @@ pub mod departments;
 pub mod evaluation;
 pub mod grids;
 pub mod health;
+pub mod notifications;
 pub mod public;
 pub mod settings;
 pub mod tenants;
@@ -49,6 +50,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(evaluation::get_directive)
         .service(evaluation::respond_directive)
         .service(evaluation::close_directive)
+        .service(notifications::summary)
+        .service(notifications::mark_read)
+        .service(notifications::list)
         .service(auth::login)
         .service(auth::refresh)
         .service(auth::logout)

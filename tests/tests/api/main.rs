@@ -16,6 +16,7 @@ mod grids;
 mod intake;
 mod isolation;
 mod migrations;
+mod notifications;
 mod readiness;
 mod resilience;
 mod tenants;
