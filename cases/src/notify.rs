@@ -12,7 +12,7 @@ use kernel::ids::TenantId;
 use notifications::{CaseRef, Kind, Notice};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use serde_json::{Value, json};
-use tenancy::Role;
+use tenancy::{Role, TenantOwned};
 use uuid::Uuid;
 use workflow::{Action, Event, State};
 
@@ -136,7 +136,7 @@ fn row_deadline(event: &Event) -> Value {
 }
 
 /// The users of `audiences` in county `tenant`, without `except` (the actor).
-pub async fn resolve<C: ConnectionTrait>(
+pub(crate) async fn resolve<C: ConnectionTrait>(
     db: &C,
     tenant: TenantId,
     audiences: &[Audience],
@@ -157,11 +157,10 @@ pub async fn resolve<C: ConnectionTrait>(
             Audience::DutyGrid(grid) => {
                 use inventory::entity::duty_grid_collector as dgc;
                 let assigned: Vec<Uuid> = match grid {
-                    Some(g) => dgc::Entity::find()
+                    Some(g) => dgc::Entity::find_in(&tenant_ref(db, tenant).await?)
                         .select_only()
                         .column(dgc::Column::UserId)
                         .filter(dgc::Column::DutyGridId.eq(*g))
-                        .filter(dgc::Column::TenantId.eq(tenant.0))
                         .into_tuple::<Uuid>()
                         .all(db)
                         .await
@@ -184,6 +183,14 @@ pub async fn resolve<C: ConnectionTrait>(
     let mut seen = std::collections::HashSet::new();
     users.retain(|u| Some(*u) != except && seen.insert(*u));
     Ok(users)
+}
+
+/// The case's own tenant (from the row being written or swept, never one a caller named).
+async fn tenant_ref<C: ConnectionTrait>(db: &C, tenant: TenantId) -> Result<tenancy::TenantRef> {
+    let code = tenant_code(db, tenant).await?;
+    let scope = tenancy::SystemScope::by_code(db, tenancy::Job::Notifications, code.as_str()).await?;
+    let scope = scope.ok_or_else(|| kernel::Error::internal(anyhow::anyhow!("tenant {code} not found")))?;
+    Ok(scope.tenant().clone())
 }
 
 async fn tenant_code<C: ConnectionTrait>(db: &C, tenant: TenantId) -> Result<kernel::TenantCode> {
