@@ -994,8 +994,9 @@ export interface paths {
         put?: never;
         /**
          * How one subject's table would look under a candidate scheme, next to the table under the
-         *     scheme in force, for the same period (nothing is stored). The candidate is checked as
-         *     `PUT …/evaluation/scheme` checks it, every problem reported by field.
+         *     scheme in force, for the same period (nothing is stored): the scheme editor's preview, for
+         *     the tenant's administrators. The candidate is checked as `PUT …/evaluation/scheme` checks it,
+         *     every problem reported by field.
          */
         post: operations["evaluation.preview"];
         delete?: never;

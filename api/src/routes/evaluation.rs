@@ -153,10 +153,7 @@ pub async fn put_scheme(
     body: Json<serde_json::Value>,
     origin: crate::auth::Origin,
 ) -> ApiResult<HttpResponse> {
-    let roles = state.authz.roles(scope.principal());
-    if scope.access() != Access::Own || !roles.contains(&Role::TenantAdmin) {
-        return Err(ApiError(Error::forbidden("a tenant's scheme is set by its own administrators")));
-    }
+    scheme_author(&state, &scope)?;
     let scheme = checked_scheme(&body.0)?;
     cases::settings::put(&state.db, &*scope, oversight::schemes::SETTING, &scheme).await?;
     crate::routes::audit::note(&state, &scope, &origin, "scheme.changed", "scheme".into(), &scheme).await?;
@@ -207,8 +204,9 @@ pub async fn table(
 }
 
 /// How one subject's table would look under a candidate scheme, next to the table under the
-/// scheme in force, for the same period (nothing is stored). The candidate is checked as
-/// `PUT …/evaluation/scheme` checks it, every problem reported by field.
+/// scheme in force, for the same period (nothing is stored): the scheme editor's preview, for
+/// the tenant's administrators. The candidate is checked as `PUT …/evaluation/scheme` checks it,
+/// every problem reported by field.
 #[utoipa::path(
     tag = "evaluation",
     operation_id = "evaluation.preview",
@@ -229,16 +227,27 @@ pub async fn table(
 )]
 #[post("/api/v1/tenants/{tenant_code}/evaluation/{subject}/preview")]
 pub async fn preview(
-    scope: Authorized<EvaluationRead>,
+    scope: Authorized<EvaluationWrite>,
     state: web::Data<AppState>,
     path: web::Path<(String, String)>,
     q: Query<PeriodQuery>,
     body: Json<serde_json::Value>,
 ) -> ApiResult<HttpResponse> {
+    // The scheme editor's tool: for those who may set the scheme.
+    scheme_author(&state, &scope)?;
     let kind = subject(&path.1)?;
     let scheme = checked_scheme(&body.0)?;
     let period = q.resolve(&state, &scope).await?;
     Ok(HttpResponse::Ok().json(oversight::service::preview(&state.db, &scope, kind, &period, scheme).await?))
+}
+
+/// A tenant's scheme is set (and previewed) by its own administrators.
+fn scheme_author(state: &AppState, scope: &tenancy::TenantScope) -> Result<(), ApiError> {
+    let roles = state.authz.roles(scope.principal());
+    if scope.access() != Access::Own || !roles.contains(&Role::TenantAdmin) {
+        return Err(ApiError(Error::forbidden("a tenant's scheme is set by its own administrators")));
+    }
+    Ok(())
 }
 
 /// A scheme from a request body, with every problem reported by field.
