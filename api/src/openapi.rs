@@ -51,6 +51,7 @@ stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
             Problem,
             kernel::FieldError,
             inventory::census::query::ExportFormat,
+            cases::export::CaseExportFormat,
             crate::routes::evaluation::Format,
             crate::routes::vocabulary::DivisionLevelFilter,
             crate::routes::users::TemplateFormat

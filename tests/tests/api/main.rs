@@ -20,3 +20,4 @@ mod readiness;
 mod resilience;
 mod tenants;
 mod users;
+mod workbench;
