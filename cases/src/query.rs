@@ -136,6 +136,9 @@ pub struct TimelineEntry {
     pub at: DateTime<Utc>,
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
+    /// The deadline of the stage this event began (none when no clock runs after it): with the
+    /// next stage's start, how each stage went against its limit.
+    pub due: Option<DateTime<Utc>>,
     pub hash: String,
 }
 
@@ -423,6 +426,7 @@ pub async fn detail(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor,
                     role: e.role,
                     at: e.at,
                     payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+                    due: e.due,
                     hash: e.hash,
                 }
             })

@@ -3451,6 +3451,12 @@ export interface components {
             actor_name?: string | null;
             /** Format: date-time */
             at: string;
+            /**
+             * Format: date-time
+             * @description The deadline of the stage this event began (none when no clock runs after it): with the
+             *     next stage's start, how each stage went against its limit.
+             */
+            due?: string | null;
             hash: string;
             payload: Record<string, never>;
             role?: string | null;

@@ -81,6 +81,13 @@ async fn work_lists_take_several_states_a_pending_request_and_a_number() {
     ok(&app, &dispatcher, &b_id, json!({"action": "dispatch", "department": dept})).await;
     ok(&app, &handler, &b_id, json!({"action": "request_return", "reason": "不属本部门"})).await;
 
+    // Each stage's deadline is on the event that began it (the case page's lights per stage).
+    let d = app.get(&format!("{}/{b_id}", cases()), &acceptor).await;
+    let timeline = d.body["timeline"].as_array().unwrap();
+    let dispatch = timeline.iter().find(|e| e["action"] == "dispatch").unwrap();
+    assert!(dispatch["due"].is_string(), "{dispatch}");
+    assert!(timeline.iter().any(|e| e["due"].is_null()) || timeline.iter().all(|e| e["due"].is_string()));
+
     let r = app.get(&format!("{}?state=reported,dispatched", cases()), &acceptor).await;
     let mut got = ids(&r);
     got.sort();
