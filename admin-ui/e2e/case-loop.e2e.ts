@@ -161,3 +161,72 @@ test('a report travels the whole loop through the workbenches', async ({ browser
   await expect(centre.getByTestId('case-search-list')).toBeVisible()
   await shot(centre, 'case-search')
 })
+
+test('a return, an extension, a rework and a claim through the screens', async ({ browser }) => {
+  test.setTimeout(180_000)
+  const [collector, acceptor, dispatcher, handlerTok] = await Promise.all(['collector', 'acceptor', 'dispatcher', 'handler'].map(token))
+  const me = await (await fetch(`${base}api/v1/me`, { headers: { authorization: `Bearer ${handlerTok}` } })).json()
+  const dept = me.user.department_id as string
+  const act = (tok: string, id: string, body: unknown) => apiCall(tok, 'POST', `/cases/${id}/actions`, body)
+  const made = []
+  for (const [i, text] of ['回退 e2e', '延期 e2e', '认领 e2e'].entries()) {
+    const c = await report(collector, `${text} ${Date.now()}`, i + 1)
+    await act(acceptor, c.id, { action: 'accept' })
+    await act(acceptor, c.id, { action: 'file', class_code: '01001' })
+    made.push(c)
+  }
+  const [ret, ext, claim] = made
+  for (const c of [ret, ext]) await act(dispatcher, c.id, { action: 'dispatch', department: dept })
+
+  const dep = await as(browser, 'handler')
+  const cmd = await as(browser, 'dispatcher')
+
+  // 回退: the department asks, the command centre approves; the case is back to be dispatched.
+  await openQueue(dep, 'tasks', 'mine', '我的任务')
+  await pickRow(dep, ret.number)
+  await dep.getByTestId('case-panel').getByTestId('action-request_return').click()
+  await dep.getByTestId('field-reason').locator('textarea').fill('不属本部门职责')
+  await dep.getByTestId('action-submit').click()
+  await expect(dep.getByTestId('case-panel').getByTestId('state-dispatched')).toBeVisible()
+  await openQueue(cmd, 'approvals', 'return', '审批 回退')
+  await pickRow(cmd, ret.number)
+  await shot(cmd, 'approvals')
+  await cmd.getByTestId('case-panel').getByTestId('action-approve_return').click()
+  await expect(cmd.getByTestId(`case-${ret.number}`)).toHaveCount(0)
+  expect((await apiCall(dispatcher, 'GET', `/cases/${ret.id}`)).state).toBe('filed')
+
+  // 延期: asked with hours and a reason, approved in the extension queue.
+  await pickRow(dep, ext.number)
+  await dep.getByTestId('case-panel').getByTestId('action-request_extension').click()
+  await dep.getByTestId('field-hours').locator('input').fill('8')
+  await dep.getByTestId('field-reason').locator('textarea').fill('等待配件')
+  await dep.getByTestId('action-submit').click()
+  await cmd.getByRole('tab', { name: '延期审批' }).click()
+  await pickRow(cmd, ext.number)
+  await cmd.getByTestId('case-panel').getByTestId('action-approve_extension').click()
+  await expect(cmd.getByTestId(`case-${ext.number}`)).toHaveCount(0)
+  expect((await apiCall(dispatcher, 'GET', `/cases/${ext.id}`)).extension_hours).toBe(8)
+
+  // 返工: handled, the check fails, and the task is back in 我的任务.
+  await pickRow(dep, ext.number)
+  await dep.getByTestId('case-panel').getByTestId('action-handle').click()
+  await dep.getByTestId('field-note').locator('textarea').fill('已处理')
+  await dep.keyboard.press('Control+Enter')
+  await expect(dep.getByTestId(`case-${ext.number}`)).toHaveCount(0)
+  await act(acceptor, ext.id, { action: 'send_check' })
+  await act(collector, ext.id, { action: 'check', passed: false, note: '仍未修复' })
+  await expect(dep.getByTestId(`case-${ext.number}`)).toBeVisible()
+  await pickRow(dep, ext.number)
+  await expect(dep.getByTestId('case-panel').getByTestId('action-handle')).toBeVisible()
+
+  // 主动认领: a filed case claimed from 可认领 becomes the department's task.
+  await openQueue(dep, 'tasks', 'claimable', '可认领')
+  await pickRow(dep, claim.number)
+  await shot(dep, 'claimable')
+  await dep.keyboard.press('c')
+  await expect(dep.getByTestId(`case-${claim.number}`)).toHaveCount(0)
+  await dep.getByRole('tab', { name: '我的任务' }).click()
+  await expect(dep.getByTestId(`case-${claim.number}`)).toBeVisible()
+  const claimed = await apiCall(handlerTok, 'GET', `/cases/${claim.id}`)
+  expect([claimed.state, claimed.claimed]).toEqual(['dispatched', true])
+})
