@@ -52,6 +52,7 @@ stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
             kernel::FieldError,
             inventory::census::query::ExportFormat,
             cases::export::CaseExportFormat,
+            cases::query::CaseOrder,
             crate::routes::evaluation::Format,
             crate::routes::vocabulary::DivisionLevelFilter,
             crate::routes::users::TemplateFormat

@@ -174,6 +174,17 @@ pub struct CaseFilter {
     /// Case numbers starting with this (a whole number finds one case).
     #[param(example = "20261128")]
     pub number: Option<String>,
+    /// `oldest` first (the default: a queue is worked in the order it came) or `newest` first
+    /// (a search). Ids are time-ordered (UUIDv7), and the cursor follows the order.
+    pub order: Option<CaseOrder>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CaseOrder {
+    #[default]
+    Oldest,
+    Newest,
 }
 
 impl CaseFilter {
@@ -362,9 +373,11 @@ pub async fn list(
         .all(db)
         .await
         .or_internal()?;
-    let mut q = base.order_by_asc(case::Column::Id).limit(limit + 1);
+    let newest = f.order == Some(CaseOrder::Newest);
+    let mut q = if newest { base.order_by_desc(case::Column::Id) } else { base.order_by_asc(case::Column::Id) }
+        .limit(limit + 1);
     if let Some(after) = page.after()? {
-        q = q.filter(case::Column::Id.gt(after));
+        q = q.filter(if newest { case::Column::Id.lt(after) } else { case::Column::Id.gt(after) });
     }
     let rows = q.all(db).await.or_internal()?;
     let (cal, limits) = crate::clock::load(db, scope).await?;

@@ -1730,6 +1730,8 @@ export interface components {
         };
         /** @enum {string} */
         CaseExportFormat: "csv" | "xlsx";
+        /** @enum {string} */
+        CaseOrder: "oldest" | "newest";
         /** @description A case as the API shows it. */
         CaseView: components["schemas"]["Case"] & {
             address?: string | null;
@@ -4388,6 +4390,11 @@ export interface operations {
                  * @example 20261128
                  */
                 number?: string;
+                /**
+                 * @description `oldest` first (the default: a queue is worked in the order it came) or `newest` first
+                 *     (a search). Ids are time-ordered (UUIDv7), and the cursor follows the order.
+                 */
+                order?: components["schemas"]["CaseOrder"];
                 /** @description How many items to return (1–500, default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page; absent for the first page. */
@@ -4493,6 +4500,11 @@ export interface operations {
                  * @example 20261128
                  */
                 number?: string;
+                /**
+                 * @description `oldest` first (the default: a queue is worked in the order it came) or `newest` first
+                 *     (a search). Ids are time-ordered (UUIDv7), and the cursor follows the order.
+                 */
+                order?: components["schemas"]["CaseOrder"];
             };
             header?: never;
             path: {

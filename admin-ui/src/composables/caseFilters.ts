@@ -17,6 +17,7 @@ export interface CaseQuery {
   to?: string
   number?: string
   pending?: string
+  order?: 'oldest' | 'newest'
 }
 
 const ZONE = '+08:00'

@@ -17,6 +17,8 @@ declare module 'vue-router' {
     icon?: string
     /** A station's workbench: where its staff land (HomeView), ahead of the menu's order. */
     workbench?: boolean
+    /** `false`: never a landing page (a list open to all, such as 案件查询). */
+    landing?: boolean
     public?: boolean
   }
 }
@@ -42,7 +44,7 @@ export const pages: RouteRecordRaw[] = [
   { path: 'workbench/tasks', name: 'tasks', component: () => import('@/views/workbench/WorkbenchView.vue'), props: { station: 'tasks' },
     meta: { title: 'menu.tasks', perm: 'case:handle', levels: ['county'], icon: 'Suitcase', workbench: true } },
   { path: 'cases', name: 'case-search', component: () => import('@/views/cases/CaseSearchView.vue'),
-    meta: { title: 'menu.caseSearch', perm: 'case:read', levels: ['county'], icon: 'Search' } },
+    meta: { title: 'menu.caseSearch', perm: 'case:read', levels: ['county'], icon: 'Search', landing: false } },
   { path: 'cases/:id', name: 'case', component: () => import('@/views/cases/CaseDetailView.vue'),
     meta: { title: 'menu.case', perm: 'case:read', levels: ['county'], menu: false } },
   { path: 'map', name: 'map', component: () => import('@/views/grids/FrameMapView.vue'),

@@ -101,6 +101,13 @@ async fn work_lists_take_several_states_a_pending_request_and_a_number() {
     assert_eq!(r.body["items"][0]["pending"], "return");
     let r = app.get(&format!("{}?pending=extension", cases()), &dispatcher).await;
     assert_eq!(ids(&r), Vec::<String>::new());
+    // Newest first for a search, page by page in that order.
+    let r = app.get(&format!("{}?state=reported,dispatched&order=newest&limit=1", cases()), &acceptor).await;
+    assert_eq!(ids(&r), std::slice::from_ref(&b_id));
+    let next = r.body["next_cursor"].as_str().unwrap();
+    let r =
+        app.get(&format!("{}?state=reported,dispatched&order=newest&limit=1&cursor={next}", cases()), &acceptor).await;
+    assert_eq!(ids(&r), std::slice::from_ref(&a_id));
     let number = a["number"].as_str().unwrap();
     let r = app.get(&format!("{}?number={number}", cases()), &acceptor).await;
     assert_eq!(ids(&r), std::slice::from_ref(&a_id));
