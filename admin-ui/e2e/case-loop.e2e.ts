@@ -233,6 +233,13 @@ test('a return, an extension, a rework and a claim through the screens', async (
   await expect(dep.getByTestId(`case-${claim.number}`)).toBeVisible()
   const claimed = await apiCall(handlerTok, 'GET', `/cases/${claim.id}`)
   expect([claimed.state, claimed.claimed]).toEqual(['dispatched', true])
+
+  // A 督办 on it shows in the case page's supervision history.
+  const due = new Date(Date.now() + 86_400_000).toISOString()
+  await apiCall(dispatcher, 'POST', `/cases/${claim.id}/supervision-orders`, { note: '请今日内处理完毕', due })
+  await dep.goto(`/#/cases/${claim.id}`)
+  await expect(dep.getByTestId('orders')).toContainText('请今日内处理完毕')
+  await expect(dep.getByTestId('orders')).toContainText('派遣员')
 })
 
 test('the centre compares a likely duplicate on the map and merges it in one click', async ({ browser }) => {
