@@ -51,6 +51,8 @@ stable `code`. Lists take `limit` and `cursor` and return `next_cursor`.",
             Problem,
             kernel::FieldError,
             inventory::census::query::ExportFormat,
+            cases::export::CaseExportFormat,
+            cases::query::CaseOrder,
             crate::routes::evaluation::Format,
             crate::routes::vocabulary::DivisionLevelFilter,
             crate::routes::users::TemplateFormat

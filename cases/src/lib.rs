@@ -12,6 +12,7 @@ pub mod clock;
 pub mod dispatch;
 pub mod duplicates;
 pub mod entity;
+pub mod export;
 pub mod feed;
 pub mod history;
 pub mod idempotency;

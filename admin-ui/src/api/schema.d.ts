@@ -420,6 +420,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_code}/cases/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The work list as a file: every case the filter matches that the caller may see (not only one
+         *     page), with Chinese column names and labels, times in the county's time zone. Spreadsheet
+         *     cells that would start a formula are written as text. The response names a file
+         *     (`Content-Disposition`); the export is recorded in the audit trail.
+         */
+        get: operations["cases.export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant_code}/cases/{case_id}": {
         parameters: {
             query?: never;
@@ -486,6 +508,27 @@ export interface paths {
         };
         /** The department the responsibility list (or the component's owner) suggests for a case. */
         get: operations["cases.dispatch_suggestion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_code}/cases/{case_id}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The likely duplicates of a case: open cases of the same class near it within the county's
+         *     duplicate rule (radius and window), nearest first, with their places — what the supervision
+         *     centre compares before merging one into the other (`merge`). Only cases the caller may see.
+         */
+        get: operations["cases.duplicates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1772,6 +1815,10 @@ export interface components {
             available_actions: components["schemas"]["Available"][];
             timeline: components["schemas"]["TimelineEntry"][];
         };
+        /** @enum {string} */
+        CaseExportFormat: "csv" | "xlsx";
+        /** @enum {string} */
+        CaseOrder: "oldest" | "newest";
         /** @description A case as the API shows it. */
         CaseView: components["schemas"]["Case"] & {
             address?: string | null;
@@ -2273,6 +2320,25 @@ export interface components {
             /** @description The case number (for a case). */
             number?: string | null;
         };
+        /** @description A likely duplicate of a new report. */
+        DuplicateHint: {
+            /**
+             * Format: double
+             * @description Distance from the new report, in metres.
+             */
+            distance_m: number;
+            /** Format: uuid */
+            id: string;
+            /** Format: double */
+            lat: number;
+            /**
+             * Format: double
+             * @description Where the other case is (WGS84), to show both on a map.
+             */
+            lon: number;
+            number: string;
+            state: string;
+        };
         /**
          * @description How close, and how recent, an open case of the same class must be to be suggested as a
          *     duplicate. Tenant setting `duplicates`; defaults 50 m and 72 hours.
@@ -2593,7 +2659,9 @@ export interface components {
              * @description What the caller's roles allow, as the server decides it: `resource:action` in the
              *     caller's own tenant and `descendant/resource:action` in the tenants beneath it.
              *     Resources: `tenant`, `department`, `user`, `role_assignment`, `grid`, `catalog`,
-             *     `component`, `case`, `evaluation`, `audit`; actions: `read`, `write`, `supervise`. (Which
+             *     `component`, `case`, `evaluation`, `audit`; actions: `read`, `write`, `supervise`, and on
+             *     `case` the work stations `intake` (supervision centre), `dispatch` (command centre) and
+             *     `handle` (departments), which say which workbench the caller staffs. (Which
              *     case action a role may take in which state is the workflow's: see a case's
              *     `available_actions`.)
              * @example [
@@ -3571,6 +3639,12 @@ export interface components {
             actor_name?: string | null;
             /** Format: date-time */
             at: string;
+            /**
+             * Format: date-time
+             * @description The deadline of the stage this event began (none when no clock runs after it): with the
+             *     next stage's start, how each stage went against its limit.
+             */
+            due?: string | null;
             hash: string;
             payload: Record<string, never>;
             role?: string | null;
@@ -4477,7 +4551,10 @@ export interface operations {
     "cases.list": {
         parameters: {
             query?: {
-                /** @description e.g. `dispatched`. */
+                /**
+                 * @description One state (`dispatched`) or several, comma-separated (`reported,verifying`): a
+                 *     workbench's queue spans the states of its station.
+                 */
                 state?: string;
                 class?: string;
                 street?: string;
@@ -4489,6 +4566,21 @@ export interface operations {
                 from?: string;
                 /** @description Reported before (RFC 3339). */
                 to?: string;
+                /**
+                 * @description Cases with this request awaiting approval: `extension`, `return`, `suspension` or `void`
+                 *     (the approval queues).
+                 */
+                pending?: string;
+                /**
+                 * @description Case numbers starting with this (a whole number finds one case).
+                 * @example 20261128
+                 */
+                number?: string;
+                /**
+                 * @description `oldest` first (the default: a queue is worked in the order it came) or `newest` first
+                 *     (a search). Ids are time-ordered (UUIDv7), and the cursor follows the order.
+                 */
+                order?: components["schemas"]["CaseOrder"];
                 /** @description How many items to return (1–500, default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page; absent for the first page. */
@@ -4560,6 +4652,71 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["Unsupported"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "cases.export": {
+        parameters: {
+            query?: {
+                /** @description `csv` (default; UTF-8 with a byte-order mark) or `xlsx`. */
+                format?: components["schemas"]["CaseExportFormat"];
+                /**
+                 * @description One state (`dispatched`) or several, comma-separated (`reported,verifying`): a
+                 *     workbench's queue spans the states of its station.
+                 */
+                state?: string;
+                class?: string;
+                street?: string;
+                department?: string;
+                overdue?: boolean;
+                /** @description e.g. `patrol`, `hotline`. */
+                source?: string;
+                /** @description Reported at or after (RFC 3339). */
+                from?: string;
+                /** @description Reported before (RFC 3339). */
+                to?: string;
+                /**
+                 * @description Cases with this request awaiting approval: `extension`, `return`, `suspension` or `void`
+                 *     (the approval queues).
+                 */
+                pending?: string;
+                /**
+                 * @description Case numbers starting with this (a whole number finds one case).
+                 * @example 20261128
+                 */
+                number?: string;
+                /**
+                 * @description `oldest` first (the default: a queue is worked in the order it came) or `newest` first
+                 *     (a search). Ids are time-ordered (UUIDv7), and the cursor follows the order.
+                 */
+                order?: components["schemas"]["CaseOrder"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the county
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV or XLSX */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
             503: components["responses"]["Unavailable"];
         };
@@ -4696,6 +4853,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Suggestion"] | null;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "cases.duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the county
+                 * @example 320115
+                 */
+                tenant_code: string;
+                /** @description Case id */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The likely duplicates (none for a closed case) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateHint"][];
                 };
             };
             401: components["responses"]["Unauthorized"];

@@ -27,7 +27,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         // lists are the busiest routes (no earlier pattern can match their paths).
         .service(cases::create)
         .service(cases::list)
+        // `…/cases/export` before `…/cases/{case_id}`, which it would otherwise reach.
+        .service(cases::export)
         .service(cases::get)
+        .service(cases::duplicates)
         .service(cases::act)
         .service(cases::chain)
         .service(cases::supervise)

@@ -21,3 +21,4 @@ mod readiness;
 mod resilience;
 mod tenants;
 mod users;
+mod workbench;
