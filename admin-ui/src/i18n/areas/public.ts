@@ -43,7 +43,7 @@ export default {
         before: '您拍的照片',
         another: '再反映一个问题',
       },
-      state: { received: '已受理', in_progress: '处理中', closed: '已办结', not_accepted: '未予受理' },
+      state: { received: '已收到', in_progress: '处理中', closed: '已办结', not_accepted: '未予受理' },
       step: {
         received: '已收到',
         verified: '现场核实属实',
