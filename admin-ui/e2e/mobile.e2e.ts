@@ -108,6 +108,23 @@ test('the collector reports on the phone, offline too, and does the verification
   await expect(page.getByTestId('m-queued-item')).toHaveCount(0)
   expect(await api.byDescription(collector, third), 'the resend created nothing').toHaveLength(1)
   await page.unroute(`**/api/v1/tenants/${COUNTY}/cases`)
+
+  // 自处置: fixed on the spot, with photos before and after.
+  const fixed = `e2e 自处置 ${run}`
+  await page.getByTestId('m-tab-m-self').click()
+  await expect(page.getByTestId('m-position')).toContainText('已定位')
+  await page.getByTestId('m-photo').setInputFiles({ name: 'before.jpg', mimeType: 'image/jpeg', buffer: await smallPhoto(page, '处置前', '#8d6e63') })
+  await page.getByTestId('m-photo-after').setInputFiles({ name: 'after.jpg', mimeType: 'image/jpeg', buffer: await smallPhoto(page, '处置后') })
+  await expect(page.locator('figure.thumb')).toHaveCount(2)
+  await page.getByTestId('m-class').click()
+  await page.getByTestId('m-class-search').fill('06010')
+  await expect(page.getByTestId('m-class-06010')).toContainText('最近')
+  await page.getByTestId('m-class-06010').click()
+  await page.getByTestId('m-description').fill(fixed)
+  await page.getByTestId('m-submit').click()
+  await expect(page.getByTestId('m-sent-item').filter({ hasText: fixed })).toBeVisible()
+  const [self] = await api.byDescription(collector, fixed)
+  expect(self.state).toBe('self_handled')
   await shot(page, 'm-my-reports')
 
   // 4. A verification task: a hotline report at the point, sent for verification.
