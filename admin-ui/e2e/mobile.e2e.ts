@@ -55,6 +55,10 @@ test('the collector reports on the phone, offline too, and does the verification
   const first = `e2e 巡查上报 ${run}`
   await fillReport(page, first, photo)
   await shot(page, 'm-report')
+  await page.getByRole('button', { name: 'EN' }).click()
+  await expect(page.getByTestId('m-submit')).toHaveText('Report')
+  await shot(page, 'm-report-en')
+  await page.getByRole('button', { name: '中' }).click()
   const uploaded = page.waitForResponse((r) => r.url().endsWith(`/api/v1/tenants/${COUNTY}/photos`) && r.request().method() === 'POST')
   await page.getByTestId('m-submit').click()
   const stored = await (await uploaded).json()

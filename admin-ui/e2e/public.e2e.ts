@@ -78,4 +78,10 @@ test('a citizen reports on the public page and follows the report to closure by 
   // Another county does not know the code.
   await page.goto(`/h5/320102/${code}`)
   await expect(page.getByTestId('h5-status-error')).toHaveText('没有找到这个追踪码，请核对后再查。')
+
+  // English is complete too.
+  await page.goto(`/h5/${COUNTY}/${code}`)
+  await page.getByRole('button', { name: 'EN' }).click()
+  await expect(page.getByTestId('h5-state')).toHaveText('Resolved')
+  await shot(page, 'h5-status-en')
 })

@@ -7,10 +7,10 @@ const SHELL = 'urbangrid-m-shell-v1'
 const ASSETS = 'urbangrid-m-assets-v1'
 const PAGE = '/m/'
 
-/** The page and every /assets/ file it names. */
-async function cacheShell() {
+/** The page (fetched, or the answer at hand) and every /assets/ file it names. */
+async function cacheShell(answer) {
   const cache = await caches.open(SHELL)
-  const res = await fetch(PAGE, { cache: 'no-store' })
+  const res = answer ?? (await fetch(PAGE, { cache: 'no-store' }))
   if (!res.ok) return
   const html = await res.clone().text()
   await cache.put(PAGE, res)
@@ -45,11 +45,8 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(
       fetch(req)
         .then((res) => {
-          if (res.ok) {
-            const copy = res.clone()
-            caches.open(SHELL).then((c) => c.put(PAGE, copy))
-            cacheShell().catch(() => undefined)
-          }
+          // Every entry's page is the same index.html: keep this one, and what it names.
+          if (res.ok) event.waitUntil(cacheShell(res.clone()).catch(() => undefined))
           return res
         })
         .catch(() => caches.open(SHELL).then((c) => c.match(PAGE)).then((hit) => hit || Response.error())),
