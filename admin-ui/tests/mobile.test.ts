@@ -60,6 +60,7 @@ describe('class picker', () => {
 })
 
 describe('offline queue', () => {
+  const WHO = { tenant: '320115', user: 'u1' }
   function memory(): QueueStore & { items: Map<string, QueuedReport> } {
     const items = new Map<string, QueuedReport>()
     return {
@@ -114,6 +115,18 @@ describe('offline queue', () => {
     return s
   }
 
+  it('sends only the logged-in collector\'s reports', async () => {
+    const store = memory()
+    const srv = server()
+    await store.put({ ...item('mine', 1), user: 'u1' })
+    await store.put({ ...item('theirs', 2), user: 'u2' })
+    await store.put({ ...item('elsewhere', 3), user: 'u1', tenant: '320102' })
+    const r = await sendQueue(store, srv.sender, WHO)
+    expect(r.sent.map((s) => s.key)).toEqual(['mine'])
+    expect(r.left).toBe(0)
+    expect([...store.items.keys()].sort()).toEqual(['elsewhere', 'theirs'])
+  })
+
   it('makes a new key for every report', () => {
     const keys = new Set(Array.from({ length: 50 }, newKey))
     expect(keys.size).toBe(50)
@@ -126,10 +139,10 @@ describe('offline queue', () => {
     await store.put(item('b', 2))
     await store.put(item('a', 1))
     srv.down = true
-    expect(await sendQueue(store, srv.sender)).toEqual({ sent: [], failed: 0, left: 2 })
+    expect(await sendQueue(store, srv.sender, WHO)).toEqual({ sent: [], failed: 0, left: 2 })
     expect(srv.cases.size).toBe(0)
     srv.down = false
-    const r = await sendQueue(store, srv.sender)
+    const r = await sendQueue(store, srv.sender, WHO)
     expect(r.sent.map((s) => s.key)).toEqual(['a', 'b'])
     expect(r.left).toBe(0)
     expect(store.items.size).toBe(0)
@@ -141,10 +154,10 @@ describe('offline queue', () => {
     const srv = server()
     await store.put(item('k', 1, 2))
     srv.loseNextAnswer = true
-    const first = await sendQueue(store, srv.sender)
+    const first = await sendQueue(store, srv.sender, WHO)
     expect(first.left).toBe(1)
     expect(store.items.get('k')!.photoIds).toEqual(['photo-1', 'photo-2'])
-    const again = await sendQueue(store, srv.sender)
+    const again = await sendQueue(store, srv.sender, WHO)
     expect(again.sent).toEqual([{ key: 'k', id: 'case-1', number: 'N1' }])
     expect(srv.cases.size).toBe(1)
     expect(srv.uploads).toBe(2)
@@ -156,11 +169,11 @@ describe('offline queue', () => {
     srv.refuse = 'bad'
     await store.put(item('bad', 1))
     await store.put(item('good', 2))
-    const r = await sendQueue(store, srv.sender)
+    const r = await sendQueue(store, srv.sender, WHO)
     expect(r).toMatchObject({ failed: 1, left: 0 })
     expect(r.sent.map((s) => s.key)).toEqual(['good'])
     expect(store.items.get('bad')).toMatchObject({ state: 'failed', error: 'class_code: not a class' })
-    expect((await sendQueue(store, srv.sender)).sent).toEqual([])
+    expect((await sendQueue(store, srv.sender, WHO)).sent).toEqual([])
   })
 
   it('tells a passing failure from a refusal', () => {

@@ -16,6 +16,8 @@ export interface QueuedReport {
   /** The Idempotency-Key, made once when the report was made. */
   key: string
   tenant: string
+  /** The collector who made it: only they send it (a phone may be shared between shifts). */
+  user?: string
   createdAt: number
   body: ReportBody
   photos: Blob[]
@@ -69,10 +71,23 @@ export interface SyncResult {
   left: number
 }
 
-/** Sends every pending report, oldest first; stops at the first transient failure (the network
- * is gone: the rest would fail too). */
-export async function sendQueue(store: QueueStore, sender: Sender): Promise<SyncResult> {
-  const items = (await store.all()).filter((r) => r.state === 'pending').sort((a, b) => a.createdAt - b.createdAt)
+/** Whose reports a send may take: the logged-in user in its tenant. */
+export interface Sending {
+  tenant: string
+  user: string
+}
+
+/** Whether `r` is `who`'s to send (a report kept before users were recorded is anyone's). */
+export function owns(who: Sending, r: QueuedReport): boolean {
+  return r.tenant === who.tenant && (r.user === undefined || r.user === who.user)
+}
+
+/** Sends every pending report of `who`, oldest first; stops at the first transient failure (the
+ * network is gone: the rest would fail too). */
+export async function sendQueue(store: QueueStore, sender: Sender, who: Sending): Promise<SyncResult> {
+  const items = (await store.all())
+    .filter((r) => r.state === 'pending' && owns(who, r))
+    .sort((a, b) => a.createdAt - b.createdAt)
   const sent: Acknowledged[] = []
   let failed = 0
   for (const item of items) {
@@ -104,7 +119,7 @@ export async function sendQueue(store: QueueStore, sender: Sender): Promise<Sync
       await store.put({ ...item, state: 'failed', error: e instanceof ApiError ? e.detail : String(e) })
     }
   }
-  const left = (await store.all()).filter((r) => r.state === 'pending').length
+  const left = (await store.all()).filter((r) => r.state === 'pending' && owns(who, r)).length
   return { sent, failed, left }
 }
 

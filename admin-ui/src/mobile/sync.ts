@@ -2,7 +2,8 @@
 // when the service worker's Background Sync wakes the page, when the app starts, and every
 // half minute while something waits. One send at a time.
 import { ref } from 'vue'
-import { apiSender, idbStore, newKey, sendQueue, type QueuedReport, type ReportBody, type SyncResult } from './queue'
+import { useAuth } from '@/stores/auth'
+import { apiSender, idbStore, newKey, owns, sendQueue, type QueuedReport, type ReportBody, type SyncResult } from './queue'
 
 /** The reports still on the phone (pending and refused), newest first. */
 export const queued = ref<QueuedReport[]>([])
@@ -11,18 +12,24 @@ export const syncing = ref(false)
 /** Bumped whenever reports were acknowledged (lists reload). */
 export const acknowledged = ref(0)
 
+/** The logged-in collector's reports on the phone (another user's wait for them). */
 async function refresh() {
-  queued.value = (await idbStore.all()).sort((a, b) => b.createdAt - a.createdAt)
+  const auth = useAuth()
+  const who = { tenant: auth.tenant, user: auth.me?.user.id ?? '' }
+  queued.value = (await idbStore.all()).filter((r) => owns(who, r)).sort((a, b) => b.createdAt - a.createdAt)
 }
 
 let running: Promise<SyncResult | null> | null = null
 
 /** Sends the queue now (joins a send already running). */
 export function syncNow(): Promise<SyncResult | null> {
+  const auth = useAuth()
+  const user = auth.me?.user.id
+  if (!auth.loggedIn || !user) return refresh().then(() => null)
   running ??= (async () => {
     syncing.value = true
     try {
-      const r = await sendQueue(idbStore, apiSender)
+      const r = await sendQueue(idbStore, apiSender, { tenant: auth.tenant, user })
       if (r.sent.length) acknowledged.value += 1
       // Not awaited: without a registered worker there is nothing to wait for.
       if (r.left) void askBackgroundSync()
@@ -39,8 +46,8 @@ export function syncNow(): Promise<SyncResult | null> {
 }
 
 /** Keeps a new report on the phone with its key, then tries to send it. */
-export async function enqueue(tenant: string, body: ReportBody, photos: Blob[], afterPhotos: Blob[] = []) {
-  const item: QueuedReport = { key: newKey(), tenant, createdAt: Date.now(), body, photos, afterPhotos, state: 'pending', attempts: 0 }
+export async function enqueue(tenant: string, user: string | undefined, body: ReportBody, photos: Blob[], afterPhotos: Blob[] = []) {
+  const item: QueuedReport = { key: newKey(), tenant, user, createdAt: Date.now(), body, photos, afterPhotos, state: 'pending', attempts: 0 }
   await idbStore.put(item)
   await refresh()
   void syncNow()
