@@ -17,6 +17,7 @@ mod grids;
 mod intake;
 mod isolation;
 mod migrations;
+mod mobile;
 mod public;
 mod readiness;
 mod resilience;
