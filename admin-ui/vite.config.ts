@@ -6,6 +6,10 @@ import AutoImport from 'unplugin-auto-import/vite'
 import { ElementPlusResolver } from 'unplugin-vue-components/resolvers'
 
 // The console is served by the `urbangrid` binary at `/` (embedded from dist/ at build time).
+// Three entries, each with its own bundle: the desktop console (index.html), the collector's
+// mobile web (m/index.html, served at /m/; no Element Plus, so a collector on 4G loads little)
+// and the public page 随手拍 (h5/index.html, served at /h5/<county>). public/m/ holds the PWA's
+// manifest, icons and service worker, copied as they are.
 // Element Plus is imported on demand so the login page stays small (BENCHMARKS.md: ≤ 300 KB
 // of gzipped JavaScript before login); views are lazy chunks loaded by the router.
 export default defineConfig({
@@ -21,6 +25,13 @@ export default defineConfig({
     assetsDir: 'assets',
     chunkSizeWarningLimit: 1500,
     sourcemap: false,
+    rollupOptions: {
+      input: {
+        console: fileURLToPath(new URL('./index.html', import.meta.url)),
+        mobile: fileURLToPath(new URL('./m/index.html', import.meta.url)),
+        public: fileURLToPath(new URL('./h5/index.html', import.meta.url)),
+      },
+    },
   },
   server: {
     // `npm run dev` against a local `urbangrid serve --demo`.

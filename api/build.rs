@@ -19,7 +19,7 @@ fn embed_console() -> Result<(), String> {
     let ui = manifest.join("../admin-ui");
     let out = PathBuf::from(var("OUT_DIR")?).join("console");
     println!("cargo:rerun-if-env-changed=URBANGRID_SKIP_CONSOLE_BUILD");
-    for p in ["src", "index.html", "package.json", "package-lock.json", "vite.config.ts", "public", "m.html"] {
+    for p in ["src", "index.html", "package.json", "package-lock.json", "vite.config.ts", "public", "m", "h5"] {
         println!("cargo:rerun-if-changed={}", ui.join(p).display());
     }
     let fresh = |dir: &Path| -> Result<(), String> {

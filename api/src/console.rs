@@ -6,6 +6,13 @@
 //! Content-Security-Policy: scripts, styles, images and connections only from this origin
 //! (Element Plus sets inline `style` attributes, hence `'unsafe-inline'` for styles only), and
 //! tile images from the customer's basemap when the platform set one (`basemap_url`).
+//!
+//! Two more entries are built from the same sources, each with its own small bundle: the
+//! collector's mobile web at `/m/` (an installable PWA: its manifest, and a service worker
+//! scoped to `/m/` that keeps the app shell for patrols without signal) and the public page
+//! (随手拍) at `/h5/<county code>`. Their deep links (`/m/tasks`, `/h5/320115/UG…`) answer with
+//! the entry's `index.html`, so a reload or a shared link opens the page; the worker and the
+//! manifest are never cached by HTTP (a new release must reach the phones).
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, get, web};
@@ -104,24 +111,59 @@ pub fn built() -> bool {
 /// Routes for `/` and the console's files. Registered after the API, so `/api` and `/docs`
 /// never reach here.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    for path in ["/", "/assets/{name}", "/{name:[^/]+\\.[a-z]+}"] {
+    for path in ["/", "/assets/{name}", "/{name:[^/]+\\.[a-z]+}", "/m", "/m/{rest:.*}", "/h5", "/h5/{rest:.*}"] {
         cfg.route(path, web::get().to(serve)).route(path, web::head().to(serve));
     }
 }
 
+/// The embedded file a request path names: a file itself, or, for a page of an entry (`/m/…`,
+/// `/h5/…` without a file extension), the entry's `index.html`.
+fn file_name(path: &str) -> String {
+    let path = path.trim_start_matches('/');
+    for entry in ["m", "h5"] {
+        let Some(rest) = path.strip_prefix(entry) else { continue };
+        if !(rest.is_empty() || rest.starts_with('/')) {
+            continue;
+        }
+        let rest = rest.trim_start_matches('/');
+        let last = rest.rsplit('/').next().unwrap_or_default();
+        return if rest.is_empty() || !last.contains('.') {
+            format!("{entry}/index.html")
+        } else {
+            format!("{entry}/{rest}")
+        };
+    }
+    if path.is_empty() { "index.html".to_owned() } else { path.to_owned() }
+}
+
+/// The type of a file: by its extension, with the PWA's manifest named as browsers expect.
+fn mime_of(name: &str, guessed: &str) -> String {
+    if name.ends_with(".webmanifest") { "application/manifest+json".to_owned() } else { guessed.to_owned() }
+}
+
 async fn serve(req: HttpRequest, state: web::Data<crate::state::AppState>) -> HttpResponse {
-    let path = req.path().trim_start_matches('/');
-    let name = if path.is_empty() { "index.html" } else { path };
+    if req.path() == "/m" {
+        // The service worker's scope is `/m/`: the app always runs under it.
+        return HttpResponse::PermanentRedirect().insert_header((header::LOCATION, "/m/")).finish();
+    }
+    let name = file_name(req.path());
+    let name = name.as_str();
     let Some(file) = Files::get(name) else {
         return crate::error::ApiError(kernel::Error::not_found("file")).error_response();
     };
-    let mime = file.metadata.mimetype();
+    let mime = mime_of(name, file.metadata.mimetype());
+    let mime = mime.as_str();
     let cache = if name.starts_with("assets/") { "public, max-age=31536000, immutable" } else { "no-cache" };
     let mut resp = HttpResponse::Ok();
     resp.insert_header((header::CONTENT_TYPE, mime))
         .insert_header((header::CACHE_CONTROL, cache))
         .insert_header((header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .insert_header((header::REFERRER_POLICY, HeaderValue::from_static("same-origin")));
+    if name == "m/sw.js" {
+        // The worker lives at /m/sw.js and controls /m/ only (its own folder: the header
+        // states it so that the scope holds even if the file moves under /m/).
+        resp.insert_header(("service-worker-allowed", "/m/"));
+    }
     if mime.starts_with("text/html") {
         resp.insert_header((header::CONTENT_SECURITY_POLICY, state.console.csp.clone()))
             .insert_header((header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")));
@@ -140,6 +182,21 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn entry_pages_and_their_deep_links_name_the_entrys_index() {
+        assert_eq!(file_name("/"), "index.html");
+        assert_eq!(file_name("/favicon.svg"), "favicon.svg");
+        assert_eq!(file_name("/m"), "m/index.html");
+        assert_eq!(file_name("/m/"), "m/index.html");
+        assert_eq!(file_name("/m/tasks/verify"), "m/index.html");
+        assert_eq!(file_name("/m/sw.js"), "m/sw.js");
+        assert_eq!(file_name("/m/icons/icon-192.png"), "m/icons/icon-192.png");
+        assert_eq!(file_name("/h5/320115"), "h5/index.html");
+        assert_eq!(file_name("/h5/320115/UG23456789AB"), "h5/index.html");
+        assert_eq!(file_name("/mx/a"), "mx/a");
+        assert_eq!(mime_of("m/manifest.webmanifest", "application/octet-stream"), "application/manifest+json");
+    }
 
     #[test]
     fn a_basemap_is_an_xyz_url_whose_origin_joins_the_policy() {

@@ -92,7 +92,9 @@ async fn check_references(
                 return Err(Error::invalid("into", "the case to keep is itself rejected or voided"));
             }
         }
-        Command::Handle { photos, .. } => crate::photos::check_ids(db, scope, photos).await?,
+        Command::Handle { photos, .. } | Command::Verify { photos, .. } | Command::Check { photos, .. } => {
+            crate::photos::check_ids(db, scope, photos).await?
+        }
         Command::File { class_code, .. } => {
             let kind = inventory::catalog::Kind::parse(&row.kind).unwrap_or(inventory::catalog::Kind::Matter);
             if !inventory::catalog::class_exists(db, scope.tenant(), kind, class_code).await? {

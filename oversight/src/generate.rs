@@ -191,7 +191,7 @@ pub fn script(rng: &mut ChaCha8Rng, staff: &Staff, places: &[Place], at: DateTim
     if source.needs_verification() {
         step(&mut t, minutes(rng, 5, 40), &sc, Command::SendVerification);
         let found = rng.random_range(0..100) < 90;
-        step(&mut t, minutes(rng, 15, 90), &c, Command::Verify { found, note: None });
+        step(&mut t, minutes(rng, 15, 90), &c, Command::Verify { found, note: None, photos: vec![] });
         if !found {
             return done(steps);
         }
@@ -253,11 +253,16 @@ pub fn script(rng: &mut ChaCha8Rng, staff: &Staff, places: &[Place], at: DateTim
     // 核查, with 返工 now and then.
     step(&mut t, minutes(rng, 5, 40), &sc, Command::SendCheck);
     if rng.random_range(0..100) < 7 {
-        step(&mut t, minutes(rng, 20, 120), &c, Command::Check { passed: false, note: Some("未处置到位".into()) });
+        step(
+            &mut t,
+            minutes(rng, 20, 120),
+            &c,
+            Command::Check { passed: false, note: Some("未处置到位".into()), photos: vec![] },
+        );
         step(&mut t, minutes(rng, 60, 360), &h, Command::Handle { note: "返工完成".into(), photos: Vec::new() });
         step(&mut t, minutes(rng, 5, 40), &sc, Command::SendCheck);
     }
-    step(&mut t, minutes(rng, 20, 120), &c, Command::Check { passed: true, note: None });
+    step(&mut t, minutes(rng, 20, 120), &c, Command::Check { passed: true, note: None, photos: vec![] });
     step(&mut t, minutes(rng, 5, 40), &sc, Command::Close);
     if source != Source::Patrol && rng.random_range(0..100) < 60 {
         let satisfaction = rng.random_range(3..=5);

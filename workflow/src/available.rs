@@ -23,7 +23,7 @@ pub struct Available {
 /// The fields of each action's command: (required, optional).
 pub fn fields(action: Action) -> (&'static [&'static str], &'static [&'static str]) {
     match action {
-        Action::Verify => (&["found"], &["note"]),
+        Action::Verify => (&["found"], &["note", "photos"]),
         Action::Reject
         | Action::RequestReturn
         | Action::RequestSuspension
@@ -35,7 +35,7 @@ pub fn fields(action: Action) -> (&'static [&'static str], &'static [&'static st
         Action::File => (&["class_code"], &["condition"]),
         Action::Dispatch => (&["department"], &[]),
         Action::Handle => (&["note"], &["photos"]),
-        Action::Check => (&["passed"], &["note"]),
+        Action::Check => (&["passed"], &["note", "photos"]),
         Action::RequestExtension => (&["hours", "reason"], &[]),
         Action::Merge => (&["into"], &[]),
         Action::Supervise => (&["note", "due"], &[]),
@@ -51,7 +51,7 @@ fn sample(action: Action, at: DateTime<Utc>) -> Option<Command> {
     Some(match action {
         Action::Report | Action::SelfHandle | Action::MarkOverdue => return None,
         Action::SendVerification => Command::SendVerification,
-        Action::Verify => Command::Verify { found: true, note: None },
+        Action::Verify => Command::Verify { found: true, note: None, photos: vec!["p".into()] },
         Action::Accept => Command::Accept,
         Action::Reject => Command::Reject { reason: text() },
         Action::File => Command::File { class_code: "00000".into(), condition: None },
@@ -59,7 +59,7 @@ fn sample(action: Action, at: DateTime<Utc>) -> Option<Command> {
         Action::Claim => Command::Claim,
         Action::Handle => Command::Handle { note: text(), photos: Vec::new() },
         Action::SendCheck => Command::SendCheck,
-        Action::Check => Command::Check { passed: true, note: None },
+        Action::Check => Command::Check { passed: true, note: None, photos: vec!["p".into()] },
         Action::Close => Command::Close,
         Action::RequestExtension => Command::RequestExtension { hours: 1.0, reason: text() },
         Action::ApproveExtension => Command::ApproveExtension,

@@ -11,6 +11,9 @@ const COMMAND: &str = "command-center";
 const DEPARTMENT: &str = "department";
 const COLLECTOR: &str = "collector";
 const CITY: &str = "city-oversight";
+/// The reporter from the public, rating the handling of their own report on the public page
+/// (no account: the tracking code is their proof). Only [`Actor::public`] holds it.
+pub const PUBLIC: &str = "public";
 
 use State::*;
 
@@ -46,7 +49,8 @@ pub fn rule(action: Action) -> (&'static [&'static str], &'static [State]) {
         Action::ApproveVoid | Action::RefuseVoid => (&[SUPERVISION], BEFORE_DISPATCH),
         Action::Merge => (&[SUPERVISION], BEFORE_DISPATCH),
         Action::Supervise => (&[COMMAND, CITY], OPEN),
-        Action::Callback => (&[SUPERVISION], &[Closed]),
+        // 回访: the centre calls the reporter back, or the reporter rates it on the public page.
+        Action::Callback => (&[SUPERVISION, PUBLIC], &[Closed]),
         Action::MarkOverdue => (&[], OPEN),
     }
 }

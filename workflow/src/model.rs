@@ -122,6 +122,18 @@ pub mod uuid_like {
 }
 
 impl Actor {
+    /// The public reporter of a case on the public page (role `public`): may only rate the
+    /// handling of their report once it is closed (回访 by the reporter themselves).
+    pub fn public() -> Actor {
+        Actor {
+            user: "public".into(),
+            roles: vec![crate::machine::PUBLIC.into()],
+            department: None,
+            from_city: false,
+            system: false,
+        }
+    }
+
     pub fn has(&self, role: &str) -> bool {
         self.roles.iter().any(|r| r == role)
     }
@@ -136,6 +148,10 @@ pub enum Command {
     Verify {
         found: bool,
         note: Option<String>,
+        /// Ids of uploaded photos taken on site (left out of the event when empty, so events
+        /// and request hashes written before photos existed stay the same).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        photos: Vec<String>,
     },
     Accept,
     /// 不予受理 (before acceptance) or 不予立案 (after).
@@ -163,6 +179,9 @@ pub enum Command {
     Check {
         passed: bool,
         note: Option<String>,
+        /// Ids of uploaded photos taken on site (left out of the event when empty).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        photos: Vec<String>,
     },
     Close,
     RequestExtension {

@@ -218,6 +218,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/public/{tenant_code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the public page (随手拍) of a county shows: its name, the extent of its grids for the
+         *     map, and the everyday problems to choose from, each with the matter class to send.
+         */
+        get: operations["public.county"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/public/{tenant_code}/photos": {
         parameters: {
             query?: never;
@@ -265,10 +285,54 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The status of a public report, without personal data. */
+        /**
+         * The status of a public report, without personal data: its milestones, the reporter's and the
+         *     department's after-photos, and whether it may be rated now.
+         */
         get: operations["public.reports.get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/{tenant_code}/reports/{tracking_code}/photos/{photo_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A photo of a public report — the reporter's own or the department's after-photos — for whoever
+         *     holds its tracking code; no other photo of the county.
+         */
+        get: operations["public.reports.photo"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/public/{tenant_code}/reports/{tracking_code}/rating": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Rate the handling of a closed report (回访 by the reporter): satisfaction 1–5 and an optional
+         *     comment, once. Recorded as the case's callback, which the evaluation counts. Limited per
+         *     client address like every public write.
+         */
+        post: operations["public.reports.rate"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1995,6 +2059,11 @@ export interface components {
             action: "verify";
             found: boolean;
             note?: string | null;
+            /**
+             * @description Ids of uploaded photos taken on site (left out of the event when empty, so events
+             *     and request hashes written before photos existed stay the same).
+             */
+            photos?: string[];
         } | {
             /** @enum {string} */
             action: "accept";
@@ -2027,6 +2096,8 @@ export interface components {
             action: "check";
             note?: string | null;
             passed: boolean;
+            /** @description Ids of uploaded photos taken on site (left out of the event when empty). */
+            photos?: string[];
         } | {
             /** @enum {string} */
             action: "close";
@@ -3195,6 +3266,26 @@ export interface components {
          */
         PlaceBy: "grid" | "component" | "radius";
         /**
+         * @description An everyday problem in plain words, as the public page offers it, and the matter class a
+         *     report of it is filed under.
+         */
+        PlainClass: {
+            /**
+             * @description The GB/T 47678.5 matter class sent as `class_code`.
+             * @example 06010
+             */
+            class_code: string;
+            /**
+             * @description Stable key (`garbage`); the page's pictogram and wording are chosen by it.
+             * @example garbage
+             */
+            key: string;
+            /** @example 垃圾堆积 */
+            name: string;
+            /** @example Rubbish piling up */
+            name_en: string;
+        };
+        /**
          * @description The table of one subject under the scheme in force and under a candidate scheme, both from
          *     one reading of the period's data: what the scheme editor shows before a change is saved, so
          *     that an administrator sees whose rank a new weighting would move.
@@ -3227,6 +3318,31 @@ export interface components {
              */
             type: string;
         };
+        /** @description What the public page of a county shows before anything is reported. */
+        PublicCounty: {
+            /** @description The everyday problems to choose from. */
+            classes: components["schemas"]["PlainClass"][];
+            /** @example 320115 */
+            code: string;
+            /**
+             * @description The extent of the county's unit grids (WGS84 `[min_lon, min_lat, max_lon, max_lat]`), for
+             *     the page's map; absent before the grids are imported.
+             */
+            extent?: number[] | null;
+            /** @example 江宁区 */
+            name: string;
+        };
+        /** @description The reporter's rating of the handling (回访 by the reporter themselves). */
+        PublicRating: {
+            /** @example 处理很及时 */
+            comment?: string | null;
+            /**
+             * Format: int32
+             * @description 1 (very unsatisfied) to 5 (very satisfied).
+             * @example 5
+             */
+            satisfaction: number;
+        };
         PublicReport: {
             address?: string | null;
             /** @description The matter class if the reporter chose one; the centre sets it otherwise. */
@@ -3248,17 +3364,44 @@ export interface components {
         };
         /** @description What the public may see of a report. */
         PublicStatus: {
+            /** @description The photos the department took after handling it (the latest handling). */
+            after_photos: string[];
+            /** @description Whether the reporter may rate the handling now: closed and not yet rated. */
+            can_rate: boolean;
             class_code: string;
             /** Format: date-time */
             closed_at?: string | null;
             description: string;
+            /** @description The reporter's own photos (fetch through `…/reports/{tracking_code}/photos/{photo_id}`). */
+            photos: string[];
+            /** @description The milestones so far, oldest first (no names of staff or departments). */
+            progress: components["schemas"]["PublicStep"][];
             /** Format: date-time */
             received_at: string;
-            /** @description `received`, `in_progress`, `closed` or `not_accepted`. */
+            /**
+             * Format: int32
+             * @description The satisfaction recorded for the handling (1–5), by the reporter or the centre's callback.
+             */
+            satisfaction?: number | null;
+            /**
+             * @description `received`, `in_progress`, `closed` or `not_accepted`.
+             * @example closed
+             */
             status: string;
             tracking_code: string;
             /** Format: date-time */
             updated_at: string;
+        };
+        /** @description One milestone of a public report. */
+        PublicStep: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description `received`, `verified`, `accepted`, `dispatched`, `handled`, `checked`, `closed`,
+             *     `not_accepted` or `rated`.
+             * @example dispatched
+             */
+            step: string;
         };
         /** @description The checklist of a county. */
         Readiness: {
@@ -4209,6 +4352,54 @@ export interface operations {
             };
         };
     };
+    "public.county": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the county
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The county as the public page shows it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "classes": [
+                     *         {
+                     *           "class_code": "06010",
+                     *           "key": "garbage",
+                     *           "name": "垃圾堆积",
+                     *           "name_en": "Rubbish piling up"
+                     *         }
+                     *       ],
+                     *       "code": "320115",
+                     *       "extent": [
+                     *         118.8,
+                     *         31.9,
+                     *         118.9,
+                     *         31.96
+                     *       ],
+                     *       "name": "江宁区"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PublicCounty"];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     "public.photos.upload": {
         parameters: {
             query?: never;
@@ -4312,6 +4503,92 @@ export interface operations {
                 };
             };
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "public.reports.photo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the county
+                 * @example 320115
+                 */
+                tenant_code: string;
+                /**
+                 * @description The code given when reporting
+                 * @example UG7K3M9Q2XHD
+                 */
+                tracking_code: string;
+                /** @description A photo id from the report's status */
+                photo_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image, in the type sniffed from its content at upload */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/jpeg": number[];
+                    "image/png": number[];
+                    "image/webp": number[];
+                };
+            };
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "public.reports.rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the county
+                 * @example 320115
+                 */
+                tenant_code: string;
+                /**
+                 * @description The code given when reporting
+                 * @example UG7K3M9Q2XHD
+                 */
+                tracking_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "comment": "处理很及时",
+                 *       "satisfaction": 5
+                 *     }
+                 */
+                "application/json": components["schemas"]["PublicRating"];
+            };
+        };
+        responses: {
+            /** @description Recorded; the report's status after it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PublicStatus"];
+                };
+            };
+            400: components["responses"]["Malformed"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Unsupported"];
+            422: components["responses"]["Invalid"];
+            429: components["responses"]["TooMany"];
             503: components["responses"]["Unavailable"];
         };
     };

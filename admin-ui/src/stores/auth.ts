@@ -20,9 +20,19 @@ interface Stored {
   expiresAt: number
 }
 
+/** Where the session is kept: the tab's sessionStorage for the console (closing the tab logs
+ * out); the mobile web keeps it in localStorage (see `keepSessionIn`), since a phone app is
+ * closed and reopened all day on patrol and its offline queue must still be sent later. */
+let storage: Storage = sessionStorage
+
+/** Keep the session in `s` instead of sessionStorage; call before the store is first used. */
+export function keepSessionIn(s: Storage) {
+  storage = s
+}
+
 function load(): Stored | null {
   try {
-    return JSON.parse(sessionStorage.getItem(KEY) ?? 'null')
+    return JSON.parse(storage.getItem(KEY) ?? 'null')
   } catch {
     return null
   }
@@ -44,8 +54,8 @@ export const useAuth = defineStore('auth', () => {
 
   function save(s: Stored | null) {
     stored.value = s
-    if (s) sessionStorage.setItem(KEY, JSON.stringify(s))
-    else sessionStorage.removeItem(KEY)
+    if (s) storage.setItem(KEY, JSON.stringify(s))
+    else storage.removeItem(KEY)
   }
 
   function keep(home: string, context: string, t: TokenPair) {

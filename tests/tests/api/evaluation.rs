@@ -90,7 +90,7 @@ async fn fixture(app: &TestApp, county: &str, only: &[&str]) -> (People, HashMap
     let file = || Command::File { class_code: "06010".into(), condition: None };
     let dispatch = |dept: &str| Command::Dispatch { department: dept.to_owned() };
     let handle = || Command::Handle { note: "已处置".into(), photos: vec![] };
-    let check = |passed| Command::Check { passed, note: None };
+    let check = |passed| Command::Check { passed, note: None, photos: vec![] };
     let front = |day: u32| -> Steps { vec![step(at(day, 9, 10), s, Command::Accept), step(at(day, 9, 20), s, file())] };
     let mut all: Vec<(&'static str, Source, bool, DateTime<Utc>, Steps)> = Vec::new();
     let mut c1 = front(13);
@@ -116,7 +116,7 @@ async fn fixture(app: &TestApp, county: &str, only: &[&str]) -> (People, HashMap
     all.push(("c2", Source::Patrol, false, at(13, 9, 0), c2));
     let c3 = vec![
         step(at(13, 9, 10), s, Command::SendVerification),
-        step(at(13, 9, 40), c, Command::Verify { found: true, note: None }),
+        step(at(13, 9, 40), c, Command::Verify { found: true, note: None, photos: vec![] }),
         step(at(13, 9, 50), s, file()),
         step(at(13, 10, 0), h0, Command::Claim),
         step(at(13, 12, 0), h0, handle()),
@@ -128,7 +128,7 @@ async fn fixture(app: &TestApp, county: &str, only: &[&str]) -> (People, HashMap
     all.push(("c3", Source::Public, false, at(13, 9, 0), c3));
     let c4 = vec![
         step(at(13, 9, 10), s, Command::SendVerification),
-        step(at(13, 10, 30), c, Command::Verify { found: false, note: None }),
+        step(at(13, 10, 30), c, Command::Verify { found: false, note: None, photos: vec![] }),
     ];
     all.push(("c4", Source::Public, false, at(13, 9, 0), c4));
     let mut c5 = front(13);

@@ -57,7 +57,7 @@ fn main_path_from_a_public_report_to_closure_and_callback() {
     // A hotline report cannot be accepted before verification.
     assert!(matches!(decide(&c, &supervisor(), &Command::Accept, t(1)), Err(Refusal::WrongState(_))));
     c = step(c, &mut log, &supervisor(), Command::SendVerification, 1);
-    c = step(c, &mut log, &collector(), Command::Verify { found: true, note: None }, 10);
+    c = step(c, &mut log, &collector(), Command::Verify { found: true, note: None, photos: vec![] }, 10);
     assert_eq!((c.state, c.verified), (State::Accepted, true));
     c = step(c, &mut log, &supervisor(), Command::File { class_code: "06010".into(), condition: None }, 12);
     c = step(c, &mut log, &dispatcher(), Command::Dispatch { department: "A".into() }, 15);
@@ -69,13 +69,39 @@ fn main_path_from_a_public_report_to_closure_and_callback() {
     ));
     c = step(c, &mut log, &dept("A"), Command::Handle { note: "cleaned".into(), photos: vec!["p1".into()] }, 60);
     c = step(c, &mut log, &supervisor(), Command::SendCheck, 61);
-    c = step(c, &mut log, &collector(), Command::Check { passed: true, note: None }, 80);
+    c = step(c, &mut log, &collector(), Command::Check { passed: true, note: None, photos: vec![] }, 80);
     c = step(c, &mut log, &supervisor(), Command::Close, 81);
     assert_eq!((c.state, c.closed_at), (State::Closed, Some(t(81))));
     c = step(c, &mut log, &supervisor(), Command::Callback { satisfaction: 5, note: None }, 200);
     assert_eq!(c.satisfaction, Some(5));
     assert!(decide(&c, &supervisor(), &Command::Callback { satisfaction: 4, note: None }, t(201)).is_err());
     assert_eq!(c.events as usize, log.len());
+}
+
+/// The public reporter rates the handling themselves (回访 on the public page): only after
+/// closure, once, and with nothing else allowed to them.
+#[test]
+fn the_public_reporter_rates_once_after_closure_and_does_nothing_else() {
+    let public = Actor::public();
+    let (mut c, mut log) = report(Source::Public, false);
+    let rate = Command::Callback { satisfaction: 4, note: Some("很快".into()) };
+    assert!(matches!(decide(&c, &public, &rate, t(1)), Err(Refusal::WrongState(_))), "not before closure");
+    for cmd in [Command::Accept, Command::SendVerification, Command::Close] {
+        assert!(matches!(decide(&c, &public, &cmd, t(1)), Err(Refusal::NotAllowed(_))), "{cmd:?}");
+    }
+    c = step(c, &mut log, &supervisor(), Command::SendVerification, 1);
+    c = step(c, &mut log, &collector(), Command::Verify { found: true, note: None, photos: vec![] }, 2);
+    c = step(c, &mut log, &supervisor(), Command::File { class_code: "06010".into(), condition: None }, 3);
+    c = step(c, &mut log, &dispatcher(), Command::Dispatch { department: "A".into() }, 4);
+    c = step(c, &mut log, &dept("A"), Command::Handle { note: "ok".into(), photos: vec![] }, 5);
+    c = step(c, &mut log, &supervisor(), Command::SendCheck, 6);
+    c = step(c, &mut log, &collector(), Command::Check { passed: true, note: None, photos: vec![] }, 7);
+    c = step(c, &mut log, &supervisor(), Command::Close, 8);
+    let e = decide(&c, &public, &rate, t(9)).unwrap();
+    assert_eq!(e.role.as_deref(), Some("public"));
+    c = step(c, &mut log, &public, rate.clone(), 9);
+    assert_eq!(c.satisfaction, Some(4));
+    assert!(matches!(decide(&c, &public, &rate, t(10)), Err(Refusal::WrongState(_))), "once");
 }
 
 #[test]
@@ -107,7 +133,13 @@ fn rework_extension_return_suspension_and_claim() {
     // 返工: the check fails, back to the same department.
     c = step(c, &mut log, &dept("B"), Command::Handle { note: "done".into(), photos: vec![] }, 21);
     c = step(c, &mut log, &supervisor(), Command::SendCheck, 22);
-    c = step(c, &mut log, &collector(), Command::Check { passed: false, note: Some("still broken".into()) }, 23);
+    c = step(
+        c,
+        &mut log,
+        &collector(),
+        Command::Check { passed: false, note: Some("still broken".into()), photos: vec![] },
+        23,
+    );
     assert_eq!((c.state, c.department.as_deref(), c.rework_count), (State::Dispatched, Some("B"), 1));
 }
 
@@ -180,8 +212,8 @@ fn the_chain_detects_changes_removals_and_reordering() {
 fn commands() -> Vec<Command> {
     vec![
         Command::SendVerification,
-        Command::Verify { found: true, note: None },
-        Command::Verify { found: false, note: None },
+        Command::Verify { found: true, note: None, photos: vec![] },
+        Command::Verify { found: false, note: None, photos: vec![] },
         Command::Accept,
         Command::Reject { reason: "r".into() },
         Command::File { class_code: "01001".into(), condition: None },
@@ -190,8 +222,8 @@ fn commands() -> Vec<Command> {
         Command::Claim,
         Command::Handle { note: "n".into(), photos: vec![] },
         Command::SendCheck,
-        Command::Check { passed: true, note: None },
-        Command::Check { passed: false, note: None },
+        Command::Check { passed: true, note: None, photos: vec![] },
+        Command::Check { passed: false, note: None, photos: vec![] },
         Command::Close,
         Command::RequestExtension { hours: 2.0, reason: "r".into() },
         Command::ApproveExtension,
