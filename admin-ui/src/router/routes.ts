@@ -48,11 +48,20 @@ export const pages: RouteRecordRaw[] = [
   { path: 'settings/responsibilities', name: 'responsibilities', component: () => import('@/views/settings/ResponsibilitiesView.vue'),
     meta: { title: 'menu.responsibilities', perm: 'tenant:write', levels: ['county'], group: 'menu.settings', icon: 'List' } },
   // — dashboards, evaluation, the city's oversight, the big screen —
+  { path: 'dashboard', name: 'dashboard', component: () => import('@/views/dashboard/DashboardView.vue'),
+    meta: { title: 'menu.dashboard', perm: 'case:read', levels: ['city', 'county'], icon: 'DataAnalysis' } },
   { path: 'audit', name: 'audit', component: () => import('@/views/audit/AuditView.vue'),
     meta: { title: 'menu.audit', perm: 'audit:read', levels: ['platform', 'city', 'county'], icon: 'Document' } },
   // — notifications —
   { path: 'profile', name: 'profile', component: () => import('@/views/profile/ProfileView.vue'),
     meta: { title: 'menu.profile', menu: false } },
+]
+
+/** Full-screen pages outside the shell (no menu), with the same `perm` / `levels` checks: the
+ * command hall's big screen (dashboards section). */
+export const screens: RouteRecordRaw[] = [
+  { path: '/bigscreen', name: 'bigscreen', component: () => import('@/views/dashboard/BigScreenView.vue'),
+    meta: { title: 'menu.bigscreen', perm: 'case:read', levels: ['city', 'county'] } },
 ]
 
 export const routes: RouteRecordRaw[] = [
@@ -65,5 +74,6 @@ export const routes: RouteRecordRaw[] = [
       ...pages,
     ],
   },
+  ...screens,
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { public: true, title: 'common.notFound' } },
 ]
