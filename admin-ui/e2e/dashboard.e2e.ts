@@ -16,7 +16,7 @@ async function token(request: APIRequestContext, tenant: string, username: strin
 
 async function get(request: APIRequestContext, path: string, bearer: string) {
   const r = await request.get(path, { headers: { Authorization: `Bearer ${bearer}` } })
-  expect(r.ok(), `${path}: ${r.status()}`).toBeTruthy()
+  expect(r.ok(), `${path}: ${r.status()} ${r.ok() ? '' : await r.text()}`).toBeTruthy()
   return r.json()
 }
 
@@ -41,8 +41,12 @@ test('the county dashboard shows the figures of the API and draws the open cases
   const rendered = Date.now() - started
   console.log(`dashboard (county, full demo): figures and map drawn ${rendered} ms after navigation`)
 
+  let t0 = Date.now()
   const d = await get(request, `/api/v1/tenants/${COUNTY}/dashboard`, bearer)
+  const dashboardMs = Date.now() - t0
+  t0 = Date.now()
   const p = await get(request, `/api/v1/tenants/${COUNTY}/cases/points`, bearer)
+  console.log(`API: dashboard ${dashboardMs} ms, cases/points ${Date.now() - t0} ms`)
   console.log(`cases/points: ${p.count} open cases, ${JSON.stringify(p).length} bytes`)
   expect(d.month.total.reported).toBeGreaterThan(0)
   expect(await kpi(page, 'month', 'reported')).toBe(String(d.month.total.reported))
@@ -54,6 +58,9 @@ test('the county dashboard shows the figures of the API and draws the open cases
   await expect(page.getByTestId('dashboard')).toContainText(String(p.count))
   await expect(page.getByTestId('sources-table').locator('tbody tr')).toHaveCount(d.month.by_source.length)
   await shot(page, 'dashboard-county')
+  await page.locator('.main').evaluate((el) => el.scrollTo(0, el.scrollHeight))
+  await page.waitForTimeout(300)
+  await shot(page, 'dashboard-county-lower')
 })
 
 test('the city compares its counties side by side', async ({ page, request }) => {
@@ -68,6 +75,9 @@ test('the city compares its counties side by side', async ({ page, request }) =>
   expect(await kpi(page, 'month', 'reported')).toBe(String(d.month.total.reported))
   await expect(page.getByTestId('dashboard-map')).toHaveAttribute('data-rendered', /\d+/, { timeout: 15_000 })
   await shot(page, 'dashboard-city')
+  await page.locator('.main').evaluate((el) => el.scrollTo(0, el.scrollHeight))
+  await page.waitForTimeout(300)
+  await shot(page, 'dashboard-city-lower')
 })
 
 for (const [tenant, user, name] of [[COUNTY, 'dispatcher', 'bigscreen-county'], [CITY, 'oversight', 'bigscreen-city']] as const) {
@@ -118,6 +128,8 @@ test('a department handler sees a dispatch arrive in the bell and opens the case
   await expect(item).toBeVisible()
   await expect(item).toContainText(c.number)
   await expect(item).toContainText('已派遣至本部门')
+  // The drawer slides in: shoot once it stands still.
+  await page.waitForTimeout(600)
   await shot(page, 'notifications')
   await item.click()
   await expect(page).toHaveURL(new RegExp(`#/cases/${c.id}`))
