@@ -9,6 +9,7 @@
 pub mod act;
 pub mod actor;
 pub mod clock;
+pub mod dashboard;
 pub mod dispatch;
 pub mod duplicates;
 pub mod entity;

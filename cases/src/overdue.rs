@@ -114,7 +114,9 @@ pub async fn warn(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize> 
             .or_internal()?;
         noted.extend(found.into_iter().flatten());
     }
-    let mut recorded = 0;
+    // Recipients read first, then every notice of this pass in one transaction (the first pass
+    // over a large history has hundreds; one write each would hold the writer that often).
+    let mut notices = Vec::new();
     for (row, p, key) in yellow {
         if noted.contains(&key) {
             continue;
@@ -128,12 +130,17 @@ pub async fn warn(db: &DatabaseConnection, now: DateTime<Utc>) -> Result<usize> 
             serde_json::json!({"state": row.state, "class_code": row.class_code, "deadline": row.deadline}),
         )
         .once(key);
+        notices.push((kernel::ids::TenantId(row.tenant_id), notice, users));
+    }
+    let mut recorded = 0;
+    if !notices.is_empty() {
         let txn = db.begin().await.or_internal()?;
-        let id = notifications::record(&txn, kernel::ids::TenantId(row.tenant_id), &notice, &users, now).await?;
-        txn.commit().await.or_internal()?;
-        if id.is_some() {
-            recorded += 1;
+        for (tenant, notice, users) in &notices {
+            if notifications::record(&txn, *tenant, notice, users, now).await?.is_some() {
+                recorded += 1;
+            }
         }
+        txn.commit().await.or_internal()?;
     }
     if recorded > 0 {
         tracing::info!(recorded, "deadlines turned yellow");

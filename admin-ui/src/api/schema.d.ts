@@ -506,6 +506,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_code}/cases/points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every open case of the county (of every county, for a city) as a point for the map: id,
+         *     number, position, state, traffic light and class, as parallel arrays — one response for the
+         *     whole map (about 110 bytes per case: 3,000 cases are some 330 KB before compression).
+         */
+        get: operations["dashboard.points"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant_code}/cases/{case_id}": {
         parameters: {
             query?: never;
@@ -844,6 +865,29 @@ export interface paths {
         };
         /** Every change of a component: who, when, which fields from what to what. */
         get: operations["components.history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_code}/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A county's figures — today's and this month's reported, accepted, filed, dispatched and
+         *     closed cases, open and overdue now, on-time closure rate and closure rate, each also by
+         *     source —, its open cases by state and the 30-day trend (reported, closed, marked overdue per
+         *     day). For a city the same summed over its counties, plus one row per county to compare them
+         *     side by side. Days are those of the tenant's time zone.
+         */
+        get: operations["dashboard.get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2230,9 +2274,96 @@ export interface components {
             count: number;
             street_code?: string | null;
         };
+        /** @description Counts of a period (or of now) and their rates. */
+        Counts: {
+            /** Format: int64 */
+            accepted: number;
+            /** Format: int64 */
+            closed: number;
+            /**
+             * Format: int64
+             * @description Closed in the period without having been marked overdue.
+             */
+            closed_on_time: number;
+            /**
+             * Format: double
+             * @description `filed_closed / filed`; absent when nothing was filed.
+             * @example 0.75
+             */
+            closure_rate?: number | null;
+            /** Format: int64 */
+            dispatched: number;
+            /** Format: int64 */
+            filed: number;
+            /**
+             * Format: int64
+             * @description Filed in the period and closed now.
+             */
+            filed_closed: number;
+            /**
+             * Format: double
+             * @description `closed_on_time / closed`; absent when nothing was closed.
+             * @example 0.92
+             */
+            on_time_rate?: number | null;
+            /**
+             * Format: int64
+             * @description Open now (whatever the period).
+             */
+            open_now: number;
+            /**
+             * Format: int64
+             * @description Open now and marked overdue.
+             */
+            overdue_now: number;
+            /** Format: int64 */
+            reported: number;
+        };
+        /** @description One county of a city, side by side with the others. */
+        CountyRow: {
+            /** @example 320115 */
+            code: string;
+            /** Format: int64 */
+            month_closed: number;
+            /** Format: double */
+            month_closure_rate?: number | null;
+            /** Format: double */
+            month_on_time_rate?: number | null;
+            /** Format: int64 */
+            month_reported: number;
+            /** @example 江宁区 */
+            name: string;
+            /** Format: int64 */
+            open_now: number;
+            /** Format: int64 */
+            overdue_now: number;
+        };
         CreatedTenant: {
             admin: components["schemas"]["User"];
             tenant: components["schemas"]["Tenant"];
+        };
+        /** @description The dashboard of a county, or of a city summed over its counties. */
+        Dashboard: {
+            /** @description A city's counties (empty for a county), in code order. */
+            counties: components["schemas"]["CountyRow"][];
+            /**
+             * Format: date
+             * @example 2026-12-04
+             */
+            date: string;
+            /** Format: date-time */
+            generated_at: string;
+            /** @description From the first of the month to the end of `date`. */
+            month: components["schemas"]["Figures"];
+            /** @description Open cases now by state. */
+            open_by_state: components["schemas"]["StateCount"][];
+            /** @example 320115 */
+            tenant_code: string;
+            /** @example Asia/Shanghai */
+            time_zone: string;
+            today: components["schemas"]["Figures"];
+            /** @description The 30 days ending on `date`, oldest first. */
+            trend: components["schemas"]["TrendDay"][];
         };
         Department: {
             /** Format: date-time */
@@ -2479,6 +2610,12 @@ export interface components {
             field: string;
             /** @description Why the value is refused, in plain words. */
             reason: string;
+        };
+        /** @description A period's counts, in total and by source. */
+        Figures: {
+            /** @description Sources with any count, in the order of the vocabulary. */
+            by_source: components["schemas"]["SourceCounts"][];
+            total: components["schemas"]["Counts"];
         };
         /** @description A unit grid with its geometry. */
         Grid: components["schemas"]["GridSummary"] & {
@@ -3286,6 +3423,66 @@ export interface components {
             name_en: string;
         };
         /**
+         * @description The open cases of a county (or of every county of a city) as columns of equal length: one
+         *     response for the whole map, about 35 bytes of JSON per case.
+         * @example {
+         *       "class_code": [
+         *         "06010",
+         *         "01001"
+         *       ],
+         *       "count": 2,
+         *       "counties": [
+         *         "320115"
+         *       ],
+         *       "county": [
+         *         0,
+         *         0
+         *       ],
+         *       "id": [
+         *         "019ae8a1-0a2b-7c3d-8e4f-5a6b7c8d9e0f",
+         *         "019ae8a1-0a2b-7c3d-8e4f-5a6b7c8d9e10"
+         *       ],
+         *       "lat": [
+         *         31.9534,
+         *         31.9491
+         *       ],
+         *       "light": [
+         *         "yellow",
+         *         "green"
+         *       ],
+         *       "lon": [
+         *         118.8213,
+         *         118.8302
+         *       ],
+         *       "number": [
+         *         "320115-20261204-0001",
+         *         "320115-20261204-0002"
+         *       ],
+         *       "state": [
+         *         "dispatched",
+         *         "filed"
+         *       ]
+         *     }
+         */
+        Points: {
+            class_code: string[];
+            count: number;
+            /** @description The counties' codes; `county[i]` indexes this list. */
+            counties: string[];
+            county: number[];
+            id: string[];
+            lat: number[];
+            /**
+             * @description The running stage's traffic light (`green`, `yellow`, `red`), null while the clock is
+             *     stopped (suspended).
+             */
+            light: (string | null)[];
+            /** @description WGS84, rounded to 6 decimals (about 0.1 m). */
+            lon: number[];
+            number: string[];
+            state: string[];
+        };
+        /**
          * @description The table of one subject under the scheme in force and under a candidate scheme, both from
          *     one reading of the period's data: what the scheme editor shows before a change is saved, so
          *     that an administrator sees whose rank a new weighting would move.
@@ -3610,6 +3807,12 @@ export interface components {
          * @enum {string}
          */
         Source: "patrol" | "public" | "hotline" | "third_party" | "city_order" | "video";
+        /** @description The counts of one source (`patrol`, `public`, `hotline`, `third_party`, `city_order`, `video`). */
+        SourceCounts: {
+            counts: components["schemas"]["Counts"];
+            /** @example patrol */
+            source: string;
+        };
         /** @description Limits of the steps before and after disposal. */
         StageLimits: {
             /** @description 受理: from report to acceptance (or sending verification). */
@@ -3630,9 +3833,11 @@ export interface components {
          * @enum {string}
          */
         State: "reported" | "verifying" | "accepted" | "filed" | "dispatched" | "suspended" | "handled" | "checking" | "checked" | "self_handled" | "closed" | "rejected" | "voided";
+        /** @description Open cases in one state. */
         StateCount: {
             /** Format: int64 */
             count: number;
+            /** @example dispatched */
             state: string;
         };
         Street: {
@@ -3813,6 +4018,23 @@ export interface components {
             periods: components["schemas"]["Period"][];
             series: components["schemas"]["Series"][];
             subject: components["schemas"]["SubjectKind"];
+        };
+        /** @description One day of the trend. */
+        TrendDay: {
+            /** Format: int64 */
+            closed: number;
+            /**
+             * Format: date
+             * @example 2026-12-04
+             */
+            date: string;
+            /**
+             * Format: int64
+             * @description Cases marked overdue that day.
+             */
+            overdue: number;
+            /** Format: int64 */
+            reported: number;
         };
         /**
          * @description The unit a time limit is stated in.
@@ -4998,6 +5220,36 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    "dashboard.points": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the county or city
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The open cases, column by column */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Points"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     "cases.get": {
         parameters: {
             query?: never;
@@ -5829,6 +6081,44 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "dashboard.get": {
+        parameters: {
+            query?: {
+                /**
+                 * @description The day the figures are for (`YYYY-MM-DD`, in the tenant's time zone); default today.
+                 *     "This month" is the month of that day up to its end; the trend ends on it.
+                 * @example 2026-12-04
+                 */
+                date?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the county or city
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The figures */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Dashboard"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
             503: components["responses"]["Unavailable"];
         };
     };

@@ -1,5 +1,5 @@
 import { createRouter, createWebHashHistory, type RouteRecordRaw } from 'vue-router'
-import { routes, pages, type Level } from './routes'
+import { routes, pages, screens, type Level } from './routes'
 import { useAuth } from '@/stores/auth'
 
 // Hash history: the server needs no rewrite rules, and `/m/` (the mobile web) stays its own entry.
@@ -28,7 +28,7 @@ router.beforeEach(async (to) => {
       return { name: 'login', query: { redirect: to.fullPath } }
     }
   }
-  const page = pages.find((p) => p.name === to.name)
+  const page = [...pages, ...screens].find((p) => p.name === to.name)
   if (page && !visible(page, auth.can, auth.level as Level)) return { name: 'home' }
   return true
 })

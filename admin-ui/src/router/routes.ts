@@ -69,6 +69,8 @@ export const pages: RouteRecordRaw[] = [
   // (the scheme first: it belongs to the settings group just above)
   { path: 'evaluation/scheme', name: 'evaluation-scheme', component: () => import('@/views/evaluation/SchemeEditor.vue'),
     meta: { title: 'menu.scheme', perm: 'tenant:write', levels: ['city', 'county'], group: 'menu.settings', icon: 'Operation' } },
+  { path: 'dashboard', name: 'dashboard', component: () => import('@/views/dashboard/DashboardView.vue'),
+    meta: { title: 'menu.dashboard', perm: 'case:read', levels: ['city', 'county'], icon: 'DataAnalysis' } },
   { path: 'oversight', name: 'oversight', component: () => import('@/views/oversight/OversightView.vue'),
     meta: { title: 'menu.oversight', perm: 'evaluation:read', levels: ['city'], icon: 'DataBoard' } },
   { path: 'evaluation', name: 'evaluation', component: () => import('@/views/evaluation/EvaluationView.vue'),
@@ -82,6 +84,13 @@ export const pages: RouteRecordRaw[] = [
     meta: { title: 'menu.profile', menu: false } },
 ]
 
+/** Full-screen pages outside the shell (no menu), with the same `perm` / `levels` checks: the
+ * command hall's big screen (dashboards section). */
+export const screens: RouteRecordRaw[] = [
+  { path: '/bigscreen', name: 'bigscreen', component: () => import('@/views/dashboard/BigScreenView.vue'),
+    meta: { title: 'menu.bigscreen', perm: 'case:read', levels: ['city', 'county'] } },
+]
+
 export const routes: RouteRecordRaw[] = [
   { path: '/login', name: 'login', component: () => import('@/views/login/LoginView.vue'), meta: { public: true, title: 'login.title' } },
   {
@@ -92,5 +101,6 @@ export const routes: RouteRecordRaw[] = [
       ...pages,
     ],
   },
+  ...screens,
   { path: '/:rest(.*)*', name: 'not-found', component: () => import('@/views/NotFoundView.vue'), meta: { public: true, title: 'common.notFound' } },
 ]

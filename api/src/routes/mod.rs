@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cases;
 pub mod catalog;
 pub mod census;
+pub mod dashboard;
 pub mod departments;
 pub mod evaluation;
 pub mod grids;
@@ -25,6 +26,8 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(health::readyz)
         // The case routes first: the router tries patterns in order, and intake and the work
         // lists are the busiest routes (no earlier pattern can match their paths).
+        // Before `cases/{case_id}`, whose pattern `points` would match.
+        .service(dashboard::points)
         .service(cases::create)
         .service(cases::list)
         // `…/cases/export` before `…/cases/{case_id}`, which it would otherwise reach.
@@ -53,6 +56,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(evaluation::get_directive)
         .service(evaluation::respond_directive)
         .service(evaluation::close_directive)
+        .service(dashboard::get)
         .service(notifications::summary)
         .service(notifications::mark_read)
         .service(notifications::list)

@@ -9,6 +9,7 @@ mod audit;
 mod auth;
 mod cases;
 mod census;
+mod dashboard;
 mod departments;
 mod docs;
 mod entries;
