@@ -4,37 +4,11 @@
 // with the same key stays one case; a verification task and a check task done on the phone,
 // the other roles acting through the API. A second test installs the PWA's service worker and
 // opens the app without network from its cache.
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test'
-import { DEMO_PASSWORD, shot } from './fixtures'
+import { expect, test, type BrowserContext } from '@playwright/test'
+import { shot } from './fixtures'
+import { fillReport, mLogin, phone } from './phone'
 import { COUNTY, staff, token } from './loop'
 import { cameraPhoto, smallPhoto } from './photo'
-
-const PHONE = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2, locale: 'zh-CN' }
-
-async function phone(browser: Browser, geolocation: { longitude: number; latitude: number }, serviceWorkers: 'allow' | 'block') {
-  return browser.newContext({ ...PHONE, geolocation, permissions: ['geolocation'], serviceWorkers, baseURL: test.info().project.use.baseURL })
-}
-
-async function mLogin(page: Page, username = 'collector') {
-  await page.goto('/m/')
-  await expect(page).toHaveURL(/\/m\/login/)
-  await page.getByTestId('m-tenant').fill(COUNTY)
-  await page.getByTestId('m-username').fill(username)
-  await page.getByTestId('m-password').fill(DEMO_PASSWORD)
-}
-
-async function fillReport(page: Page, description: string, photo?: Buffer) {
-  await page.getByTestId('m-tab-m-report').click()
-  await expect(page.getByTestId('m-position')).toContainText('已定位')
-  if (photo) {
-    await page.getByTestId('m-photo').setInputFiles({ name: 'IMG_0001.jpg', mimeType: 'image/jpeg', buffer: photo })
-    await expect(page.locator('figure.thumb')).toHaveCount(1, { timeout: 30_000 })
-  }
-  await page.getByTestId('m-class').click()
-  await page.getByTestId('m-class-search').fill('暴露垃圾')
-  await page.getByTestId('m-class-06010').click()
-  await page.getByTestId('m-description').fill(description)
-}
 
 test('the collector reports on the phone, offline too, and does the verification and check tasks', async ({ browser, request }) => {
   test.setTimeout(240_000)
