@@ -135,8 +135,9 @@ fn row_deadline(event: &Event) -> Value {
     event.due.map(|d| json!(d)).unwrap_or(Value::Null)
 }
 
-/// The users of `audiences` in county `tenant`, without `except` (the actor).
-pub async fn resolve<C: ConnectionTrait>(
+/// The users of `audiences` in county `tenant` (the case's own, from its row), without `except`
+/// (the actor).
+pub(crate) async fn resolve<C: ConnectionTrait>(
     db: &C,
     tenant: TenantId,
     audiences: &[Audience],
@@ -157,11 +158,11 @@ pub async fn resolve<C: ConnectionTrait>(
             Audience::DutyGrid(grid) => {
                 use inventory::entity::duty_grid_collector as dgc;
                 let assigned: Vec<Uuid> = match grid {
+                    // The duty grid is the case row's own (its county's: ids are unique).
                     Some(g) => dgc::Entity::find()
                         .select_only()
                         .column(dgc::Column::UserId)
                         .filter(dgc::Column::DutyGridId.eq(*g))
-                        .filter(dgc::Column::TenantId.eq(tenant.0))
                         .into_tuple::<Uuid>()
                         .all(db)
                         .await

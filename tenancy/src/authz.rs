@@ -26,7 +26,7 @@ use crate::roles::Role;
 
 pub const POLICY_VERSION: &str = "policy";
 /// Bump when [`default_policies`] changes; start-up then adds the rules that are missing.
-pub const DEFAULT_POLICIES_REVISION: i64 = 7;
+pub const DEFAULT_POLICIES_REVISION: i64 = 8;
 const DEFAULTS_VERSION: &str = "policy_defaults";
 
 const MODEL: &str = r#"
@@ -65,11 +65,14 @@ pub enum Resource {
     Evaluation,
     /// The audit trail (操作日志 / 登录日志).
     Audit,
+    /// The dashboards and the big screen: a whole county's figures and open cases, for the roles
+    /// that see every case (not a department or a collector, who see only some).
+    Dashboard,
 }
 
 impl Resource {
     /// Every resource, in the order [`Authorizer::permissions`] lists them.
-    pub const ALL: [Resource; 10] = [
+    pub const ALL: [Resource; 11] = [
         Resource::Tenant,
         Resource::Department,
         Resource::User,
@@ -80,6 +83,7 @@ impl Resource {
         Resource::Case,
         Resource::Evaluation,
         Resource::Audit,
+        Resource::Dashboard,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +98,7 @@ impl Resource {
             Resource::Case => "case",
             Resource::Evaluation => "evaluation",
             Resource::Audit => "audit",
+            Resource::Dashboard => "dashboard",
         }
     }
 }
@@ -177,6 +182,13 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         // The city's supervision orders to a county (市级督办).
         ["city-oversight", "*", "descendant/evaluation", "supervise"],
         ["city-oversight", "*", "descendant/*", "read"],
+        // The dashboards: whoever sees every case of the tenant (a city's administrator and
+        // oversight read their counties' through `descendant/*`).
+        ["tenant-admin", "*", "dashboard", "read"],
+        ["auditor", "*", "dashboard", "read"],
+        ["city-oversight", "*", "dashboard", "read"],
+        ["supervision-center", "*", "dashboard", "read"],
+        ["command-center", "*", "dashboard", "read"],
     ];
     for role in ["supervision-center", "command-center", "department", "collector"] {
         rules.push([role, "*", "tenant", "read"]);
@@ -531,7 +543,7 @@ mod tests {
         out
     }
 
-    const EVERY: [&str; 10] = [
+    const EVERY: [&str; 11] = [
         "tenant",
         "department",
         "user",
@@ -542,6 +554,7 @@ mod tests {
         "case",
         "evaluation",
         "audit",
+        "dashboard",
     ];
 
     fn descendants(resources: &[&str]) -> Vec<String> {
@@ -553,6 +566,8 @@ mod tests {
         let every_below = descendants(&EVERY);
         let every_below: Vec<&str> = every_below.iter().map(String::as_str).collect();
         let loop_reads = ["tenant", "department", "grid", "catalog", "component", "case", "evaluation"];
+        // The centres see every case: the dashboards too.
+        let centre_reads = [&loop_reads[..], &["dashboard"]].concat();
         let cases: Vec<(Role, &str, BTreeSet<String>)> = vec![
             (
                 Role::PlatformAdmin,
@@ -576,7 +591,7 @@ mod tests {
                 "320115",
                 expected(
                     &["tenant", "department", "user", "role_assignment", "grid", "catalog", "component", "evaluation"],
-                    &[&["case"][..], &every_below].concat(),
+                    &[&["case", "dashboard"][..], &every_below].concat(),
                     // A city sets its counties up (区县接入): their frame, never their cases.
                     &[
                         "descendant/tenant",
@@ -607,6 +622,7 @@ mod tests {
                         "evaluation",
                         "audit",
                         "descendant/audit",
+                        "dashboard",
                     ],
                     &[],
                     &[],
@@ -617,13 +633,13 @@ mod tests {
                 "320100",
                 expected(
                     &[],
-                    &[&loop_reads[..], &every_below].concat(),
+                    &[&loop_reads[..], &every_below, &["dashboard"]].concat(),
                     &[],
                     &["descendant/case", "descendant/evaluation"],
                 ),
             ),
-            (Role::SupervisionCenter, "320115", expected(&[], &loop_reads, &["case", "evaluation"], &[])),
-            (Role::CommandCenter, "320115", expected(&[], &loop_reads, &["case", "evaluation"], &["case"])),
+            (Role::SupervisionCenter, "320115", expected(&[], &centre_reads, &["case", "evaluation"], &[])),
+            (Role::CommandCenter, "320115", expected(&[], &centre_reads, &["case", "evaluation"], &["case"])),
             (
                 Role::Department,
                 "320115",

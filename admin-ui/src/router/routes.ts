@@ -49,7 +49,7 @@ export const pages: RouteRecordRaw[] = [
     meta: { title: 'menu.responsibilities', perm: 'tenant:write', levels: ['county'], group: 'menu.settings', icon: 'List' } },
   // — dashboards, evaluation, the city's oversight, the big screen —
   { path: 'dashboard', name: 'dashboard', component: () => import('@/views/dashboard/DashboardView.vue'),
-    meta: { title: 'menu.dashboard', perm: 'case:read', levels: ['city', 'county'], icon: 'DataAnalysis' } },
+    meta: { title: 'menu.dashboard', perm: 'dashboard:read', levels: ['city', 'county'], icon: 'DataAnalysis' } },
   { path: 'audit', name: 'audit', component: () => import('@/views/audit/AuditView.vue'),
     meta: { title: 'menu.audit', perm: 'audit:read', levels: ['platform', 'city', 'county'], icon: 'Document' } },
   // — notifications —
@@ -61,7 +61,7 @@ export const pages: RouteRecordRaw[] = [
  * command hall's big screen (dashboards section). */
 export const screens: RouteRecordRaw[] = [
   { path: '/bigscreen', name: 'bigscreen', component: () => import('@/views/dashboard/BigScreenView.vue'),
-    meta: { title: 'menu.bigscreen', perm: 'case:read', levels: ['city', 'county'] } },
+    meta: { title: 'menu.bigscreen', perm: 'dashboard:read', levels: ['city', 'county'] } },
 ]
 
 export const routes: RouteRecordRaw[] = [
