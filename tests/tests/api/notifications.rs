@@ -311,3 +311,26 @@ async fn a_city_department_shared_with_the_county_hears_of_its_dispatch_at_home(
     // The county's own department users hear nothing of it.
     assert!(about(&app, &s.handler, &id).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_void_request_waits_for_another_supervision_centre_user() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let r = app
+        .post(
+            &format!("/api/v1/tenants/{COUNTY_A}/users"),
+            &admin,
+            json!({"username": "leader", "display_name": "值班长", "password": "Shift-Lead-2026", "roles": ["supervision-center"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let leader = app.login(COUNTY_A, "leader", "Shift-Lead-2026").await;
+    let id = filed(&app, &s).await;
+    ok(&app, &s.acceptor, &id, json!({"action": "request_void", "reason": "重复上报"})).await;
+    let notes = about(&app, &leader, &id).await;
+    assert_eq!(kinds(&notes), ["approval_waiting"]);
+    assert_eq!((&notes[0]["params"]["request"], &notes[0]["params"]["reason"]), (&json!("void"), &json!("重复上报")));
+    assert!(about(&app, &s.acceptor, &id).await.is_empty(), "not the requester");
+    assert!(about(&app, &s.dispatcher, &id).await.is_empty(), "voids are the supervision centre's");
+}
