@@ -174,6 +174,8 @@ permissions! {
     EvaluationWrite = (Evaluation, Write);
     /// The audit trail; the handlers also require the `auditor` role itself.
     AuditRead = (Audit, Read);
+    /// A whole tenant's figures and open cases (dashboards, big screen).
+    DashboardRead = (Dashboard, Read);
 }
 
 /// Proof that the caller holds permission `P` on the tenant of the path.

@@ -135,7 +135,8 @@ fn row_deadline(event: &Event) -> Value {
     event.due.map(|d| json!(d)).unwrap_or(Value::Null)
 }
 
-/// The users of `audiences` in county `tenant`, without `except` (the actor).
+/// The users of `audiences` in county `tenant` (the case's own, from its row), without `except`
+/// (the actor).
 pub(crate) async fn resolve<C: ConnectionTrait>(
     db: &C,
     tenant: TenantId,

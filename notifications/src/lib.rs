@@ -305,6 +305,8 @@ fn mine(scope: &TenantScope) -> sea_orm::Select<notification::Entity> {
     let q = notification::Entity::find().filter(notification::Column::UserId.eq(scope.principal().user_id().0));
     match scope.access() {
         Access::Own => q,
+        // Allowed bare filter: the scope's own tenant; `find_in` would also cut the Own case,
+        // where the caller's notifications from the counties beneath belong in the list.
         Access::Descendant => q.filter(notification::Column::TenantId.eq(scope.tenant_id().0)),
     }
 }
@@ -356,6 +358,7 @@ pub async fn mark_read(db: &DatabaseConnection, scope: &TenantScope, mark: &Mark
         .filter(notification::Column::UserId.eq(scope.principal().user_id().0))
         .filter(notification::Column::ReadAt.is_null());
     if scope.access() == Access::Descendant {
+        // Allowed bare filter: as in `mine`.
         q = q.filter(notification::Column::TenantId.eq(scope.tenant_id().0));
     }
     if !mark.all {

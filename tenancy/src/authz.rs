@@ -65,11 +65,14 @@ pub enum Resource {
     Evaluation,
     /// The audit trail (操作日志 / 登录日志).
     Audit,
+    /// The dashboards and the big screen: a whole county's figures and open cases, for the roles
+    /// that see every case (not a department or a collector, who see only some).
+    Dashboard,
 }
 
 impl Resource {
     /// Every resource, in the order [`Authorizer::permissions`] lists them.
-    pub const ALL: [Resource; 10] = [
+    pub const ALL: [Resource; 11] = [
         Resource::Tenant,
         Resource::Department,
         Resource::User,
@@ -80,6 +83,7 @@ impl Resource {
         Resource::Case,
         Resource::Evaluation,
         Resource::Audit,
+        Resource::Dashboard,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -94,6 +98,7 @@ impl Resource {
             Resource::Case => "case",
             Resource::Evaluation => "evaluation",
             Resource::Audit => "audit",
+            Resource::Dashboard => "dashboard",
         }
     }
 }
@@ -190,6 +195,13 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
         // The city's supervision orders to a county (市级督办).
         ["city-oversight", "*", "descendant/evaluation", "supervise"],
         ["city-oversight", "*", "descendant/*", "read"],
+        // The dashboards: whoever sees every case of the tenant (a city's administrator and
+        // oversight read their counties' through `descendant/*`).
+        ["tenant-admin", "*", "dashboard", "read"],
+        ["auditor", "*", "dashboard", "read"],
+        ["city-oversight", "*", "dashboard", "read"],
+        ["supervision-center", "*", "dashboard", "read"],
+        ["command-center", "*", "dashboard", "read"],
     ];
     for role in ["supervision-center", "command-center", "department", "collector"] {
         rules.push([role, "*", "tenant", "read"]);
@@ -557,7 +569,7 @@ mod tests {
         set
     }
 
-    const EVERY: [&str; 10] = [
+    const EVERY: [&str; 11] = [
         "tenant",
         "department",
         "user",
@@ -568,6 +580,7 @@ mod tests {
         "case",
         "evaluation",
         "audit",
+        "dashboard",
     ];
 
     fn descendants(resources: &[&str]) -> Vec<String> {
@@ -579,6 +592,8 @@ mod tests {
         let every_below = descendants(&EVERY);
         let every_below: Vec<&str> = every_below.iter().map(String::as_str).collect();
         let loop_reads = ["tenant", "department", "grid", "catalog", "component", "case", "evaluation"];
+        // The centres see every case: the dashboards too.
+        let centre_reads = [&loop_reads[..], &["dashboard"]].concat();
         let cases: Vec<(Role, &str, BTreeSet<String>)> = vec![
             (
                 Role::PlatformAdmin,
@@ -602,7 +617,7 @@ mod tests {
                 "320115",
                 expected(
                     &["tenant", "department", "user", "role_assignment", "grid", "catalog", "component", "evaluation"],
-                    &[&["case"][..], &every_below].concat(),
+                    &[&["case", "dashboard"][..], &every_below].concat(),
                     // A city sets its counties up (区县接入): their frame, never their cases.
                     &[
                         "descendant/tenant",
@@ -633,6 +648,7 @@ mod tests {
                         "evaluation",
                         "audit",
                         "descendant/audit",
+                        "dashboard",
                     ],
                     &[],
                     &[],
@@ -643,7 +659,7 @@ mod tests {
                 "320100",
                 expected(
                     &[],
-                    &[&loop_reads[..], &every_below].concat(),
+                    &[&loop_reads[..], &every_below, &["dashboard"]].concat(),
                     &[],
                     &["descendant/case", "descendant/evaluation"],
                 ),
@@ -651,12 +667,12 @@ mod tests {
             (
                 Role::SupervisionCenter,
                 "320115",
-                station(expected(&[], &loop_reads, &["case", "evaluation"], &[]), &["case:intake"]),
+                station(expected(&[], &centre_reads, &["case", "evaluation"], &[]), &["case:intake"]),
             ),
             (
                 Role::CommandCenter,
                 "320115",
-                station(expected(&[], &loop_reads, &["case", "evaluation"], &["case"]), &["case:dispatch"]),
+                station(expected(&[], &centre_reads, &["case", "evaluation"], &["case"]), &["case:dispatch"]),
             ),
             (
                 Role::Department,

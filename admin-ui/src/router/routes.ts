@@ -70,7 +70,7 @@ export const pages: RouteRecordRaw[] = [
   { path: 'evaluation/scheme', name: 'evaluation-scheme', component: () => import('@/views/evaluation/SchemeEditor.vue'),
     meta: { title: 'menu.scheme', perm: 'tenant:write', levels: ['city', 'county'], group: 'menu.settings', icon: 'Operation' } },
   { path: 'dashboard', name: 'dashboard', component: () => import('@/views/dashboard/DashboardView.vue'),
-    meta: { title: 'menu.dashboard', perm: 'case:read', levels: ['city', 'county'], icon: 'DataAnalysis' } },
+    meta: { title: 'menu.dashboard', perm: 'dashboard:read', levels: ['city', 'county'], icon: 'DataAnalysis' } },
   { path: 'oversight', name: 'oversight', component: () => import('@/views/oversight/OversightView.vue'),
     meta: { title: 'menu.oversight', perm: 'evaluation:read', levels: ['city'], icon: 'DataBoard' } },
   { path: 'evaluation', name: 'evaluation', component: () => import('@/views/evaluation/EvaluationView.vue'),
@@ -88,7 +88,7 @@ export const pages: RouteRecordRaw[] = [
  * command hall's big screen (dashboards section). */
 export const screens: RouteRecordRaw[] = [
   { path: '/bigscreen', name: 'bigscreen', component: () => import('@/views/dashboard/BigScreenView.vue'),
-    meta: { title: 'menu.bigscreen', perm: 'case:read', levels: ['city', 'county'] } },
+    meta: { title: 'menu.bigscreen', perm: 'dashboard:read', levels: ['city', 'county'] } },
 ]
 
 export const routes: RouteRecordRaw[] = [

@@ -1,12 +1,13 @@
 //! The dashboard's figures and the open-case points of the map (county dashboard, city view,
 //! big screen). The counting is the case crate's ([`cases::dashboard`]); these handlers only
-//! authorize and answer. Both routes show a whole county's cases: they are for the roles that
-//! see every case (centres, administrators, auditors, the city's oversight), 403 for others.
+//! authorize and answer. Both routes show a whole county's cases, so they need `dashboard:read`
+//! (by default the roles that see every case: centres, administrators, auditors, the city's
+//! oversight), not `case:read`, which departments and collectors hold for their own cases.
 
 use actix_web::{HttpResponse, get, web};
 use cases::dashboard::{Dashboard, DashboardQuery, Points};
 
-use crate::auth::{Authorized, CaseRead};
+use crate::auth::{Authorized, DashboardRead};
 use crate::error::ApiResult;
 use crate::extract::Query;
 use crate::state::AppState;
@@ -34,13 +35,12 @@ use crate::state::AppState;
 )]
 #[get("/api/v1/tenants/{tenant_code}/dashboard")]
 pub async fn get(
-    scope: Authorized<CaseRead>,
+    scope: Authorized<DashboardRead>,
     state: web::Data<AppState>,
     query: Query<DashboardQuery>,
 ) -> ApiResult<HttpResponse> {
-    let actor = cases::actor::of(&state.authz, &scope);
     let now = state.intake.clock().now();
-    Ok(HttpResponse::Ok().json(cases::dashboard::dashboard(&state.db, &scope, &actor, &query.0, now).await?))
+    Ok(HttpResponse::Ok().json(cases::dashboard::dashboard(&state.db, &scope, &query.0, now).await?))
 }
 
 /// Every open case of the county (of every county, for a city) as a point for the map: id,
@@ -59,8 +59,7 @@ pub async fn get(
     )
 )]
 #[get("/api/v1/tenants/{tenant_code}/cases/points")]
-pub async fn points(scope: Authorized<CaseRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
-    let actor = cases::actor::of(&state.authz, &scope);
+pub async fn points(scope: Authorized<DashboardRead>, state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     let now = state.intake.clock().now();
-    Ok(HttpResponse::Ok().json(cases::dashboard::points(&state.db, &scope, &actor, now).await?))
+    Ok(HttpResponse::Ok().json(cases::dashboard::points(&state.db, &scope, now).await?))
 }

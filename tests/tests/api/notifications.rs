@@ -291,3 +291,46 @@ async fn notifications_are_their_recipients_only() {
     let bad = app.get(&format!("{}?cursor=nope", base(COUNTY_A)), &s.handler).await;
     assert_eq!(bad.fields(), ["cursor"]);
 }
+
+#[tokio::test]
+async fn a_city_department_shared_with_the_county_hears_of_its_dispatch_at_home() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let city_handler = app.demo(CITY, "handler").await;
+    let shared = app.get("/api/v1/me", &city_handler).await.body["user"]["department_id"].as_str().unwrap().to_owned();
+    let id = filed(&app, &s).await;
+    ok(&app, &s.dispatcher, &id, json!({"action": "dispatch", "department": shared})).await;
+    // In the city's own tenant: all of the user's notifications, the counties' included.
+    let home = app.get(&format!("{}?limit=500", base(CITY)), &city_handler).await;
+    assert_eq!(home.status, StatusCode::OK, "{}", home.text);
+    let notes: Vec<&Value> = home.body["items"].as_array().unwrap().iter().filter(|n| n["case_id"] == id).collect();
+    assert_eq!(notes.len(), 1, "{}", home.text);
+    assert_eq!(notes[0]["kind"], "task_dispatched");
+    let summary = app.get(&format!("{}/summary", base(CITY)), &city_handler).await;
+    assert!(summary.body["unread"].as_u64().unwrap() >= 1);
+    // The county's own department users hear nothing of it.
+    assert!(about(&app, &s.handler, &id).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_void_request_waits_for_another_supervision_centre_user() {
+    let app = spawn_app().await;
+    let s = staff(&app).await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let r = app
+        .post(
+            &format!("/api/v1/tenants/{COUNTY_A}/users"),
+            &admin,
+            json!({"username": "leader", "display_name": "值班长", "password": "Shift-Lead-2026", "roles": ["supervision-center"]}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let leader = app.login(COUNTY_A, "leader", "Shift-Lead-2026").await;
+    let id = filed(&app, &s).await;
+    ok(&app, &s.acceptor, &id, json!({"action": "request_void", "reason": "重复上报"})).await;
+    let notes = about(&app, &leader, &id).await;
+    assert_eq!(kinds(&notes), ["approval_waiting"]);
+    assert_eq!((&notes[0]["params"]["request"], &notes[0]["params"]["reason"]), (&json!("void"), &json!("重复上报")));
+    assert!(about(&app, &s.acceptor, &id).await.is_empty(), "not the requester");
+    assert!(about(&app, &s.dispatcher, &id).await.is_empty(), "voids are the supervision centre's");
+}
