@@ -252,6 +252,11 @@ async fn upkeep(state: AppState) {
         {
             tracing::warn!(error = %e, "overdue sweep failed");
         }
+        if ticks.is_multiple_of(30 * per_second)
+            && let Err(e) = cases::overdue::warn(&state.db, chrono::Utc::now()).await
+        {
+            tracing::warn!(error = %e, "yellow deadline pass failed");
+        }
         if ticks.is_multiple_of(600 * per_second)
             && let Err(e) = tenancy::session::purge_expired(&state.db, &state.auth).await
         {

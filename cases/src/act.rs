@@ -253,8 +253,13 @@ async fn append_recorded(
     // The event records the deadline under today's rules before it is hashed.
     event.due = deadline;
     let hash = chain::link(&row.last_hash, &event);
+    // Who hears of it, read before the transaction too; the notice is written in it.
+    let notice = crate::notify::prepare(db, &row, &next, &event).await?;
     let txn = db.begin().await.or_internal()?;
     insert_event(&txn, row.tenant_id, row.id, &event, &row.last_hash, &hash).await?;
+    if let Some((notice, users)) = &notice {
+        notifications::record(&txn, kernel::ids::TenantId(row.tenant_id), notice, users, event.at).await?;
+    }
     let department = next.department.as_deref().and_then(|d| Uuid::parse_str(d).ok());
     let row_timeline = row.timeline.clone();
     let mut am: case::ActiveModel = row.into();

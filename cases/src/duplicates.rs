@@ -19,6 +19,44 @@ pub struct DuplicateHint {
     pub state: String,
     /// Distance from the new report, in metres.
     pub distance_m: f64,
+    /// Where the other case is (WGS84), to show both on a map.
+    pub lon: f64,
+    pub lat: f64,
+}
+
+/// The likely duplicates of a case the actor may see, by the county's rule as it is now: what
+/// the supervision centre compares side by side before a merge (`merge` into the one kept).
+/// Only an open case has any: a closed one is nobody's duplicate.
+pub async fn of_case(
+    db: &sea_orm::DatabaseConnection,
+    recent: &crate::recent::RecentCases,
+    scope: &tenancy::TenantScope,
+    actor: &workflow::Actor,
+    id: Uuid,
+) -> kernel::Result<Vec<DuplicateHint>> {
+    let row = crate::query::find_visible(db, scope, actor, id).await?;
+    if !Nearby::from(&row).is_open() {
+        return Ok(Vec::new());
+    }
+    let rule: DuplicateRule = crate::settings::get_of(db, row.tenant_id, DUPLICATES).await?.unwrap_or_default();
+    let hints = recent.duplicates_of(&[(&row, rule)]).into_iter().next().unwrap_or_default();
+    if hints.is_empty() {
+        return Ok(hints);
+    }
+    // Only hints the actor may see themselves (a department does not learn of others' cases).
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    use tenancy::db::OrInternal;
+    let ids: Vec<Uuid> = hints.iter().map(|h| h.id).collect();
+    let seen: Vec<Uuid> = crate::query::visible(db, scope, actor, case::Entity::find())
+        .await?
+        .filter(case::Column::Id.is_in(ids))
+        .select_only()
+        .column(case::Column::Id)
+        .into_tuple()
+        .all(db)
+        .await
+        .or_internal()?;
+    Ok(hints.into_iter().filter(|h| seen.contains(&h.id)).collect())
 }
 
 /// How close, and how recent, an open case of the same class must be to be suggested as a
@@ -188,7 +226,14 @@ pub(crate) fn nearest<'a>(
     near.sort_by(|a, b| a.0.total_cmp(&b.0));
     near.truncate(MAX_HINTS);
     near.into_iter()
-        .map(|(d, o)| DuplicateHint { id: o.id, number: o.number.clone(), state: o.state.clone(), distance_m: d })
+        .map(|(d, o)| DuplicateHint {
+            id: o.id,
+            number: o.number.clone(),
+            state: o.state.clone(),
+            distance_m: d,
+            lon: o.lon,
+            lat: o.lat,
+        })
         .collect()
 }
 

@@ -136,6 +136,9 @@ pub struct TimelineEntry {
     pub at: DateTime<Utc>,
     #[schema(value_type = Object)]
     pub payload: serde_json::Value,
+    /// The deadline of the stage this event began (none when no clock runs after it): with the
+    /// next stage's start, how each stage went against its limit.
+    pub due: Option<DateTime<Utc>>,
     pub hash: String,
 }
 
@@ -152,7 +155,8 @@ pub struct CaseDetail {
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct CaseFilter {
-    /// e.g. `dispatched`.
+    /// One state (`dispatched`) or several, comma-separated (`reported,verifying`): a
+    /// workbench's queue spans the states of its station.
     pub state: Option<String>,
     pub class: Option<String>,
     pub street: Option<String>,
@@ -164,6 +168,48 @@ pub struct CaseFilter {
     pub from: Option<DateTime<Utc>>,
     /// Reported before (RFC 3339).
     pub to: Option<DateTime<Utc>>,
+    /// Cases with this request awaiting approval: `extension`, `return`, `suspension` or `void`
+    /// (the approval queues).
+    pub pending: Option<String>,
+    /// Case numbers starting with this (a whole number finds one case).
+    #[param(example = "20261128")]
+    pub number: Option<String>,
+    /// `oldest` first (the default: a queue is worked in the order it came) or `newest` first
+    /// (a search). Ids are time-ordered (UUIDv7), and the cursor follows the order.
+    pub order: Option<CaseOrder>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CaseOrder {
+    #[default]
+    Oldest,
+    Newest,
+}
+
+impl CaseFilter {
+    /// Refuses values no case can have, by field (an unknown state would silently match nothing).
+    pub fn check(&self) -> Result<()> {
+        use kernel::Vocabulary;
+        if let Some(states) = &self.state {
+            for s in states.split(',') {
+                if !State::ALL.iter().any(|k| k.code() == s.trim()) {
+                    return Err(Error::invalid("state", format!("unknown state `{}`", s.trim())));
+                }
+            }
+        }
+        if let Some(p) = &self.pending
+            && !workflow::model::Pending::ALL.iter().any(|k| k.code() == p)
+        {
+            return Err(Error::invalid("pending", "one of extension, return, suspension, void"));
+        }
+        if let Some(n) = &self.number
+            && (n.is_empty() || n.len() > 32 || !n.chars().all(|c| c.is_ascii_alphanumeric()))
+        {
+            return Err(Error::invalid("number", "letters and digits of a case number (1–32)"));
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -262,7 +308,7 @@ impl Sight {
 }
 
 /// Limits a query to the scoped tenant's cases the actor may see.
-async fn visible(
+pub(crate) async fn visible(
     db: &DatabaseConnection,
     scope: &TenantScope,
     actor: &Actor,
@@ -272,13 +318,21 @@ async fn visible(
     Ok(case::Entity::filter_in(q, scope).filter(sight.condition()))
 }
 
-fn filtered(mut q: Select<case::Entity>, f: &CaseFilter) -> Select<case::Entity> {
-    for (col, v) in [
-        (case::Column::State, &f.state),
-        (case::Column::ClassCode, &f.class),
-        (case::Column::StreetCode, &f.street),
-        (case::Column::Source, &f.source),
-    ] {
+pub(crate) fn filtered(mut q: Select<case::Entity>, f: &CaseFilter) -> Select<case::Entity> {
+    if let Some(states) = &f.state {
+        q = q.filter(case::Column::State.is_in(states.split(',').map(str::trim)));
+    }
+    if let Some(p) = &f.pending {
+        // The pending request lives in the projection only; its JSON is written by serde_json
+        // (compact, fixed key), so the text match is exact. Codes are checked in `check`.
+        q = q.filter(case::Column::Projection.like(format!("%\"pending\":\"{p}\"%")));
+    }
+    if let Some(n) = &f.number {
+        q = q.filter(case::Column::Number.starts_with(n.as_str()));
+    }
+    for (col, v) in
+        [(case::Column::ClassCode, &f.class), (case::Column::StreetCode, &f.street), (case::Column::Source, &f.source)]
+    {
         if let Some(v) = v {
             q = q.filter(col.eq(v.as_str()));
         }
@@ -306,6 +360,7 @@ pub async fn list(
     page: &PageRequest,
 ) -> Result<WorkList> {
     let limit = page.limit()?;
+    f.check()?;
     let base = filtered(visible(db, scope, actor, case::Entity::find()).await?, f);
     let counts: Vec<(String, i64)> = base
         .clone()
@@ -318,9 +373,11 @@ pub async fn list(
         .all(db)
         .await
         .or_internal()?;
-    let mut q = base.order_by_asc(case::Column::Id).limit(limit + 1);
+    let newest = f.order == Some(CaseOrder::Newest);
+    let mut q = if newest { base.order_by_desc(case::Column::Id) } else { base.order_by_asc(case::Column::Id) }
+        .limit(limit + 1);
     if let Some(after) = page.after()? {
-        q = q.filter(case::Column::Id.gt(after));
+        q = q.filter(if newest { case::Column::Id.lt(after) } else { case::Column::Id.gt(after) });
     }
     let rows = q.all(db).await.or_internal()?;
     let (cal, limits) = crate::clock::load(db, scope).await?;
@@ -382,6 +439,7 @@ pub async fn detail(db: &DatabaseConnection, scope: &TenantScope, actor: &Actor,
                     role: e.role,
                     at: e.at,
                     payload: serde_json::from_str(&e.payload).unwrap_or(serde_json::Value::Null),
+                    due: e.due,
                     hash: e.hash,
                 }
             })

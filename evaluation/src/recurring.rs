@@ -14,6 +14,9 @@ pub struct Problem {
     pub id: String,
     pub number: String,
     pub county: String,
+    /// `component` or `matter`: the catalogue numbers both kinds from 01001, so a class is its
+    /// kind and its code together (a 井盖 and a 暴露垃圾 may share a code).
+    pub kind: String,
     pub class_code: String,
     pub grid_code: String,
     pub component_id: Option<String>,
@@ -38,6 +41,8 @@ pub enum PlaceBy {
 /// A place where a class recurs.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Hotspot {
+    /// `component` or `matter` (the class is the kind and the code together).
+    pub kind: String,
     pub class_code: String,
     pub by: PlaceBy,
     /// The unit grid or component id; for a radius, the grid of its centre case.
@@ -80,17 +85,17 @@ pub fn hotspots(
         problems.iter().filter(|p| p.valid && p.created_at >= before && p.created_at < from).collect();
     let mut out = match by {
         PlaceBy::Grid | PlaceBy::Component => {
-            let key = |p: &Problem| -> Option<(String, String)> {
+            let key = |p: &Problem| -> Option<(String, String, String)> {
                 let place = if by == PlaceBy::Grid { Some(p.grid_code.clone()) } else { p.component_id.clone() };
-                place.map(|pl| (p.class_code.clone(), pl))
+                place.map(|pl| (p.kind.clone(), p.class_code.clone(), pl))
             };
-            let mut groups: HashMap<(String, String), Vec<&Problem>> = HashMap::new();
+            let mut groups: HashMap<(String, String, String), Vec<&Problem>> = HashMap::new();
             for p in &current {
                 if let Some(k) = key(p) {
                     groups.entry(k).or_default().push(p);
                 }
             }
-            let mut prev: HashMap<(String, String), usize> = HashMap::new();
+            let mut prev: HashMap<(String, String, String), usize> = HashMap::new();
             for p in &earlier {
                 if let Some(k) = key(p) {
                     *prev.entry(k).or_default() += 1;
@@ -99,9 +104,10 @@ pub fn hotspots(
             groups
                 .into_iter()
                 .filter(|(_, v)| v.len() >= min_count)
-                .map(|((class, place), v)| {
-                    let previous = prev.get(&(class.clone(), place.clone())).copied().unwrap_or(0);
-                    spot(class, by, place, &v, previous)
+                .map(|(key, v)| {
+                    let previous = prev.get(&key).copied().unwrap_or(0);
+                    let (kind, class, place) = key;
+                    spot(kind, class, by, place, &v, previous)
                 })
                 .collect()
         }
@@ -111,11 +117,12 @@ pub fn hotspots(
     out
 }
 
-fn spot(class: String, by: PlaceBy, place: String, v: &[&Problem], previous: usize) -> Hotspot {
+fn spot(kind: String, class: String, by: PlaceBy, place: String, v: &[&Problem], previous: usize) -> Hotspot {
     let mut v = v.to_vec();
     v.sort_by_key(|p| std::cmp::Reverse(p.created_at));
     let n = v.len() as f64;
     Hotspot {
+        kind,
         class_code: class,
         by,
         place,
@@ -135,12 +142,12 @@ fn radius_spots(current: &[&Problem], earlier: &[&Problem], radius_m: f64, min_c
     // Buckets of about the radius, so neighbours are in the 3×3 buckets around a case.
     let step = (radius_m / 111_320.0).max(1e-6);
     let bucket = |p: &Problem| ((p.lon / step).floor() as i64, (p.lat / step).floor() as i64);
-    let mut by_class: HashMap<&str, Vec<&Problem>> = HashMap::new();
+    let mut by_class: HashMap<(&str, &str), Vec<&Problem>> = HashMap::new();
     for p in current {
-        by_class.entry(p.class_code.as_str()).or_default().push(p);
+        by_class.entry((p.kind.as_str(), p.class_code.as_str())).or_default().push(p);
     }
     let mut out = Vec::new();
-    for (class, list) in by_class {
+    for ((kind, class), list) in by_class {
         let mut buckets: HashMap<(i64, i64), Vec<usize>> = HashMap::new();
         for (i, p) in list.iter().enumerate() {
             buckets.entry(bucket(p)).or_default().push(i);
@@ -175,10 +182,10 @@ fn radius_spots(current: &[&Problem], earlier: &[&Problem], radius_m: f64, min_c
             let c = list[centre];
             let previous = earlier
                 .iter()
-                .filter(|p| p.class_code == class && metres(c.lon, c.lat, p.lon, p.lat) <= radius_m)
+                .filter(|p| p.kind == kind && p.class_code == class && metres(c.lon, c.lat, p.lon, p.lat) <= radius_m)
                 .count();
             let v: Vec<&Problem> = members.iter().map(|&j| list[j]).collect();
-            let mut s = spot(class.to_owned(), PlaceBy::Radius, c.grid_code.clone(), &v, previous);
+            let mut s = spot(kind.to_owned(), class.to_owned(), PlaceBy::Radius, c.grid_code.clone(), &v, previous);
             (s.lon, s.lat) = (c.lon, c.lat);
             out.push(s);
         }
@@ -192,6 +199,8 @@ pub struct Repeat {
     pub department: String,
     /// The department's name (filled by the caller).
     pub department_name: Option<String>,
+    /// `component` or `matter` (the class is the kind and the code together).
+    pub kind: String,
     pub class_code: String,
     /// Cases closed in the period.
     pub closed: usize,
@@ -207,28 +216,29 @@ pub struct Repeat {
 /// Repeat rates per department and class for cases closed in `[from, until)`.
 pub fn repeats(problems: &[Problem], from: DateTime<Utc>, until: DateTime<Utc>, within_days: i64) -> Vec<Repeat> {
     let window = Duration::days(within_days);
-    let mut by_place: HashMap<(&str, &str), Vec<&Problem>> = HashMap::new();
+    let mut by_place: HashMap<(&str, &str, &str), Vec<&Problem>> = HashMap::new();
     for p in problems.iter().filter(|p| p.valid) {
-        by_place.entry((p.class_code.as_str(), p.grid_code.as_str())).or_default().push(p);
+        by_place.entry((p.kind.as_str(), p.class_code.as_str(), p.grid_code.as_str())).or_default().push(p);
         if let Some(c) = &p.component_id {
-            by_place.entry((p.class_code.as_str(), c.as_str())).or_default().push(p);
+            by_place.entry((p.kind.as_str(), p.class_code.as_str(), c.as_str())).or_default().push(p);
         }
     }
-    let mut groups: HashMap<(String, String), Repeat> = HashMap::new();
+    let mut groups: HashMap<(String, String, String), Repeat> = HashMap::new();
     for p in problems.iter().filter(|p| p.valid) {
         let (Some(closed), Some(dep)) = (p.closed_at, &p.department) else { continue };
         if closed < from || closed >= until {
             continue;
         }
         let again = |place: &str| {
-            by_place.get(&(p.class_code.as_str(), place)).is_some_and(|v| {
+            by_place.get(&(p.kind.as_str(), p.class_code.as_str(), place)).is_some_and(|v| {
                 v.iter().any(|q| q.id != p.id && q.created_at > closed && q.created_at <= closed + window)
             })
         };
         let repeated = again(&p.grid_code) || p.component_id.as_deref().is_some_and(again);
-        let g = groups.entry((dep.clone(), p.class_code.clone())).or_insert_with(|| Repeat {
+        let g = groups.entry((dep.clone(), p.kind.clone(), p.class_code.clone())).or_insert_with(|| Repeat {
             department: dep.clone(),
             department_name: None,
+            kind: p.kind.clone(),
             class_code: p.class_code.clone(),
             closed: 0,
             repeated: 0,
@@ -264,6 +274,7 @@ mod tests {
             id: id.into(),
             number: id.into(),
             county: "320115".into(),
+            kind: "matter".into(),
             class_code: class.into(),
             grid_code: grid.into(),
             component_id: None,
@@ -274,6 +285,26 @@ mod tests {
             department: Some("d1".into()),
             valid: true,
         }
+    }
+
+    #[test]
+    fn a_component_class_and_a_matter_class_with_one_code_are_different_problems() {
+        let t0: DateTime<Utc> = "2026-10-01T00:00:00Z".parse().unwrap();
+        let mut ps = vec![
+            p("a", "01001", "g1", 118.8000, 1, Some(2)),
+            p("b", "01001", "g1", 118.8001, 3, None),
+            p("c", "01001", "g1", 118.8002, 4, None),
+        ];
+        ps[1].kind = "component".into();
+        ps[2].kind = "component".into();
+        let until = t0 + Duration::days(10);
+        let spots = hotspots(&ps, PlaceBy::Grid, 100.0, t0, until, 2);
+        assert_eq!(spots.len(), 1);
+        assert_eq!((spots[0].kind.as_str(), spots[0].count), ("component", 2));
+        assert_eq!(hotspots(&ps, PlaceBy::Radius, 50.0, t0, until, 3).len(), 0);
+        // The matter case closed on day 2 did not come back: what followed was a component's.
+        let r = repeats(&ps, t0, until, 7);
+        assert_eq!((r[0].kind.as_str(), r[0].closed, r[0].repeated), ("matter", 1, 0));
     }
 
     #[test]

@@ -25,6 +25,7 @@ mod m20261202_000013_audit;
 mod m20261202_000014_numbering;
 mod m20261203_000015_user_contacts;
 mod m20261203_000016_drop_login_failures;
+mod m20261204_000017_notifications;
 
 pub struct Migrator;
 
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_numbering::Migration),
             Box::new(m20261203_000015_user_contacts::Migration),
             Box::new(m20261203_000016_drop_login_failures::Migration),
+            Box::new(m20261204_000017_notifications::Migration),
         ]
     }
 }

@@ -40,6 +40,10 @@ impl Kind {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Pattern {
+    /// `component` or `matter`, as the hotspot names it (absent in directives stored before
+    /// hotspots named their kind).
+    #[serde(default)]
+    pub kind: Option<String>,
     pub class_code: String,
     /// `grid`, `component` or `radius`.
     pub by: evaluation::recurring::PlaceBy,
@@ -156,6 +160,11 @@ pub async fn create(
         && (p.class_code.len() != 5 || !p.class_code.bytes().all(|b| b.is_ascii_digit()))
     {
         v.add("pattern.class_code", "must be a 5-digit class code");
+    }
+    if let Some(k) = input.pattern.as_ref().and_then(|p| p.kind.as_deref())
+        && !matches!(k, "component" | "matter")
+    {
+        v.add("pattern.kind", "must be component or matter");
     }
     let county = scope.tenant();
     if let Some(d) = input.department_id

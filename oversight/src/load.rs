@@ -182,6 +182,7 @@ pub(crate) async fn directives<C: ConnectionTrait>(
 struct ProblemRow {
     id: Uuid,
     number: String,
+    kind: String,
     class_code: String,
     grid_code: String,
     component_id: Option<String>,
@@ -203,7 +204,7 @@ pub(crate) async fn problems<C: ConnectionTrait>(
 ) -> Result<Vec<Problem>> {
     let rows: Vec<ProblemRow> = all(
         db,
-        "SELECT id, number, class_code, grid_code, component_id, lon, lat, created_at, closed_at, department_id, state \
+        "SELECT id, number, kind, class_code, grid_code, component_id, lon, lat, created_at, closed_at, department_id, state \
          FROM cases WHERE tenant_id = $1 AND ((created_at >= $2 AND created_at < $3) \
          OR (closed_at >= $2 AND closed_at < $3)) ORDER BY created_at, id",
         vec![tenant.into(), from.into(), until.into()],
@@ -215,6 +216,7 @@ pub(crate) async fn problems<C: ConnectionTrait>(
             id: r.id.to_string(),
             number: r.number,
             county: county.to_owned(),
+            kind: r.kind,
             class_code: r.class_code,
             grid_code: r.grid_code,
             component_id: r.component_id,

@@ -246,6 +246,43 @@ pub async fn evaluation_table(
     Ok(table(scope.tenant().code().as_str(), kind, period, &scheme, &evals, &loaded))
 }
 
+/// The table of one subject under the scheme in force and under a candidate scheme, both from
+/// one reading of the period's data: what the scheme editor shows before a change is saved, so
+/// that an administrator sees whose rank a new weighting would move.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Preview {
+    pub current: Table,
+    pub candidate: Table,
+}
+
+/// [`Preview`] of `candidate` (already validated) for the tenant of `scope`.
+pub async fn preview(
+    db: &DatabaseConnection,
+    scope: &TenantScope,
+    kind: SubjectKind,
+    period: &Period,
+    candidate: Scheme,
+) -> Result<Preview> {
+    let (scheme, loaded) = read(db, scope, period.start, period.end).await?;
+    let candidate = Arc::new(candidate);
+    let now = Utc::now();
+    let (current, proposed) = {
+        let (loaded, period, scheme, candidate) = (loaded.clone(), period.clone(), scheme.clone(), candidate.clone());
+        // The counts depend on the scheme's options (bases, what counts as on time), so the
+        // candidate is evaluated, not only re-scored.
+        tokio::task::spawn_blocking(move || {
+            (run(&loaded, &period, &scheme, now), run(&loaded, &period, &candidate, now))
+        })
+        .await
+        .map_err(Error::internal)?
+    };
+    let code = scope.tenant().code();
+    Ok(Preview {
+        current: table(code.as_str(), kind, period, &scheme, &current, &loaded),
+        candidate: table(code.as_str(), kind, period, &candidate, &proposed, &loaded),
+    })
+}
+
 /// One event behind a number.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct DrillEvent {

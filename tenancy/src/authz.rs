@@ -26,7 +26,7 @@ use crate::roles::Role;
 
 pub const POLICY_VERSION: &str = "policy";
 /// Bump when [`default_policies`] changes; start-up then adds the rules that are missing.
-pub const DEFAULT_POLICIES_REVISION: i64 = 7;
+pub const DEFAULT_POLICIES_REVISION: i64 = 8;
 const DEFAULTS_VERSION: &str = "policy_defaults";
 
 const MODEL: &str = r#"
@@ -104,16 +104,29 @@ pub enum Action {
     Write,
     /// Issue a supervision order (督办): the city's one way of acting on a county's case.
     Supervise,
+    /// Work the supervision centre's station of the loop (受理台: accept, file, send check, close).
+    Intake,
+    /// Work the command centre's station (派遣台: dispatch and the approvals).
+    Dispatch,
+    /// Work a department's station (我的任务: claim and handle).
+    Handle,
 }
 
 impl Action {
     pub const ALL: [Action; 3] = [Action::Read, Action::Write, Action::Supervise];
+    /// The work stations of the loop, held on `case` only: which workbench a user's roles staff.
+    /// They open a console's workbench; each action on a case is still the workflow's decision
+    /// (its `available_actions`), so a station grants no action by itself.
+    pub const STATIONS: [Action; 3] = [Action::Intake, Action::Dispatch, Action::Handle];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Read => "read",
             Action::Write => "write",
             Action::Supervise => "supervise",
+            Action::Intake => "intake",
+            Action::Dispatch => "dispatch",
+            Action::Handle => "handle",
         }
     }
 }
@@ -194,6 +207,12 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
     rules.push(["command-center", "*", "evaluation", "write"]);
     rules.push(["department", "*", "evaluation", "write"]);
     rules.push(["command-center", "*", "case", "supervise"]);
+    // The work stations (see [`Action::STATIONS`]): the centre's intake, the command centre's
+    // dispatch, a department's tasks (also a city's shared department in its counties).
+    rules.push(["supervision-center", "*", "case", "intake"]);
+    rules.push(["command-center", "*", "case", "dispatch"]);
+    rules.push(["department", "*", "case", "handle"]);
+    rules.push(["department", "*", "descendant/case", "handle"]);
     // A department of a city may be shared with the counties, which dispatch cases to it: its
     // members work on those cases in the county (the workflow admits only their own department's).
     rules.push(["department", "*", "descendant/case", "read"]);
@@ -284,7 +303,8 @@ impl Authorizer {
         let mut out = Vec::new();
         for prefix in ["", "descendant/"] {
             for resource in Resource::ALL {
-                for action in Action::ALL {
+                let stations: &[Action] = if resource == Resource::Case { &Action::STATIONS } else { &[] };
+                for &action in Action::ALL.iter().chain(stations) {
                     let object = format!("{prefix}{}", resource.as_str());
                     if self.allows_object(principal, object.clone(), action)? {
                         out.push(format!("{object}:{}", action.as_str()));
@@ -531,6 +551,12 @@ mod tests {
         out
     }
 
+    /// `set` and the work stations `held` (`case:intake`…).
+    fn station(mut set: BTreeSet<String>, held: &[&str]) -> BTreeSet<String> {
+        set.extend(held.iter().map(|s| (*s).to_owned()));
+        set
+    }
+
     const EVERY: [&str; 10] = [
         "tenant",
         "department",
@@ -622,16 +648,27 @@ mod tests {
                     &["descendant/case", "descendant/evaluation"],
                 ),
             ),
-            (Role::SupervisionCenter, "320115", expected(&[], &loop_reads, &["case", "evaluation"], &[])),
-            (Role::CommandCenter, "320115", expected(&[], &loop_reads, &["case", "evaluation"], &["case"])),
+            (
+                Role::SupervisionCenter,
+                "320115",
+                station(expected(&[], &loop_reads, &["case", "evaluation"], &[]), &["case:intake"]),
+            ),
+            (
+                Role::CommandCenter,
+                "320115",
+                station(expected(&[], &loop_reads, &["case", "evaluation"], &["case"]), &["case:dispatch"]),
+            ),
             (
                 Role::Department,
                 "320115",
-                expected(
-                    &[],
-                    &[&loop_reads[..], &["descendant/case"]].concat(),
-                    &["case", "evaluation", "descendant/case"],
-                    &[],
+                station(
+                    expected(
+                        &[],
+                        &[&loop_reads[..], &["descendant/case"]].concat(),
+                        &["case", "evaluation", "descendant/case"],
+                        &[],
+                    ),
+                    &["case:handle", "descendant/case:handle"],
                 ),
             ),
             (Role::Collector, "320115", expected(&[], &loop_reads, &["case"], &[])),

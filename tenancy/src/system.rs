@@ -19,6 +19,9 @@ pub enum Job {
     DemoSeed,
     /// `generate-history`: the evaluation benchmark's data.
     BenchmarkHistory,
+    /// The recipients of a notice, looked up in the tenant of the case event that causes it
+    /// (the event's writer may be the overdue sweep, which has no caller).
+    Notifications,
 }
 
 impl Job {
@@ -26,6 +29,7 @@ impl Job {
         match self {
             Job::DemoSeed => "demo-seed",
             Job::BenchmarkHistory => "benchmark-history",
+            Job::Notifications => "notifications",
         }
     }
 }

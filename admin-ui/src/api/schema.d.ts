@@ -484,6 +484,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_code}/cases/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The work list as a file: every case the filter matches that the caller may see (not only one
+         *     page), with Chinese column names and labels, times in the county's time zone. Spreadsheet
+         *     cells that would start a formula are written as text. The response names a file
+         *     (`Content-Disposition`); the export is recorded in the audit trail.
+         */
+        get: operations["cases.export"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant_code}/cases/{case_id}": {
         parameters: {
             query?: never;
@@ -550,6 +572,27 @@ export interface paths {
         };
         /** The department the responsibility list (or the component's owner) suggests for a case. */
         get: operations["cases.dispatch_suggestion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_code}/cases/{case_id}/duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The likely duplicates of a case: open cases of the same class near it within the county's
+         *     duplicate rule (radius and window), nearest first, with their places — what the supervision
+         *     centre compares before merging one into the other (`merge`). Only cases the caller may see.
+         */
+        get: operations["cases.duplicates"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1047,6 +1090,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/tenants/{tenant_code}/evaluation/{subject}/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * How one subject's table would look under a candidate scheme, next to the table under the
+         *     scheme in force, for the same period (nothing is stored): the scheme editor's preview, for
+         *     the tenant's administrators. The candidate is checked as `PUT …/evaluation/scheme` checks it,
+         *     every problem reported by field.
+         */
+        post: operations["evaluation.preview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tenants/{tenant_code}/evaluation/{subject}/trend": {
         parameters: {
             query?: never;
@@ -1174,6 +1239,71 @@ export interface paths {
         };
         /** One unit grid with its geometry. */
         get: operations["grids.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_code}/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's notifications, newest first: tasks dispatched to their department, verification
+         *     and check tasks for their duty grid, deadlines turning yellow or red, 督办, approvals waiting,
+         *     imports finished. `unread=true` lists only the unread ones. In the caller's own tenant the list
+         *     holds all of theirs (a city department shared with the counties hears of the counties' cases);
+         *     in a county beneath it, only that county's. Each item carries its kind and parameters, not a
+         *     text: the console renders it in the reader's language.
+         */
+        get: operations["notifications.list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_code}/notifications/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Marks the caller's notifications read: those listed in `ids` (at most 500), or all of them
+         *     with `all: true`. Idempotent: marking a read notification again changes nothing, and ids of
+         *     other users' notifications are ignored. Answers how many this call marked.
+         */
+        post: operations["notifications.mark_read"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tenants/{tenant_code}/notifications/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's unread count and the id of their newest notification: cheap, for the console to
+         *     poll (a `latest_id` other than the last one seen means something new arrived).
+         */
+        get: operations["notifications.summary"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1749,6 +1879,10 @@ export interface components {
             available_actions: components["schemas"]["Available"][];
             timeline: components["schemas"]["TimelineEntry"][];
         };
+        /** @enum {string} */
+        CaseExportFormat: "csv" | "xlsx";
+        /** @enum {string} */
+        CaseOrder: "oldest" | "newest";
         /** @description A case as the API shows it. */
         CaseView: components["schemas"]["Case"] & {
             address?: string | null;
@@ -2257,6 +2391,25 @@ export interface components {
             /** @description The case number (for a case). */
             number?: string | null;
         };
+        /** @description A likely duplicate of a new report. */
+        DuplicateHint: {
+            /**
+             * Format: double
+             * @description Distance from the new report, in metres.
+             */
+            distance_m: number;
+            /** Format: uuid */
+            id: string;
+            /** Format: double */
+            lat: number;
+            /**
+             * Format: double
+             * @description Where the other case is (WGS84), to show both on a map.
+             */
+            lon: number;
+            number: string;
+            state: string;
+        };
         /**
          * @description How close, and how recent, an open case of the same class must be to be suggested as a
          *     duplicate. Tenant setting `duplicates`; defaults 50 m and 72 hours.
@@ -2375,6 +2528,8 @@ export interface components {
             /** @description Cases in the window. */
             count: number;
             county: string;
+            /** @description `component` or `matter` (the class is the kind and the code together). */
+            kind: string;
             /** Format: double */
             lat: number;
             /** Format: double */
@@ -2477,6 +2632,11 @@ export interface components {
         Indicator: "filed" | "public_verified" | "due_for_closure" | "closed" | "closed_on_time" | "disposals_finished" | "open_at_end" | "overdue_at_end" | "city_orders" | "city_orders_answered_on_time" | "due_for_disposal" | "disposed" | "disposed_on_time" | "disposed_late" | "pending_overdue" | "reworks" | "extensions" | "returns" | "claims" | "governance_received" | "governance_answered_on_time" | "reports" | "valid_reports" | "due_verifications" | "verified_on_time" | "due_checks" | "checked_on_time" | "missed" | "filed_in_duty_grids" | "self_handled" | "accepted" | "accepted_on_time" | "not_accepted" | "verifications_sent" | "verifications_sent_on_time" | "checks_sent" | "checks_sent_on_time" | "filed_by" | "filed_on_time" | "voided_after_filing" | "closes" | "closes_on_time" | "dispatches" | "dispatches_on_time" | "dispatch_errors" | "filed_per_grid" | "report_rate" | "closure_rate" | "on_time_closure_rate" | "avg_disposal_hours" | "city_order_response_rate" | "disposal_rate" | "on_time_disposal_rate" | "late_disposal_rate" | "rework_rate" | "extension_rate" | "pending_overdue_rate" | "governance_response_rate" | "valid_report_rate" | "on_time_verification_rate" | "on_time_check_rate" | "missed_rate" | "on_time_acceptance_rate" | "verification_dispatch_rate" | "check_dispatch_rate" | "on_time_filing_rate" | "accurate_filed" | "accurate_filing_rate" | "on_time_close_rate" | "accurate_dispatches" | "on_time_dispatch_rate" | "accurate_dispatch_rate";
         /** @enum {string} */
         JobStatus: "queued" | "running" | "succeeded" | "failed";
+        /**
+         * @description What a notification is about. The console renders each kind with its `params`.
+         * @enum {string}
+         */
+        Kind: "task_dispatched" | "verification_task" | "check_task" | "deadline_yellow" | "deadline_red" | "supervision_order" | "approval_waiting" | "import_finished";
         /** @description A step ladder (e.g. ≤ 50 → 100, ≤ 100 → 90, …, else 0). */
         Ladder: {
             direction: components["schemas"]["Direction"];
@@ -2543,12 +2703,36 @@ export interface components {
             /** @example admin */
             username: string;
         };
+        /**
+         * @description Which notifications to mark read: the listed ones, or all of the caller's.
+         * @example {
+         *       "ids": [
+         *         "019ae8a4-7c1e-7b52-9d3f-2a4b6c8d0e1f"
+         *       ]
+         *     }
+         */
+        MarkRead: {
+            all?: boolean;
+            ids?: string[];
+        };
+        /**
+         * @description How many notifications a mark changed (0 when they were read already).
+         * @example {
+         *       "marked": 1
+         *     }
+         */
+        Marked: {
+            /** Format: int64 */
+            marked: number;
+        };
         Me: {
             /**
              * @description What the caller's roles allow, as the server decides it: `resource:action` in the
              *     caller's own tenant and `descendant/resource:action` in the tenants beneath it.
              *     Resources: `tenant`, `department`, `user`, `role_assignment`, `grid`, `catalog`,
-             *     `component`, `case`, `evaluation`, `audit`; actions: `read`, `write`, `supervise`. (Which
+             *     `component`, `case`, `evaluation`, `audit`; actions: `read`, `write`, `supervise`, and on
+             *     `case` the work stations `intake` (supervision centre), `dispatch` (command centre) and
+             *     `handle` (departments), which say which workbench the caller staffs. (Which
              *     case action a role may take in which state is the workflow's: see a case's
              *     `available_actions`.)
              * @example [
@@ -2695,6 +2879,46 @@ export interface components {
              * @example zhangsan
              */
             username: string;
+        };
+        /** @description One page of notifications, newest first. */
+        NotificationPage: {
+            items: components["schemas"]["NotificationView"][];
+            /** @description Pass as `cursor` to get the next (older) page; absent on the last page. */
+            next_cursor?: string | null;
+        };
+        /**
+         * @description A notification as its recipient sees it.
+         * @example {
+         *       "case_id": "019ae8a1-0a2b-7c3d-8e4f-5a6b7c8d9e0f",
+         *       "case_number": "320115-20261204-0042",
+         *       "created_at": "2026-12-04T08:15:00Z",
+         *       "event_id": "019ae8a4-7c1d-7a10-8e2f-1b3c5d7e9f01",
+         *       "id": "019ae8a4-7c1e-7b52-9d3f-2a4b6c8d0e1f",
+         *       "kind": "task_dispatched",
+         *       "params": {
+         *         "via": "dispatch"
+         *       },
+         *       "read_at": null
+         *     }
+         */
+        NotificationView: {
+            /** Format: uuid */
+            case_id?: string | null;
+            case_number?: string | null;
+            /** Format: date-time */
+            created_at: string;
+            /**
+             * Format: uuid
+             * @description The event behind it (shared by every recipient of the same notice; the webhooks' id).
+             */
+            event_id: string;
+            /** Format: uuid */
+            id: string;
+            kind: components["schemas"]["Kind"];
+            /** @description What the message says, by kind (see [`Kind`]); the console renders it. */
+            params: Record<string, never>;
+            /** Format: date-time */
+            read_at?: string | null;
         };
         /**
          * @description 超期未结数 (open cases overdue at the period's end): judged by the deadline of the stage each
@@ -2986,6 +3210,11 @@ export interface components {
             /** @description Cases that show the pattern (ids), for the record. */
             cases?: string[];
             class_code: string;
+            /**
+             * @description `component` or `matter`, as the hotspot names it (absent in directives stored before
+             *     hotspots named their kind).
+             */
+            kind?: string | null;
             /** @description The unit grid code or component id (for a radius: the grid of its centre). */
             place: string;
         };
@@ -3055,6 +3284,15 @@ export interface components {
             name: string;
             /** @example Rubbish piling up */
             name_en: string;
+        };
+        /**
+         * @description The table of one subject under the scheme in force and under a candidate scheme, both from
+         *     one reading of the period's data: what the scheme editor shows before a change is saved, so
+         *     that an administrator sees whose rank a new weighting would move.
+         */
+        Preview: {
+            candidate: components["schemas"]["Table"];
+            current: components["schemas"]["Table"];
         };
         /** @description The error body of every failed request. */
         Problem: {
@@ -3237,6 +3475,8 @@ export interface components {
             department: string;
             /** @description The department's name (filled by the caller). */
             department_name?: string | null;
+            /** @description `component` or `matter` (the class is the kind and the code together). */
+            kind: string;
             /**
              * Format: double
              * @description Percent.
@@ -3422,6 +3662,20 @@ export interface components {
             /** @description `component_owner`, `grid`, `community`, `street` or `class`. */
             matched_by: string;
         };
+        /**
+         * @description What the bell polls: the unread count and the newest notification's id (a newer id than the
+         *     last one seen means something new arrived).
+         * @example {
+         *       "latest_id": "019ae8a4-7c1e-7b52-9d3f-2a4b6c8d0e1f",
+         *       "unread": 3
+         *     }
+         */
+        Summary: {
+            /** Format: uuid */
+            latest_id?: string | null;
+            /** Format: int64 */
+            unread: number;
+        };
         SupervisionOrder: {
             /** Format: date-time */
             due: string;
@@ -3533,6 +3787,12 @@ export interface components {
             actor_name?: string | null;
             /** Format: date-time */
             at: string;
+            /**
+             * Format: date-time
+             * @description The deadline of the stage this event began (none when no clock runs after it): with the
+             *     next stage's start, how each stage went against its limit.
+             */
+            due?: string | null;
             hash: string;
             payload: Record<string, never>;
             role?: string | null;
@@ -4587,7 +4847,10 @@ export interface operations {
     "cases.list": {
         parameters: {
             query?: {
-                /** @description e.g. `dispatched`. */
+                /**
+                 * @description One state (`dispatched`) or several, comma-separated (`reported,verifying`): a
+                 *     workbench's queue spans the states of its station.
+                 */
                 state?: string;
                 class?: string;
                 street?: string;
@@ -4599,6 +4862,21 @@ export interface operations {
                 from?: string;
                 /** @description Reported before (RFC 3339). */
                 to?: string;
+                /**
+                 * @description Cases with this request awaiting approval: `extension`, `return`, `suspension` or `void`
+                 *     (the approval queues).
+                 */
+                pending?: string;
+                /**
+                 * @description Case numbers starting with this (a whole number finds one case).
+                 * @example 20261128
+                 */
+                number?: string;
+                /**
+                 * @description `oldest` first (the default: a queue is worked in the order it came) or `newest` first
+                 *     (a search). Ids are time-ordered (UUIDv7), and the cursor follows the order.
+                 */
+                order?: components["schemas"]["CaseOrder"];
                 /** @description How many items to return (1–500, default 50). */
                 limit?: number;
                 /** @description The `next_cursor` of the previous page; absent for the first page. */
@@ -4670,6 +4948,71 @@ export interface operations {
             409: components["responses"]["Conflict"];
             413: components["responses"]["TooLarge"];
             415: components["responses"]["Unsupported"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "cases.export": {
+        parameters: {
+            query?: {
+                /** @description `csv` (default; UTF-8 with a byte-order mark) or `xlsx`. */
+                format?: components["schemas"]["CaseExportFormat"];
+                /**
+                 * @description One state (`dispatched`) or several, comma-separated (`reported,verifying`): a
+                 *     workbench's queue spans the states of its station.
+                 */
+                state?: string;
+                class?: string;
+                street?: string;
+                department?: string;
+                overdue?: boolean;
+                /** @description e.g. `patrol`, `hotline`. */
+                source?: string;
+                /** @description Reported at or after (RFC 3339). */
+                from?: string;
+                /** @description Reported before (RFC 3339). */
+                to?: string;
+                /**
+                 * @description Cases with this request awaiting approval: `extension`, `return`, `suspension` or `void`
+                 *     (the approval queues).
+                 */
+                pending?: string;
+                /**
+                 * @description Case numbers starting with this (a whole number finds one case).
+                 * @example 20261128
+                 */
+                number?: string;
+                /**
+                 * @description `oldest` first (the default: a queue is worked in the order it came) or `newest` first
+                 *     (a search). Ids are time-ordered (UUIDv7), and the cursor follows the order.
+                 */
+                order?: components["schemas"]["CaseOrder"];
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the county
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description CSV or XLSX */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": number[];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
             422: components["responses"]["Invalid"];
             503: components["responses"]["Unavailable"];
         };
@@ -4806,6 +5149,38 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Suggestion"] | null;
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "cases.duplicates": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the county
+                 * @example 320115
+                 */
+                tenant_code: string;
+                /** @description Case id */
+                case_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The likely duplicates (none for a closed case) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DuplicateHint"][];
                 };
             };
             401: components["responses"]["Unauthorized"];
@@ -6145,6 +6520,56 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    "evaluation.preview": {
+        parameters: {
+            query?: {
+                /** @description `day`, `week`, `month` (default), `quarter`, `year` or `range`. */
+                period?: components["schemas"]["PeriodKind"];
+                /** @description A day in the period (default: today in the tenant's time zone); for `range`, its first day. */
+                date?: string;
+                /** @description The last day of a `range`. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the county or city
+                 * @example 320115
+                 */
+                tenant_code: string;
+                /**
+                 * @description grid, community, street, county, department, collector, acceptor, shift_leader, dispatcher
+                 * @example department
+                 */
+                subject: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Scheme"];
+            };
+        };
+        responses: {
+            /** @description The table under the scheme in force and under the candidate */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Preview"];
+                };
+            };
+            400: components["responses"]["Malformed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Unsupported"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     "evaluation.trend": {
         parameters: {
             query: {
@@ -6428,6 +6853,134 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Grid"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "notifications.list": {
+        parameters: {
+            query?: {
+                /** @description Only unread notifications. */
+                unread?: boolean;
+                /** @description How many to return (1–500, default 50). */
+                limit?: number;
+                /** @description The `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the tenant
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of the caller's notifications */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "items": [
+                     *         {
+                     *           "case_id": "019ae8a1-0a2b-7c3d-8e4f-5a6b7c8d9e0f",
+                     *           "case_number": "320115-20261204-0042",
+                     *           "created_at": "2026-12-04T08:15:00Z",
+                     *           "event_id": "019ae8a4-7c1d-7a10-8e2f-1b3c5d7e9f01",
+                     *           "id": "019ae8a4-7c1e-7b52-9d3f-2a4b6c8d0e1f",
+                     *           "kind": "task_dispatched",
+                     *           "params": {
+                     *             "class_code": "06010",
+                     *             "deadline": "2026-12-08T09:00:00Z",
+                     *             "state": "dispatched",
+                     *             "via": "dispatch"
+                     *           },
+                     *           "read_at": null
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["NotificationPage"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "notifications.mark_read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the tenant
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MarkRead"];
+            };
+        };
+        responses: {
+            /** @description How many were marked now */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Marked"];
+                };
+            };
+            400: components["responses"]["Malformed"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["TooLarge"];
+            415: components["responses"]["Unsupported"];
+            422: components["responses"]["Invalid"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    "notifications.summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /**
+                 * @description GB/T 2260 code of the tenant
+                 * @example 320115
+                 */
+                tenant_code: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The unread count and the newest id */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
                 };
             };
             401: components["responses"]["Unauthorized"];

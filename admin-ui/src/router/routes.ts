@@ -15,6 +15,10 @@ declare module 'vue-router' {
     group?: string
     menu?: boolean
     icon?: string
+    /** A station's workbench: where its staff land (HomeView), ahead of the menu's order. */
+    workbench?: boolean
+    /** `false`: never a landing page (a list open to all, such as 案件查询). */
+    landing?: boolean
     public?: boolean
   }
 }
@@ -29,6 +33,20 @@ export const pages: RouteRecordRaw[] = [
   { path: 'readiness', name: 'readiness', component: () => import('@/views/onboarding/ReadinessView.vue'),
     meta: { title: 'menu.readiness', perm: 'tenant:write', levels: ['county'], icon: 'Finished' } },
   // — the case loop: workbenches, case lists and the case page —
+  // The stations' permissions (`case:intake` …) say who staffs which workbench; what can be done
+  // to a case is still its `available_actions`.
+  { path: 'workbench/intake', name: 'intake', component: () => import('@/views/workbench/WorkbenchView.vue'), props: { station: 'intake' },
+    meta: { title: 'menu.intake', perm: 'case:intake', levels: ['county'], icon: 'Tickets', workbench: true } },
+  { path: 'workbench/dispatch', name: 'dispatch', component: () => import('@/views/workbench/WorkbenchView.vue'), props: { station: 'dispatch' },
+    meta: { title: 'menu.dispatch', perm: 'case:dispatch', levels: ['county'], icon: 'Promotion', workbench: true } },
+  { path: 'workbench/approvals', name: 'approvals', component: () => import('@/views/workbench/WorkbenchView.vue'), props: { station: 'approvals' },
+    meta: { title: 'menu.approvals', perm: 'case:dispatch', levels: ['county'], icon: 'Stamp' } },
+  { path: 'workbench/tasks', name: 'tasks', component: () => import('@/views/workbench/WorkbenchView.vue'), props: { station: 'tasks' },
+    meta: { title: 'menu.tasks', perm: 'case:handle', levels: ['county'], icon: 'Suitcase', workbench: true } },
+  { path: 'cases', name: 'case-search', component: () => import('@/views/cases/CaseSearchView.vue'),
+    meta: { title: 'menu.caseSearch', perm: 'case:read', levels: ['county'], icon: 'Search', landing: false } },
+  { path: 'cases/:id', name: 'case', component: () => import('@/views/cases/CaseDetailView.vue'),
+    meta: { title: 'menu.case', perm: 'case:read', levels: ['county'], menu: false } },
   { path: 'map', name: 'map', component: () => import('@/views/grids/FrameMapView.vue'),
     meta: { title: 'menu.map', perm: 'grid:read', levels: ['county'], group: 'menu.base', icon: 'MapLocation' } },
   { path: 'components', name: 'components', component: () => import('@/views/census/ComponentsView.vue'),
@@ -48,6 +66,15 @@ export const pages: RouteRecordRaw[] = [
   { path: 'settings/responsibilities', name: 'responsibilities', component: () => import('@/views/settings/ResponsibilitiesView.vue'),
     meta: { title: 'menu.responsibilities', perm: 'tenant:write', levels: ['county'], group: 'menu.settings', icon: 'List' } },
   // — dashboards, evaluation, the city's oversight, the big screen —
+  // (the scheme first: it belongs to the settings group just above)
+  { path: 'evaluation/scheme', name: 'evaluation-scheme', component: () => import('@/views/evaluation/SchemeEditor.vue'),
+    meta: { title: 'menu.scheme', perm: 'tenant:write', levels: ['city', 'county'], group: 'menu.settings', icon: 'Operation' } },
+  { path: 'oversight', name: 'oversight', component: () => import('@/views/oversight/OversightView.vue'),
+    meta: { title: 'menu.oversight', perm: 'evaluation:read', levels: ['city'], icon: 'DataBoard' } },
+  { path: 'evaluation', name: 'evaluation', component: () => import('@/views/evaluation/EvaluationView.vue'),
+    meta: { title: 'menu.evaluation', perm: 'evaluation:read', levels: ['city', 'county'], icon: 'TrendCharts' } },
+  { path: 'directives', name: 'directives', component: () => import('@/views/oversight/DirectivesView.vue'),
+    meta: { title: 'menu.directives', perm: 'evaluation:read', levels: ['city', 'county'], icon: 'Bell' } },
   { path: 'audit', name: 'audit', component: () => import('@/views/audit/AuditView.vue'),
     meta: { title: 'menu.audit', perm: 'audit:read', levels: ['platform', 'city', 'county'], icon: 'Document' } },
   // — notifications —

@@ -105,7 +105,9 @@ pub struct Me {
     /// What the caller's roles allow, as the server decides it: `resource:action` in the
     /// caller's own tenant and `descendant/resource:action` in the tenants beneath it.
     /// Resources: `tenant`, `department`, `user`, `role_assignment`, `grid`, `catalog`,
-    /// `component`, `case`, `evaluation`, `audit`; actions: `read`, `write`, `supervise`. (Which
+    /// `component`, `case`, `evaluation`, `audit`; actions: `read`, `write`, `supervise`, and on
+    /// `case` the work stations `intake` (supervision centre), `dispatch` (command centre) and
+    /// `handle` (departments), which say which workbench the caller staffs. (Which
     /// case action a role may take in which state is the workflow's: see a case's
     /// `available_actions`.)
     #[schema(example = json!(["tenant:read", "case:read", "case:write", "evaluation:read"]))]

@@ -82,6 +82,87 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(cases::query::list(&state.db, &scope, &actor, &filter, &page).await?))
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CaseExportQuery {
+    /// `csv` (default; UTF-8 with a byte-order mark) or `xlsx`.
+    pub format: Option<cases::export::CaseExportFormat>,
+}
+
+/// The work list as a file: every case the filter matches that the caller may see (not only one
+/// page), with Chinese column names and labels, times in the county's time zone. Spreadsheet
+/// cells that would start a formula are written as text. The response names a file
+/// (`Content-Disposition`); the export is recorded in the audit trail.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "cases.export",
+    security(("bearer" = [])),
+    params(("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"), CaseExportQuery, CaseFilter),
+    responses(
+        (status = 200, description = "CSV or XLSX",
+            content((String = "text/csv"), (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/cases/export")]
+pub async fn export(
+    scope: Authorized<CaseRead>,
+    state: web::Data<AppState>,
+    q: Query<CaseExportQuery>,
+    filter: Query<CaseFilter>,
+    origin: crate::auth::Origin,
+) -> ApiResult<HttpResponse> {
+    use cases::export::CaseExportFormat;
+    let format = q.format.unwrap_or(CaseExportFormat::Csv);
+    filter.check()?;
+    let (content_type, extension) = match format {
+        CaseExportFormat::Csv => ("text/csv; charset=utf-8", "csv"),
+        CaseExportFormat::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    };
+    // Cases name reporters' places and departments: the export is recorded before it is built.
+    let summary = serde_json::json!({"format": extension});
+    crate::routes::audit::note(&state, &scope, &origin, "export.cases", "cases".into(), summary).await?;
+    let actor = cases::actor::of(&state.authz, &scope);
+    let body = cases::export::export(&state.db, &scope, &actor, &filter, format).await?;
+    let name = format!("cases-{}-{}.{extension}", scope.tenant().code(), chrono::Utc::now().format("%Y%m%d"));
+    Ok(HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((actix_web::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\"")))
+        .body(body))
+}
+
+/// The likely duplicates of a case: open cases of the same class near it within the county's
+/// duplicate rule (radius and window), nearest first, with their places — what the supervision
+/// centre compares before merging one into the other (`merge`). Only cases the caller may see.
+#[utoipa::path(
+    tag = "cases",
+    operation_id = "cases.duplicates",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county", example = "320115"),
+        ("case_id" = Uuid, Path, description = "Case id"),
+    ),
+    responses(
+        (status = 200, description = "The likely duplicates (none for a closed case)", body = Vec<cases::duplicates::DuplicateHint>),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+    )
+)]
+#[get("/api/v1/tenants/{tenant_code}/cases/{case_id}/duplicates")]
+pub async fn duplicates(
+    scope: Authorized<CaseRead>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, Uuid)>,
+) -> ApiResult<HttpResponse> {
+    let actor = cases::actor::of(&state.authz, &scope);
+    Ok(HttpResponse::Ok()
+        .json(cases::duplicates::of_case(&state.db, state.intake.recent(), &scope, &actor, path.1).await?))
+}
+
 /// A case with its full timeline.
 #[utoipa::path(
     tag = "cases",

@@ -14,7 +14,7 @@ use kernel::{Error, FieldError};
 use oversight::directives::{DirectiveView, NewDirective};
 use oversight::recurring::{HotspotQuery, Hotspots, Repeats};
 use oversight::schemes::InForce;
-use oversight::service::{Column, Drill, Table, Trend};
+use oversight::service::{Column, Drill, Preview, Table, Trend};
 use serde::{Deserialize, Serialize};
 use tenancy::{Access, Role};
 use utoipa::{IntoParams, ToSchema};
@@ -153,14 +153,8 @@ pub async fn put_scheme(
     body: Json<serde_json::Value>,
     origin: crate::auth::Origin,
 ) -> ApiResult<HttpResponse> {
-    let roles = state.authz.roles(scope.principal());
-    if scope.access() != Access::Own || !roles.contains(&Role::TenantAdmin) {
-        return Err(ApiError(Error::forbidden("a tenant's scheme is set by its own administrators")));
-    }
-    let scheme: Scheme = crate::extract::parse(body.0.to_string().as_bytes())?;
-    scheme.validate().map_err(|errors| {
-        ApiError(Error::validation(errors.into_iter().map(|(f, r)| FieldError::new(f, r)).collect()))
-    })?;
+    scheme_author(&state, &scope)?;
+    let scheme = checked_scheme(&body.0)?;
     cases::settings::put(&state.db, &*scope, oversight::schemes::SETTING, &scheme).await?;
     crate::routes::audit::note(&state, &scope, &origin, "scheme.changed", "scheme".into(), &scheme).await?;
     Ok(HttpResponse::Ok().json(InForce { scheme, source: "own".into() }))
@@ -207,6 +201,62 @@ pub async fn table(
     let t = oversight::service::evaluation_table(&state.db, &scope, kind, &period).await?;
     let name = format!("evaluation-{}-{}-{}", t.tenant, kind.as_str(), period.from);
     respond(f.format.unwrap_or_default(), &t, &name).await
+}
+
+/// How one subject's table would look under a candidate scheme, next to the table under the
+/// scheme in force, for the same period (nothing is stored): the scheme editor's preview, for
+/// the tenant's administrators. The candidate is checked as `PUT …/evaluation/scheme` checks it,
+/// every problem reported by field.
+#[utoipa::path(
+    tag = "evaluation",
+    operation_id = "evaluation.preview",
+    security(("bearer" = [])),
+    params(
+        ("tenant_code" = String, Path, description = "GB/T 2260 code of the county or city", example = "320115"),
+        ("subject" = String, Path, description = "grid, community, street, county, department, collector, acceptor, shift_leader, dispatcher", example = "department"),
+        PeriodQuery,
+    ),
+    request_body = Scheme,
+    responses(
+        (status = 200, description = "The table under the scheme in force and under the candidate", body = Preview),
+        (status = 401, response = crate::openapi::Unauthorized),
+        (status = 403, response = crate::openapi::Forbidden),
+        (status = 404, response = crate::openapi::NotFound),
+        (status = 422, response = crate::openapi::Invalid),
+    )
+)]
+#[post("/api/v1/tenants/{tenant_code}/evaluation/{subject}/preview")]
+pub async fn preview(
+    scope: Authorized<EvaluationWrite>,
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+    q: Query<PeriodQuery>,
+    body: Json<serde_json::Value>,
+) -> ApiResult<HttpResponse> {
+    // The scheme editor's tool: for those who may set the scheme.
+    scheme_author(&state, &scope)?;
+    let kind = subject(&path.1)?;
+    let scheme = checked_scheme(&body.0)?;
+    let period = q.resolve(&state, &scope).await?;
+    Ok(HttpResponse::Ok().json(oversight::service::preview(&state.db, &scope, kind, &period, scheme).await?))
+}
+
+/// A tenant's scheme is set (and previewed) by its own administrators.
+fn scheme_author(state: &AppState, scope: &tenancy::TenantScope) -> Result<(), ApiError> {
+    let roles = state.authz.roles(scope.principal());
+    if scope.access() != Access::Own || !roles.contains(&Role::TenantAdmin) {
+        return Err(ApiError(Error::forbidden("a tenant's scheme is set by its own administrators")));
+    }
+    Ok(())
+}
+
+/// A scheme from a request body, with every problem reported by field.
+fn checked_scheme(body: &serde_json::Value) -> Result<Scheme, ApiError> {
+    let scheme: Scheme = crate::extract::parse(body.to_string().as_bytes())?;
+    scheme.validate().map_err(|errors| {
+        ApiError(Error::validation(errors.into_iter().map(|(f, r)| FieldError::new(f, r)).collect()))
+    })?;
+    Ok(scheme)
 }
 
 /// JSON, or the same table as CSV or XLSX with Chinese headers.

@@ -12,6 +12,7 @@ pub mod departments;
 pub mod evaluation;
 pub mod grids;
 pub mod health;
+pub mod notifications;
 pub mod public;
 pub mod settings;
 pub mod tenants;
@@ -26,7 +27,10 @@ pub fn configure(cfg: &mut ServiceConfig) {
         // lists are the busiest routes (no earlier pattern can match their paths).
         .service(cases::create)
         .service(cases::list)
+        // `…/cases/export` before `…/cases/{case_id}`, which it would otherwise reach.
+        .service(cases::export)
         .service(cases::get)
+        .service(cases::duplicates)
         .service(cases::act)
         .service(cases::chain)
         .service(cases::supervise)
@@ -39,6 +43,7 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(evaluation::get_scheme)
         .service(evaluation::put_scheme)
         .service(evaluation::trend)
+        .service(evaluation::preview)
         .service(evaluation::table)
         .service(evaluation::drill)
         .service(evaluation::hotspots)
@@ -48,6 +53,9 @@ pub fn configure(cfg: &mut ServiceConfig) {
         .service(evaluation::get_directive)
         .service(evaluation::respond_directive)
         .service(evaluation::close_directive)
+        .service(notifications::summary)
+        .service(notifications::mark_read)
+        .service(notifications::list)
         .service(auth::login)
         .service(auth::refresh)
         .service(auth::logout)

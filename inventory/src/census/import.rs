@@ -635,15 +635,36 @@ async fn save_progress(db: &DatabaseConnection, id: Uuid, p: &Progress) -> Resul
     Ok(())
 }
 
+/// Ends a job, and tells the user who started it (`import_finished`) in the same transaction.
 async fn finish(db: &DatabaseConnection, id: Uuid, status: JobStatus, message: Option<String>) -> Result<()> {
+    use sea_orm::TransactionTrait;
+    let job = import_job::Entity::find_by_id(id).one(db).await.or_internal()?;
+    let now = Utc::now();
+    let txn = db.begin().await.or_internal()?;
     import_job::Entity::update_many()
         .col_expr(import_job::Column::Status, Expr::value(status.as_str()))
-        .col_expr(import_job::Column::Message, Expr::value(message))
-        .col_expr(import_job::Column::FinishedAt, Expr::value(Some(Utc::now())))
+        .col_expr(import_job::Column::Message, Expr::value(message.clone()))
+        .col_expr(import_job::Column::FinishedAt, Expr::value(Some(now)))
         .filter(import_job::Column::Id.eq(id))
-        .exec(db)
+        .exec(&txn)
         .await
         .or_internal()?;
+    if let Some(job) = job {
+        let notice = notifications::Notice::new(
+            notifications::Kind::ImportFinished,
+            None,
+            serde_json::json!({
+                "job_id": job.id,
+                "import": job.kind,
+                "status": status.as_str(),
+                "dry_run": job.dry_run,
+                "message": message,
+            }),
+        );
+        let recipients: Vec<Uuid> = job.created_by.into_iter().collect();
+        notifications::record(&txn, kernel::ids::TenantId(job.tenant_id), &notice, &recipients, now).await?;
+    }
+    txn.commit().await.or_internal()?;
     Ok(())
 }
 

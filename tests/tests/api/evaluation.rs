@@ -1084,3 +1084,52 @@ async fn drill_down_shows_the_deadline_used_and_the_scheme_names_its_choices() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.text);
 }
+
+#[tokio::test]
+async fn a_candidate_scheme_is_previewed_beside_the_one_in_force_and_nothing_is_stored() {
+    let app = spawn_app().await;
+    let (p, _) = fixture(&app, COUNTY_A, &[]).await;
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let scheme_path = format!("/api/v1/tenants/{COUNTY_A}/evaluation/scheme");
+    let mut candidate = app.get(&scheme_path, &admin).await.body["scheme"].clone();
+    candidate["options"]["rework_rate_base"] = json!("filed");
+    candidate["options"]["on_time_closure_base"] = json!("closed");
+    let path = october(&format!("/api/v1/tenants/{COUNTY_A}/evaluation/department/preview"));
+    let r = app.post(&path, &admin, candidate.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // The candidate's numbers are those the same scheme gives once stored (see the test above),
+    // and the current table is the one in force.
+    check(row(&r.body["candidate"], &p.dept2), &[("rework_rate", json!(20.0)), ("on_time_closure_rate", json!(66.67))]);
+    assert_eq!(row(&r.body["candidate"], &p.dept2)["score"].as_f64(), Some(64.0));
+    let in_force = table(&app, &admin, COUNTY_A, "department").await;
+    assert_eq!(row(&r.body["current"], &p.dept2)["score"], row(&in_force, &p.dept2)["score"]);
+    assert_eq!(row(&r.body["current"], &p.dept2)["indicators"], row(&in_force, &p.dept2)["indicators"]);
+    assert_eq!(row(&r.body["current"], &p.dept2)["grade"], row(&in_force, &p.dept2)["grade"]);
+
+    // A stricter grading moves the department's grade in the candidate only.
+    let mut strict = candidate.clone();
+    strict["grades"] = json!([{"grade": "优", "min": 99.0}, {"grade": "差", "min": 0.0}]);
+    let r = app.post(&path, &admin, strict).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(row(&r.body["candidate"], &p.dept2)["grade"], "差");
+    assert_ne!(row(&r.body["current"], &p.dept2)["grade"], "差");
+    // Nothing was stored.
+    assert_eq!(app.get(&scheme_path, &admin).await.body["source"], "default");
+
+    // A bad candidate is refused field by field, like a PUT.
+    let mut bad = candidate.clone();
+    bad["weights"]["department"][0]["weight"] = json!(50.0);
+    let r = app.post(&path, &admin, bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.fields().iter().any(|f| f == "weights.department"), "{:?}", r.fields());
+    let r = app
+        .post(&october(&format!("/api/v1/tenants/{COUNTY_A}/evaluation/nothing/preview")), &admin, candidate.clone())
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Another county's staff preview nothing of county A.
+    let other = app.demo(COUNTY_B, "admin").await;
+    let r = app.post(&path, &other, candidate).await;
+    assert!(matches!(r.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", r.status);
+    assert!(r.body.get("candidate").is_none());
+}

@@ -277,6 +277,10 @@ async fn city_oversight_reads_its_counties_and_writes_nothing() {
         } else if *method == Method::GET {
             assert_eq!(r.status, StatusCode::OK, "GET {path}: {}", r.text);
             reads += 1;
+        } else if template.contains("/notifications") {
+            // Everyone marks their own notifications read (none of the city's users are in a
+            // county's); refused here only for the empty body.
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}: {}", r.text);
         } else if template.ends_with("/supervision-orders") {
             // 督办 is the one thing the city does in a county (here refused only for its empty
             // body; an empty directive is a recommendation, which only the county issues).
@@ -337,6 +341,9 @@ fn may(role: &str, method: &Method, template: &str) -> bool {
         // Everything but user management is readable by every role of the tenant.
         // The go-live checklist counts the tenant's users: for those who read them.
         return !(path.starts_with("/users") || path == "/readiness") || reads_everything;
+    }
+    if path.starts_with("/notifications") {
+        return true; // each user's own notifications
     }
     if path.ends_with("/supervision-orders") {
         return role == "dispatcher"; // 督办: the command centre (and the city)
