@@ -12,8 +12,7 @@
 use chrono::{DateTime, Utc};
 use kernel::{Error, Result, Validator};
 use rand::seq::IndexedRandom;
-use sea_orm::sea_query::{Expr, ExprTrait};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, TransactionTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -134,6 +133,9 @@ pub struct PublicCounty {
     /// The extent of the county's unit grids (WGS84 `[min_lon, min_lat, max_lon, max_lat]`), for
     /// the page's map; absent before the grids are imported.
     pub extent: Option<[f64; 4]>,
+    /// The county's silhouette for the map (no basemap): rectangles `[min_lon, min_lat, max_lon,
+    /// max_lat]` of a coarse lattice that its unit grids cover.
+    pub outline: Vec<[f64; 4]>,
     /// The everyday problems to choose from.
     pub classes: Vec<PlainClass>,
 }
@@ -217,28 +219,23 @@ pub async fn report(
     Ok(Receipt { tracking_code: code, received_at: stored.created_at })
 }
 
-/// The public page's facts about a county: name, extent, the plain-word classes.
-pub async fn county(db: &DatabaseConnection, county: &str) -> Result<PublicCounty> {
-    use inventory::entity::unit_grid;
+/// Cells of the public map's silhouette along the county's longer side.
+const OUTLINE_CELLS: usize = 48;
+
+/// The public page's facts about a county: name, extent and silhouette (from the in-memory grid
+/// index: one pass over the grids' rectangles, no query), the plain-word classes.
+pub async fn county(db: &DatabaseConnection, grids: &GridCache, county: &str) -> Result<PublicCounty> {
     let tenant = tenancy::tenant::public_county(db, county).await?;
     let name = tenancy::tenant::find_by_code(db, county).await?.map(|t| t.name).unwrap_or_default();
-    /// min lon, min lat, max lon, max lat (each null without grids).
-    type Extent = (Option<f64>, Option<f64>, Option<f64>, Option<f64>);
-    let extent: Option<Extent> = unit_grid::Entity::find_in(&tenant)
-        .select_only()
-        .column_as(Expr::col(unit_grid::Column::MinLon).min(), "a")
-        .column_as(Expr::col(unit_grid::Column::MinLat).min(), "b")
-        .column_as(Expr::col(unit_grid::Column::MaxLon).max(), "c")
-        .column_as(Expr::col(unit_grid::Column::MaxLat).max(), "d")
-        .into_tuple()
-        .one(db)
-        .await
-        .or_internal()?;
-    let extent = match extent {
-        Some((Some(a), Some(b), Some(c), Some(d))) => Some([a, b, c, d]),
-        _ => None,
-    };
-    Ok(PublicCounty { code: tenant.code().as_str().to_owned(), name, extent, classes: PLAIN_CLASSES.to_vec() })
+    let frame = grids.get(db, &tenant).await?;
+    let rects: Vec<[f64; 4]> = frame.index.envelopes().collect();
+    Ok(PublicCounty {
+        code: tenant.code().as_str().to_owned(),
+        name,
+        extent: spatial::outline::extent(rects.iter().copied()),
+        outline: spatial::outline::silhouette(&rects, OUTLINE_CELLS),
+        classes: PLAIN_CLASSES.to_vec(),
+    })
 }
 
 /// The case of a tracking code in a public county (a code of another county is not found).

@@ -121,6 +121,15 @@ impl<T> GridIndex<T> {
         self.items.get(i)
     }
 
+    /// The bounding rectangle (`[min_lon, min_lat, max_lon, max_lat]`) of every polygon part, in
+    /// no particular order: enough to draw the frame's silhouette ([`crate::outline`]).
+    pub fn envelopes(&self) -> impl Iterator<Item = [f64; 4]> + '_ {
+        self.tree.iter().map(|e| {
+            let (min, max) = (e.geom().min(), e.geom().max());
+            [min.x, min.y, max.x, max.y]
+        })
+    }
+
     /// Number of items (including any with an empty geometry).
     pub fn len(&self) -> usize {
         self.items.len()

@@ -11,4 +11,5 @@ pub mod codes;
 pub mod crs;
 pub mod geometry;
 pub mod index;
+pub mod outline;
 pub mod synth;

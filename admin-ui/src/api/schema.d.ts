@@ -3528,6 +3528,11 @@ export interface components {
             extent?: number[] | null;
             /** @example 江宁区 */
             name: string;
+            /**
+             * @description The county's silhouette for the map (no basemap): rectangles `[min_lon, min_lat, max_lon,
+             *     max_lat]` of a coarse lattice that its unit grids cover.
+             */
+            outline: number[][];
         };
         /** @description The reporter's rating of the handling (回访 by the reporter themselves). */
         PublicRating: {
@@ -4612,7 +4617,21 @@ export interface operations {
                      *         118.9,
                      *         31.96
                      *       ],
-                     *       "name": "江宁区"
+                     *       "name": "江宁区",
+                     *       "outline": [
+                     *         [
+                     *           118.8,
+                     *           31.9,
+                     *           118.86,
+                     *           31.91
+                     *         ],
+                     *         [
+                     *           118.81,
+                     *           31.91,
+                     *           118.9,
+                     *           31.92
+                     *         ]
+                     *       ]
                      *     }
                      */
                     "application/json": components["schemas"]["PublicCounty"];

@@ -14,12 +14,13 @@ export function county(code: string): Promise<PublicCounty> {
   return p
 }
 
-/** The extent as a GeoJSON outline for the map. */
-export function outline(extent: number[] | null | undefined) {
-  if (!extent || extent.length !== 4) return null
-  const [a, b, c, d] = extent
+/** The county's silhouette (rectangles of a coarse lattice its grids cover) as GeoJSON for the
+ * map: one multipolygon, so the map draws the county's shape without a basemap. */
+export function outline(rects: number[][] | null | undefined) {
+  if (!rects?.length) return null
+  const coordinates = rects.map(([a, b, c, d]) => [[[a, b], [c, b], [c, d], [a, d], [a, b]]])
   return {
     type: 'FeatureCollection' as const,
-    features: [{ type: 'Feature' as const, properties: {}, geometry: { type: 'Polygon', coordinates: [[[a, b], [c, b], [c, d], [a, d], [a, b]]] } }],
+    features: [{ type: 'Feature' as const, properties: { street_code: 'county' }, geometry: { type: 'MultiPolygon', coordinates } }],
   }
 }

@@ -29,6 +29,7 @@ fn limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
     responses(
         (status = 200, description = "The county as the public page shows it", body = PublicCounty,
             example = json!({"code": "320115", "name": "江宁区", "extent": [118.80, 31.90, 118.90, 31.96],
+                "outline": [[118.80, 31.90, 118.86, 31.91], [118.81, 31.91, 118.90, 31.92]],
                 "classes": [{"key": "garbage", "name": "垃圾堆积", "name_en": "Rubbish piling up", "class_code": "06010"}]})),
         (status = 404, response = crate::openapi::NotFound),
     )
@@ -37,7 +38,7 @@ fn limit(state: &AppState, req: &HttpRequest) -> Result<(), ApiError> {
 pub async fn county(state: web::Data<AppState>, path: web::Path<String>) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok()
         .insert_header(("cache-control", "public, max-age=300"))
-        .json(cases::public::county(&state.db, &path).await?))
+        .json(cases::public::county(&state.db, &state.grids, &path).await?))
 }
 
 /// Report a problem without an account (web, WeChat). The report is verified on site before it

@@ -34,6 +34,20 @@ async fn the_county_page_names_the_county_its_extent_and_everyday_problems() {
     assert_eq!((r.body["code"].as_str(), r.body["name"].as_str()), (Some(COUNTY_A), Some("江宁区")));
     let e: Vec<f64> = r.body["extent"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
     assert!(e[0] < e[2] && e[1] < e[3] && (118.0..120.0).contains(&e[0]), "{e:?}");
+    // The silhouette for the map: a few hundred rectangles at most, inside the extent, and every
+    // grid's centre on one of them.
+    let outline: Vec<Vec<f64>> = serde_json::from_value(r.body["outline"].clone()).unwrap();
+    assert!(!outline.is_empty() && outline.len() < 48 * 48, "{}", outline.len());
+    let within =
+        |o: &Vec<f64>| o[0] >= e[0] - 1e-9 && o[1] >= e[1] - 1e-9 && o[2] <= e[2] + 1e-9 && o[3] <= e[3] + 1e-9;
+    assert!(outline.iter().all(within));
+    let admin = app.demo(COUNTY_A, "admin").await;
+    let grids = app.get(&format!("/api/v1/tenants/{COUNTY_A}/grids?limit=200"), &admin).await;
+    for g in grids.body["items"].as_array().unwrap() {
+        let b: Vec<f64> = g["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
+        let (x, y) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);
+        assert!(outline.iter().any(|o| o[0] <= x && x <= o[2] && o[1] <= y && y <= o[3]), "{}", g["code"]);
+    }
     let classes = r.body["classes"].as_array().unwrap();
     assert!(classes.len() >= 8);
     assert!(classes.iter().any(|c| c["key"] == "garbage" && c["class_code"] == "06010" && c["name"] == "垃圾堆积"));
