@@ -261,6 +261,11 @@ test('the centre compares a likely duplicate on the map and merges it in one cli
   await expect(centre.getByTestId('panel-number')).toHaveText(first.number)
   await centre.keyboard.press('j')
   await expect(centre.getByTestId('panel-number')).toHaveText(second.number)
+  // R opens 不予受理 with the focus in its reason; Escape leaves it unsent.
+  await centre.keyboard.press('r')
+  await expect(centre.getByTestId('field-reason').locator('textarea')).toBeFocused()
+  await centre.keyboard.press('Escape')
+  await expect(centre.getByTestId('field-reason')).toHaveCount(0)
   await centre.getByTestId(`merge-${first.number}`).click()
   await expect(centre.getByTestId(`case-${second.number}`)).toHaveCount(0)
   const merged = await apiCall(collector, 'GET', `/cases/${second.id}`)
