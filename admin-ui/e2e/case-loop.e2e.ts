@@ -257,6 +257,7 @@ test('the centre compares a likely duplicate on the map and merges it in one cli
   await expect(centre.getByTestId('shortcut-help')).toContainText('下一条')
   await shot(centre, 'shortcuts')
   await centre.keyboard.press('Escape')
+  await expect(centre.locator('.el-overlay:visible')).toHaveCount(0)
   await centre.keyboard.press('k')
   await expect(centre.getByTestId('panel-number')).toHaveText(first.number)
   await centre.keyboard.press('j')
@@ -264,8 +265,13 @@ test('the centre compares a likely duplicate on the map and merges it in one cli
   // R opens 不予受理 with the focus in its reason; Escape leaves it unsent.
   await centre.keyboard.press('r')
   await expect(centre.getByTestId('field-reason').locator('textarea')).toBeFocused()
+  // Keys of the workbench stay quiet while a dialog is open (the focus leaves the field here).
+  await centre.getByTestId('action-submit').focus()
+  await centre.keyboard.press('k')
+  await expect(centre.getByTestId('panel-number')).toHaveText(second.number)
   await centre.keyboard.press('Escape')
   await expect(centre.getByTestId('field-reason')).toHaveCount(0)
+  await expect(centre.locator('.el-overlay:visible')).toHaveCount(0)
   await centre.getByTestId(`merge-${first.number}`).click()
   await expect(centre.getByTestId(`case-${second.number}`)).toHaveCount(0)
   const merged = await apiCall(collector, 'GET', `/cases/${second.id}`)
