@@ -337,6 +337,10 @@ fn may(role: &str, method: &Method, template: &str) -> bool {
     if path.starts_with("/audit") {
         return role == "auditor"; // the audit trail is the auditor's alone (三员分立)
     }
+    if *method == Method::GET && (path == "/dashboard" || path == "/cases/points") {
+        // The dashboard counts every case: for the roles that see every case.
+        return matches!(role, "admin" | "auditor" | "acceptor" | "dispatcher");
+    }
     if *method == Method::GET {
         // Everything but user management is readable by every role of the tenant.
         // The go-live checklist counts the tenant's users: for those who read them.
