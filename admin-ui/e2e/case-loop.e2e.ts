@@ -240,6 +240,10 @@ test('a return, an extension, a rework and a claim through the screens', async (
   await dep.goto(`/#/cases/${claim.id}`)
   await expect(dep.getByTestId('orders')).toContainText('请今日内处理完毕')
   await expect(dep.getByTestId('orders')).toContainText('派遣员')
+  // …and in the command centre's 督办件 queue.
+  await openQueue(cmd, 'dispatch', 'supervised', '派遣台 督办件')
+  await expect(cmd.getByTestId(`case-${claim.number}`)).toBeVisible()
+  await shot(cmd, 'supervised')
 })
 
 test('the centre compares a likely duplicate on the map and merges it in one click', async ({ browser }) => {

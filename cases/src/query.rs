@@ -171,6 +171,9 @@ pub struct CaseFilter {
     /// Cases with this request awaiting approval: `extension`, `return`, `suspension` or `void`
     /// (the approval queues).
     pub pending: Option<String>,
+    /// `true`: cases under at least one supervision order (督办件, the command centre's queue);
+    /// `false`: cases under none.
+    pub supervised: Option<bool>,
     /// Case numbers starting with this (a whole number finds one case).
     #[param(example = "20261128")]
     pub number: Option<String>,
@@ -326,6 +329,14 @@ pub(crate) fn filtered(mut q: Select<case::Entity>, f: &CaseFilter) -> Select<ca
         // The pending request lives in the projection only; its JSON is written by serde_json
         // (compact, fixed key), so the text match is exact. Codes are checked in `check`.
         q = q.filter(case::Column::Projection.like(format!("%\"pending\":\"{p}\"%")));
+    }
+    if let Some(supervised) = f.supervised {
+        // Like `pending`: the count lives in the projection, written compact by serde_json, so
+        // "none" is exactly `"supervision_orders":0` followed by the next field or the end.
+        let none = Condition::any()
+            .add(case::Column::Projection.like("%\"supervision_orders\":0,%"))
+            .add(case::Column::Projection.like("%\"supervision_orders\":0}%"));
+        q = q.filter(if supervised { none.not() } else { none });
     }
     if let Some(n) = &f.number {
         q = q.filter(case::Column::Number.starts_with(n.as_str()));

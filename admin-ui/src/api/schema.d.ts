@@ -5090,6 +5090,11 @@ export interface operations {
                  */
                 pending?: string;
                 /**
+                 * @description `true`: cases under at least one supervision order (督办件, the command centre's queue);
+                 *     `false`: cases under none.
+                 */
+                supervised?: boolean;
+                /**
                  * @description Case numbers starting with this (a whole number finds one case).
                  * @example 20261128
                  */
@@ -5199,6 +5204,11 @@ export interface operations {
                  *     (the approval queues).
                  */
                 pending?: string;
+                /**
+                 * @description `true`: cases under at least one supervision order (督办件, the command centre's queue);
+                 *     `false`: cases under none.
+                 */
+                supervised?: boolean;
                 /**
                  * @description Case numbers starting with this (a whole number finds one case).
                  * @example 20261128

@@ -17,6 +17,7 @@ export interface CaseQuery {
   to?: string
   number?: string
   pending?: string
+  supervised?: boolean
   order?: 'oldest' | 'newest'
 }
 

@@ -101,6 +101,18 @@ async fn work_lists_take_several_states_a_pending_request_and_a_number() {
     assert_eq!(r.body["items"][0]["pending"], "return");
     let r = app.get(&format!("{}?pending=extension", cases()), &dispatcher).await;
     assert_eq!(ids(&r), Vec::<String>::new());
+    // 督办件: the command centre's supervision orders.
+    assert_eq!(ids(&app.get(&format!("{}?supervised=true", cases()), &dispatcher).await), Vec::<String>::new());
+    let due = (chrono::Utc::now() + chrono::Duration::days(2)).to_rfc3339();
+    let r = app
+        .post(&format!("{}/{b_id}/supervision-orders", cases()), &dispatcher, json!({"note": "限期处理", "due": due}))
+        .await;
+    assert!(r.status.is_success(), "{}", r.text);
+    let r = app.get(&format!("{}?supervised=true", cases()), &dispatcher).await;
+    assert_eq!(ids(&r), std::slice::from_ref(&b_id));
+    assert_eq!(r.body["items"][0]["supervision_orders"], 1);
+    let r = app.get(&format!("{}?supervised=false&state=reported,dispatched", cases()), &acceptor).await;
+    assert_eq!(ids(&r), std::slice::from_ref(&a_id));
     // Newest first for a search, page by page in that order.
     let r = app.get(&format!("{}?state=reported,dispatched&order=newest&limit=1", cases()), &acceptor).await;
     assert_eq!(ids(&r), std::slice::from_ref(&b_id));

@@ -25,13 +25,13 @@ export default {
       live: { on: '实时更新中', off: '实时连接中断，正在重连…' },
       keys: { title: '快捷键', next: '下一条', prev: '上一条', open: '打开案件详情', submit: '提交对话框', close: '关闭对话框', help: '显示/隐藏快捷键' },
       queue: {
-        new: '待受理', accepted: '待立案', closing: '待核查结案', void: '作废审批', callback: '待回访', filed: '待派遣', dispatched: '已派遣',
+        new: '待受理', accepted: '待立案', closing: '待核查结案', void: '作废审批', callback: '待回访', filed: '待派遣', dispatched: '已派遣', supervised: '督办件',
         return: '回退审批', extension: '延期审批', suspension: '挂账审批', mine: '我的任务', claimable: '可认领',
       },
       empty: {
         new: '暂无待受理的上报：新上报会自动出现在这里', accepted: '暂无待立案案件：受理后的案件在这里立案',
         closing: '暂无待核查或结案的案件', approvals: '暂无待审批的申请', callback: '暂无待回访的公众举报',
-        filed: '暂无待派遣案件：立案后的案件会自动出现在这里', dispatched: '暂无处置中的案件',
+        filed: '暂无待派遣案件：立案后的案件会自动出现在这里', dispatched: '暂无处置中的案件', supervised: '暂无督办件：上级或本级督办的未结案件会出现在这里',
         mine: '暂无派给本部门的任务：可在“可认领”中主动认领', claimable: '暂无可认领的已立案案件',
         search: '没有符合条件的案件：请调整筛选条件',
       },
@@ -64,13 +64,13 @@ export default {
       live: { on: 'Live', off: 'Live feed lost, reconnecting…' },
       keys: { title: 'Shortcuts', next: 'Next row', prev: 'Previous row', open: 'Open the case page', submit: 'Submit the dialog', close: 'Close the dialog', help: 'Show/hide shortcuts' },
       queue: {
-        new: 'To accept', accepted: 'To file', closing: 'To check and close', void: 'Void approvals', callback: 'Callbacks', filed: 'To dispatch', dispatched: 'Dispatched',
+        new: 'To accept', accepted: 'To file', closing: 'To check and close', void: 'Void approvals', callback: 'Callbacks', filed: 'To dispatch', dispatched: 'Dispatched', supervised: 'Supervised',
         return: 'Returns', extension: 'Extensions', suspension: 'Suspensions', mine: 'My tasks', claimable: 'Claimable',
       },
       empty: {
         new: 'No reports waiting: new ones appear here by themselves', accepted: 'Nothing to file: accepted cases are filed here',
         closing: 'Nothing to check or close', approvals: 'No requests waiting for approval', callback: 'No public reports to call back',
-        filed: 'Nothing to dispatch: filed cases appear here by themselves', dispatched: 'No cases being handled',
+        filed: 'Nothing to dispatch: filed cases appear here by themselves', dispatched: 'No cases being handled', supervised: 'No supervised case: open cases under a supervision order appear here',
         mine: 'No tasks for your department: claim one under “Claimable”', claimable: 'No filed cases to claim',
         search: 'No case matches: change the filters',
       },

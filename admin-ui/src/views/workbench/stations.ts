@@ -36,6 +36,8 @@ export const STATIONS: Record<Station['id'], Station> = {
     queues: [
       { id: 'filed', label: 'cases.queue.filed', fixed: { state: 'filed' }, empty: 'cases.empty.filed' },
       { id: 'dispatched', label: 'cases.queue.dispatched', fixed: { state: 'dispatched,suspended' }, empty: 'cases.empty.dispatched' },
+      // 督办件: open cases under a supervision order (the county's own or the city's).
+      { id: 'supervised', label: 'cases.queue.supervised', fixed: { state: 'filed,dispatched,suspended,handled,checking,checked', supervised: true }, empty: 'cases.empty.supervised' },
     ],
   },
   approvals: {
