@@ -25,6 +25,11 @@ test('a wrong password and a missing field are explained; no request leaves the 
 
 test('a collector sees only what a collector may', async ({ page }) => {
   await login(page, '320115', 'collector')
+  // At a desk a collector lands on 我的上报, pointed to the mobile web where patrols are made.
+  await expect(page).toHaveURL(/#\/my-reports/)
+  await expect(page.getByTestId('mobile-link')).toHaveAttribute('href', /\/m\/$/)
+  await expect(page.getByTestId('my-reports-list')).toBeVisible()
+  await shot(page, 'collector-desk')
   const menu = page.getByTestId('side-menu')
   await expect(menu).toContainText('网格地图')
   for (const hidden of ['用户与角色', '部门', '工作日历', '权责清单', '审计日志', '就绪清单']) await expect(menu).not.toContainText(hidden)

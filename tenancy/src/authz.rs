@@ -26,7 +26,7 @@ use crate::roles::Role;
 
 pub const POLICY_VERSION: &str = "policy";
 /// Bump when [`default_policies`] changes; start-up then adds the rules that are missing.
-pub const DEFAULT_POLICIES_REVISION: i64 = 8;
+pub const DEFAULT_POLICIES_REVISION: i64 = 9;
 const DEFAULTS_VERSION: &str = "policy_defaults";
 
 const MODEL: &str = r#"
@@ -115,6 +115,8 @@ pub enum Action {
     Dispatch,
     /// Work a department's station (我的任务: claim and handle).
     Handle,
+    /// Work a collector's station (巡查: the mobile web, and 我的上报 on the desktop).
+    Patrol,
 }
 
 impl Action {
@@ -122,7 +124,7 @@ impl Action {
     /// The work stations of the loop, held on `case` only: which workbench a user's roles staff.
     /// They open a console's workbench; each action on a case is still the workflow's decision
     /// (its `available_actions`), so a station grants no action by itself.
-    pub const STATIONS: [Action; 3] = [Action::Intake, Action::Dispatch, Action::Handle];
+    pub const STATIONS: [Action; 4] = [Action::Intake, Action::Dispatch, Action::Handle, Action::Patrol];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -132,6 +134,7 @@ impl Action {
             Action::Intake => "intake",
             Action::Dispatch => "dispatch",
             Action::Handle => "handle",
+            Action::Patrol => "patrol",
         }
     }
 }
@@ -224,6 +227,7 @@ pub fn default_policies() -> Vec<[&'static str; 4]> {
     rules.push(["supervision-center", "*", "case", "intake"]);
     rules.push(["command-center", "*", "case", "dispatch"]);
     rules.push(["department", "*", "case", "handle"]);
+    rules.push(["collector", "*", "case", "patrol"]);
     rules.push(["department", "*", "descendant/case", "handle"]);
     // A department of a city may be shared with the counties, which dispatch cases to it: its
     // members work on those cases in the county (the workflow admits only their own department's).
@@ -687,7 +691,7 @@ mod tests {
                     &["case:handle", "descendant/case:handle"],
                 ),
             ),
-            (Role::Collector, "320115", expected(&[], &loop_reads, &["case"], &[])),
+            (Role::Collector, "320115", station(expected(&[], &loop_reads, &["case"], &[]), &["case:patrol"])),
         ];
         assert_eq!(cases.len(), Role::ALL.len(), "every role is expanded");
         for (role, tenant, want) in cases {

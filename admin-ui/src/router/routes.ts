@@ -43,6 +43,8 @@ export const pages: RouteRecordRaw[] = [
     meta: { title: 'menu.approvals', perm: 'case:dispatch', levels: ['county'], icon: 'Stamp' } },
   { path: 'workbench/tasks', name: 'tasks', component: () => import('@/views/workbench/WorkbenchView.vue'), props: { station: 'tasks' },
     meta: { title: 'menu.tasks', perm: 'case:handle', levels: ['county'], icon: 'Suitcase', workbench: true } },
+  { path: 'my-reports', name: 'my-reports', component: () => import('@/views/cases/MyReportsView.vue'),
+    meta: { title: 'menu.myReports', perm: 'case:patrol', levels: ['county'], icon: 'Iphone', workbench: true } },
   { path: 'cases', name: 'case-search', component: () => import('@/views/cases/CaseSearchView.vue'),
     meta: { title: 'menu.caseSearch', perm: 'case:read', levels: ['county'], icon: 'Search', landing: false } },
   { path: 'cases/:id', name: 'case', component: () => import('@/views/cases/CaseDetailView.vue'),

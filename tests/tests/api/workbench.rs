@@ -48,15 +48,18 @@ async fn me_names_the_work_station_of_each_loop_role() {
         ("acceptor", Some("case:intake")),
         ("dispatcher", Some("case:dispatch")),
         ("handler", Some("case:handle")),
-        ("collector", None),
+        ("collector", Some("case:patrol")),
         ("admin", None),
         ("auditor", None),
     ] {
         let token = app.demo(COUNTY_A, user).await;
         let me = app.get("/api/v1/me", &token).await;
         let held: Vec<&str> = me.body["permissions"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
-        let stations: Vec<&str> =
-            held.iter().copied().filter(|p| ["case:intake", "case:dispatch", "case:handle"].contains(p)).collect();
+        let stations: Vec<&str> = held
+            .iter()
+            .copied()
+            .filter(|p| ["case:intake", "case:dispatch", "case:handle", "case:patrol"].contains(p))
+            .collect();
         assert_eq!(stations, station.into_iter().collect::<Vec<_>>(), "{user}: {held:?}");
     }
 }

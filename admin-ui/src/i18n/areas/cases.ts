@@ -1,7 +1,7 @@
 // Messages of the case loop: the workbenches, the case lists and the case page.
 export default {
   'zh-CN': {
-    menu: { intake: '受理台', dispatch: '派遣台', approvals: '审批', tasks: '我的任务', caseSearch: '案件查询', case: '案件详情' },
+    menu: { myReports: '我的上报', intake: '受理台', dispatch: '派遣台', approvals: '审批', tasks: '我的任务', caseSearch: '案件查询', case: '案件详情' },
     cases: {
       number: '案件编号', deadline: '当前时限', description: '问题描述', address: '地址', grid: '单元网格', reportedAt: '上报时间',
       urgent: '紧急', overdue: '已超期', supervised: '督办 {n} 次', system: '系统',
@@ -24,6 +24,7 @@ export default {
       merged: '已合并为重复案件', duplicates: '疑似重复（{n}）', mergeInto: '合并到此案', pick: '在左侧列表中选择一个案件（J/K 上下移动）',
       live: { on: '实时更新中', off: '实时连接中断，正在重连…' },
       keys: { title: '快捷键', next: '下一条', prev: '上一条', open: '打开案件详情', submit: '提交对话框', close: '关闭对话框', help: '显示/隐藏快捷键' },
+      mine: { phone: '巡查上报请在手机上打开城管通（可添加到主屏幕，离线也能上报）：', install: '下面是您上报的案件和待办的核实、核查任务。', empty: '还没有上报：在手机上打开上面的地址开始巡查' },
       queue: {
         new: '待受理', accepted: '待立案', closing: '待核查结案', void: '作废审批', callback: '待回访', filed: '待派遣', dispatched: '已派遣', supervised: '督办件',
         return: '回退审批', extension: '延期审批', suspension: '挂账审批', mine: '我的任务', claimable: '可认领',
@@ -40,7 +41,7 @@ export default {
     },
   },
   en: {
-    menu: { intake: 'Intake', dispatch: 'Dispatch', approvals: 'Approvals', tasks: 'My tasks', caseSearch: 'Case search', case: 'Case' },
+    menu: { myReports: 'My reports', intake: 'Intake', dispatch: 'Dispatch', approvals: 'Approvals', tasks: 'My tasks', caseSearch: 'Case search', case: 'Case' },
     cases: {
       number: 'Number', deadline: 'Deadline', description: 'Description', address: 'Address', grid: 'Unit grid', reportedAt: 'Reported',
       urgent: 'Urgent', overdue: 'Overdue', supervised: '{n} supervision order(s)', system: 'System',
@@ -63,6 +64,7 @@ export default {
       merged: 'Merged as a duplicate', duplicates: 'Likely duplicates ({n})', mergeInto: 'Merge into this', pick: 'Pick a case in the list (J/K move)',
       live: { on: 'Live', off: 'Live feed lost, reconnecting…' },
       keys: { title: 'Shortcuts', next: 'Next row', prev: 'Previous row', open: 'Open the case page', submit: 'Submit the dialog', close: 'Close the dialog', help: 'Show/hide shortcuts' },
+      mine: { phone: 'Patrol reports are made on the phone: open the mobile web (it installs to the home screen and works offline):', install: 'Below are your reports and your verification and check tasks.', empty: 'No reports yet: open the address above on your phone to start a patrol' },
       queue: {
         new: 'To accept', accepted: 'To file', closing: 'To check and close', void: 'Void approvals', callback: 'Callbacks', filed: 'To dispatch', dispatched: 'Dispatched', supervised: 'Supervised',
         return: 'Returns', extension: 'Extensions', suspension: 'Suspensions', mine: 'My tasks', claimable: 'Claimable',
