@@ -306,6 +306,30 @@ impl TestApp {
         self.login(tenant, username, DEMO_PASSWORD).await
     }
 
+    /// The department of the user holding `token` (from `/api/v1/me`).
+    pub async fn department_of(&self, token: &str) -> String {
+        let me = self.get("/api/v1/me", token).await;
+        me.body["user"]["department_id"].as_str().unwrap_or_else(|| panic!("no department: {}", me.text)).to_owned()
+    }
+
+    /// Uploads photo bytes to `county` as `token` (`POST …/photos`); returns the photo's id.
+    pub async fn upload_photo(&self, county: &str, token: &str, bytes: Vec<u8>) -> String {
+        let path = format!("/api/v1/tenants/{county}/photos");
+        let r = self
+            .client
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(token)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {path}: {e}"));
+        let status = r.status();
+        let text = r.text().await.unwrap_or_default();
+        assert_eq!(status, StatusCode::CREATED, "POST {path}: {text}");
+        let body: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        body["id"].as_str().unwrap_or_else(|| panic!("no photo id: {text}")).to_owned()
+    }
+
     /// Logs in as the platform administrator.
     pub async fn platform_admin(&self) -> String {
         self.login("000000", "admin", ADMIN_PASSWORD).await

@@ -66,7 +66,7 @@ struct Staff {
 
 async fn staff(app: &TestApp) -> Staff {
     let handler = app.demo(COUNTY_A, "handler").await;
-    let handler_dept = app.get("/api/v1/me", &handler).await.body["user"]["department_id"].as_str().unwrap().to_owned();
+    let handler_dept = app.department_of(&handler).await;
     Staff {
         collector: app.demo(COUNTY_A, "collector").await,
         acceptor: app.demo(COUNTY_A, "acceptor").await,

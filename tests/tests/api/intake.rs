@@ -290,7 +290,7 @@ async fn a_retried_action_with_its_key_replays_the_first_answer() {
     let acceptor = app.demo(COUNTY_A, "acceptor").await;
     let dispatcher = app.demo(COUNTY_A, "dispatcher").await;
     let handler = app.demo(COUNTY_A, "handler").await;
-    let dept = app.get("/api/v1/me", &handler).await.body["user"]["department_id"].as_str().unwrap().to_owned();
+    let dept = app.department_of(&handler).await;
     let (lon, lat) = point_in(&app, COUNTY_A, &collector).await;
     let mut ids = Vec::new();
     for _ in 0..3 {
@@ -406,16 +406,7 @@ async fn a_component_report_that_contradicts_the_census_is_refused() {
 async fn photo(app: &TestApp, county: &str, token: &str, tag: &str) -> String {
     let mut bytes = b"\x89PNG\r\n\x1a\n".to_vec();
     bytes.extend_from_slice(tag.as_bytes());
-    let r = app
-        .client
-        .post(format!("{}/api/v1/tenants/{county}/photos", app.base))
-        .bearer_auth(token)
-        .body(bytes)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+    app.upload_photo(county, token, bytes).await
 }
 
 /// 自处置 closes a case nobody else saw: by default it needs photos before and after the fix,

@@ -7,16 +7,7 @@ use serde_json::{Value, json};
 use tests::{COUNTY_A, COUNTY_B, TestApp, spawn_app};
 
 async fn photo(app: &TestApp, county: &str, token: &str, bytes: &[u8]) -> String {
-    let r = app
-        .client
-        .post(format!("{}/api/v1/tenants/{county}/photos", app.base))
-        .bearer_auth(token)
-        .body(bytes.to_vec())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), StatusCode::CREATED);
-    r.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+    app.upload_photo(county, token, bytes.to_vec()).await
 }
 
 #[tokio::test]
@@ -26,7 +17,7 @@ async fn verification_and_check_carry_on_site_photos_of_the_county() {
     let acceptor = app.demo(COUNTY_A, "acceptor").await;
     let dispatcher = app.demo(COUNTY_A, "dispatcher").await;
     let handler = app.demo(COUNTY_A, "handler").await;
-    let dept = app.get("/api/v1/me", &handler).await.body["user"]["department_id"].as_str().unwrap().to_owned();
+    let dept = app.department_of(&handler).await;
     let cases = format!("/api/v1/tenants/{COUNTY_A}/cases");
     let g = app.get(&format!("/api/v1/tenants/{COUNTY_A}/grids?limit=1"), &acceptor).await;
     let b: Vec<f64> = g.body["items"][0]["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();

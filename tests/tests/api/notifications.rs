@@ -51,7 +51,7 @@ struct Staff {
 
 async fn staff(app: &TestApp) -> Staff {
     let handler = app.demo(COUNTY_A, "handler").await;
-    let handler_dept = app.get("/api/v1/me", &handler).await.body["user"]["department_id"].as_str().unwrap().to_owned();
+    let handler_dept = app.department_of(&handler).await;
     Staff {
         collector: app.demo(COUNTY_A, "collector").await,
         acceptor: app.demo(COUNTY_A, "acceptor").await,
@@ -297,7 +297,7 @@ async fn a_city_department_shared_with_the_county_hears_of_its_dispatch_at_home(
     let app = spawn_app().await;
     let s = staff(&app).await;
     let city_handler = app.demo(CITY, "handler").await;
-    let shared = app.get("/api/v1/me", &city_handler).await.body["user"]["department_id"].as_str().unwrap().to_owned();
+    let shared = app.department_of(&city_handler).await;
     let id = filed(&app, &s).await;
     ok(&app, &s.dispatcher, &id, json!({"action": "dispatch", "department": shared})).await;
     // In the city's own tenant: all of the user's notifications, the counties' included.

@@ -72,7 +72,7 @@ async fn a_public_report_is_followed_to_closure_its_after_photo_shown_and_rated_
     let acceptor = app.demo(COUNTY_A, "acceptor").await;
     let dispatcher = app.demo(COUNTY_A, "dispatcher").await;
     let handler = app.demo(COUNTY_A, "handler").await;
-    let dept = app.get("/api/v1/me", &handler).await.body["user"]["department_id"].as_str().unwrap().to_owned();
+    let dept = app.department_of(&handler).await;
     let g = app.get(&format!("/api/v1/tenants/{COUNTY_A}/grids?limit=1"), &acceptor).await;
     let b: Vec<f64> = g.body["items"][0]["bbox"].as_array().unwrap().iter().map(|v| v.as_f64().unwrap()).collect();
     let (lon, lat) = ((b[0] + b[2]) / 2.0, (b[1] + b[3]) / 2.0);

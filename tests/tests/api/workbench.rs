@@ -73,7 +73,7 @@ async fn work_lists_take_several_states_a_pending_request_and_a_number() {
     let acceptor = app.demo(COUNTY_A, "acceptor").await;
     let dispatcher = app.demo(COUNTY_A, "dispatcher").await;
     let handler = app.demo(COUNTY_A, "handler").await;
-    let dept = app.get("/api/v1/me", &handler).await.body["user"]["department_id"].as_str().unwrap().to_owned();
+    let dept = app.department_of(&handler).await;
     let (lon, lat) = point(&app, &collector, 0).await;
     let (lon2, lat2) = point(&app, &collector, 1).await;
     let a = report(&app, &collector, lon, lat, "井盖缺失").await;
